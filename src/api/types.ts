@@ -1,0 +1,191 @@
+/**
+ * Engine API message shapes shared by the client, the CLI and the daemon.
+ *
+ * Field names are Docker's, PascalCase as they travel on the wire (see the
+ * Docker Engine API reference, v1.41). Only the fields the workshop reads or
+ * writes are listed; a daemon may send more and a client ignores what it does
+ * not know.
+ */
+
+/** The API version the reference daemon speaks and advertises in `Api-Version`. */
+export const API_VERSION = '1.41';
+
+/** The oldest API version the daemon still accepts in a `/v1.NN/` prefix. */
+export const MIN_API_VERSION = '1.24';
+
+/**
+ * The version a client falls back to when `/_ping` carries no `Api-Version`
+ * header, as the docker CLI does.
+ */
+export const FALLBACK_API_VERSION = '1.24';
+
+/** `GET /version`. */
+export interface SystemVersion {
+  Platform?: { Name: string };
+  Components?: Array<{ Name: string; Version: string; Details?: Record<string, string> }>;
+  Version: string;
+  ApiVersion: string;
+  MinAPIVersion: string;
+  GitCommit?: string;
+  GoVersion?: string;
+  Os: string;
+  Arch: string;
+  KernelVersion?: string;
+  Experimental?: boolean;
+  BuildTime?: string;
+}
+
+/** `GET /info`. Every field is optional: the docker CLI prints zero values for missing ones. */
+export interface SystemInfo {
+  ID?: string;
+  Containers?: number;
+  ContainersRunning?: number;
+  ContainersPaused?: number;
+  ContainersStopped?: number;
+  Images?: number;
+  Driver?: string;
+  DockerRootDir?: string;
+  LoggingDriver?: string;
+  CgroupDriver?: string;
+  CgroupVersion?: string;
+  KernelVersion?: string;
+  OperatingSystem?: string;
+  OSType?: string;
+  Architecture?: string;
+  NCPU?: number;
+  MemTotal?: number;
+  Name?: string;
+  ServerVersion?: string;
+  IndexServerAddress?: string;
+  Runtimes?: Record<string, { path: string }>;
+  DefaultRuntime?: string;
+  SecurityOptions?: string[];
+  Labels?: string[];
+  Warnings?: string[] | null;
+}
+
+/** One entry of `GET /images/json`. */
+export interface ImageSummary {
+  Id: string;
+  ParentId?: string;
+  RepoTags: string[] | null;
+  RepoDigests?: string[] | null;
+  Created: number;
+  Size: number;
+  SharedSize?: number;
+  Labels?: Record<string, string> | null;
+  Containers?: number;
+}
+
+/** One port of a container list entry. */
+export interface PortSummary {
+  IP?: string;
+  PrivatePort: number;
+  PublicPort?: number;
+  Type: 'tcp' | 'udp' | 'sctp';
+}
+
+/** One entry of `GET /containers/json`. */
+export interface ContainerSummary {
+  Id: string;
+  Names: string[];
+  Image: string;
+  ImageID?: string;
+  Command: string;
+  Created: number;
+  State: string;
+  Status: string;
+  Ports: PortSummary[];
+  Labels: Record<string, string>;
+}
+
+/** Host-side options of `POST /containers/create`. */
+export interface HostConfig {
+  AutoRemove?: boolean;
+  NetworkMode?: string;
+  Binds?: string[] | null;
+  PortBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null>;
+  Memory?: number;
+  PidsLimit?: number | null;
+  NanoCpus?: number;
+  ConsoleSize?: [number, number];
+}
+
+/** Body of `POST /containers/create` (the name travels as `?name=`). */
+export interface ContainerCreateRequest {
+  Hostname?: string;
+  User?: string;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  ExposedPorts?: Record<string, object>;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  StdinOnce?: boolean;
+  Env?: string[] | null;
+  Cmd?: string[] | null;
+  Image: string;
+  WorkingDir?: string;
+  Entrypoint?: string[] | null;
+  Labels?: Record<string, string>;
+  HostConfig?: HostConfig;
+}
+
+/** Reply of `POST /containers/create`. */
+export interface ContainerCreateResponse {
+  Id: string;
+  Warnings: string[] | null;
+}
+
+/** Reply body of `POST /containers/{id}/wait`. */
+export interface ContainerWaitResponse {
+  StatusCode: number;
+  Error?: { Message: string } | null;
+}
+
+/** The container state inside `GET /containers/{id}/json`. */
+export interface ContainerState {
+  Status: 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+  Running: boolean;
+  Paused?: boolean;
+  Pid?: number;
+  ExitCode: number;
+  Error?: string;
+  StartedAt: string;
+  FinishedAt: string;
+}
+
+/** `GET /containers/{id}/json`: the fields the docker CLI and testcontainers read. */
+export interface ContainerInspect {
+  Id: string;
+  Name: string;
+  Created: string;
+  Path?: string;
+  Args?: string[];
+  Image?: string;
+  State: ContainerState;
+  Config: Omit<ContainerCreateRequest, 'HostConfig'> & { Hostname: string; Labels: Record<string, string> };
+  HostConfig?: HostConfig;
+  NetworkSettings: {
+    Ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null>;
+    Networks: Record<string, { NetworkID?: string; IPAddress?: string }>;
+  };
+}
+
+/** One line of a JSON progress stream (`POST /images/create`, push, build). */
+export interface JSONMessage {
+  status?: string;
+  id?: string;
+  progress?: string;
+  progressDetail?: { current?: number; total?: number };
+  stream?: string;
+  aux?: Record<string, unknown>;
+  error?: string;
+  errorDetail?: { code?: number; message: string };
+}
+
+/** One entry of `DELETE /images/{name}`. */
+export interface ImageDeleteResponseItem {
+  Untagged?: string;
+  Deleted?: string;
+}
