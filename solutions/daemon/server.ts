@@ -1,0 +1,167 @@
+/**
+ * minidockerd's HTTP server on a unix socket.
+ *
+ * The socket is the daemon's front door and its only lock: whoever can
+ * connect to it can run containers, so it is created owner-only (0600), or
+ * 0660 for one group with `--group`. Only one daemon may serve a path; a
+ * socket file left behind by a crashed daemon is stale and gets replaced.
+ *
+ * ```
+ * <data root>/        created 0700 if missing; later lessons keep images and containers here
+ * <socket path>       srw------- (or srw-rw---- root:<group>), removed on close
+ * ```
+ */
+import http from 'node:http';
+import net from 'node:net';
+import type { Socket } from 'node:net';
+import { chmod, chown, lstat, mkdir, rm } from 'node:fs/promises';
+import { lookupGroupId, packageVersion } from './host-facts.js';
+import { engineHeaders } from './http.js';
+import { Router } from './router.js';
+import { registerSystemRoutes } from './system-routes.js';
+
+/** What every route module may know about the daemon it runs in. */
+export interface DaemonInfo {
+  /** The unix socket path the daemon listens on. */
+  socketPath: string;
+  /** The directory holding the daemon's state. */
+  dataRoot: string;
+  /** The daemon's version, e.g. `0.1.0` (`Server: minidocker/0.1.0 (linux)`). */
+  version: string;
+}
+
+/** Adds one group of routes (system, images, containers …) to the router. */
+export type RouteRegistrar = (router: Router, daemon: DaemonInfo) => void;
+
+/** Options of {@link startDaemon}. */
+export interface DaemonOptions {
+  socketPath: string;
+  dataRoot: string;
+  /** A group name (or gid) that gets read-write access: socket mode 0660, group-owned. */
+  group?: string;
+  /** Defaults to the version in package.json. */
+  version?: string;
+  /** Route groups added after the system routes. */
+  routes?: RouteRegistrar[];
+}
+
+/** A running daemon. */
+export interface Daemon extends DaemonInfo {
+  server: http.Server;
+  /** Stops accepting, ends every open connection, removes the socket file. Resolves when done. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the daemon: creates the data root (0700), builds the router, replaces
+ * a stale socket, listens with owner-only permissions.
+ * @throws Error when another daemon listens on the path, when the path is not
+ *   a socket, or when `group` names no group. Nothing is left behind then.
+ */
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { socketPath, dataRoot } = options;
+  let gid: number | undefined;
+  if (options.group !== undefined) {
+    gid = await lookupGroupId(options.group);
+    if (gid === undefined) throw new Error(`group "${options.group}" does not exist: --group needs a group name or gid`);
+  }
+  const info: DaemonInfo = { socketPath, dataRoot, version: options.version ?? (await packageVersion()) };
+  await mkdir(dataRoot, { recursive: true, mode: 0o700 });
+
+  const router = new Router();
+  registerSystemRoutes(router, info);
+  for (const register of options.routes ?? []) register(router, info);
+
+  const headers = engineHeaders(info.version);
+  const server = http.createServer((req, res) => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    void router.handle(req, res);
+  });
+  // Hijacked streams (later lessons) leave the HTTP server's bookkeeping, so track sockets ourselves.
+  const connections = new Set<Socket>();
+  server.on('connection', (socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  });
+
+  await removeStaleSocket(socketPath);
+  await listenOnSocket(server, socketPath, gid);
+  return { ...info, server, close: () => closeServer(server, connections) };
+}
+
+/**
+ * Makes `socketPath` free to bind. Nothing there: done. A socket nobody
+ * listens on (connect fails with ECONNREFUSED): a crashed daemon's leftover,
+ * removed. A socket that accepts a connection belongs to a live daemon, and
+ * anything that is not a socket is not ours: both are refused, untouched.
+ * @throws Error `another daemon is already listening on <path>`, or `<path> exists and is not a socket …`.
+ */
+export async function removeStaleSocket(socketPath: string): Promise<void> {
+  let stats;
+  try {
+    stats = await lstat(socketPath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  if (!stats.isSocket()) {
+    throw new Error(`${socketPath} exists and is not a socket: refusing to replace it (remove it yourself if it is not needed)`);
+  }
+  const alive = await new Promise<boolean>((resolve, reject) => {
+    const probe = net.connect(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNREFUSED' || err.code === 'ENOENT') resolve(false);
+      else reject(new Error(`cannot check ${socketPath}: ${err.message}`, { cause: err }));
+    });
+  });
+  if (alive) throw new Error(`another daemon is already listening on ${socketPath}`);
+  await rm(socketPath, { force: true });
+}
+
+/**
+ * Listens on `socketPath` so that the socket is never, even briefly,
+ * reachable by others: the umask is 0177 while binding, so it is born 0600.
+ * With a gid, it is then given to that group and opened to 0660.
+ */
+export async function listenOnSocket(server: http.Server, socketPath: string, gid?: number): Promise<void> {
+  let previous: number | undefined;
+  try {
+    previous = process.umask(0o177);
+  } catch {
+    // Worker threads cannot change the umask; the chmod below still applies.
+  }
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } finally {
+    if (previous !== undefined) process.umask(previous);
+  }
+  if (gid !== undefined) {
+    await chown(socketPath, -1, gid);
+    await chmod(socketPath, 0o660);
+  } else {
+    await chmod(socketPath, 0o600);
+  }
+}
+
+/**
+ * Shuts the server down: stops accepting, destroys every open connection
+ * (idle keep-alives and streams alike, as dockerd does), and resolves once the
+ * server has closed. Closing the server is what removes the socket file:
+ * Node (libuv) unlinks the path a unix-socket server bound. A daemon killed
+ * with SIGKILL never gets there, which is how stale sockets are born.
+ */
+export async function closeServer(server: http.Server, connections: Set<Socket>): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const socket of connections) socket.destroy();
+  await closed;
+}

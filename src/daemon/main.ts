@@ -1,0 +1,72 @@
+/**
+ * `minidockerd`: the daemon's command line.
+ *
+ * ```
+ * minidockerd [-H unix:///path/to.sock] [--data-root DIR] [--group NAME]
+ * ```
+ *
+ * It runs in the foreground until SIGTERM or SIGINT (Ctrl-C), then closes the
+ * server, which removes the socket, and exits 0.
+ */
+import { Command, CommanderError } from 'commander';
+import { API_VERSION } from '../api/types.js';
+import { defaultDataRoot, defaultSocketPath, parseHost } from '../config.js';
+import { NotImplementedError } from '../errors.js';
+import { packageVersion } from './host-facts.js';
+import { startDaemon } from './server.js';
+
+/** The streams and environment the daemon runs with (bin/launch.js passes the process's). */
+export interface DaemonIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The parsed command line. */
+export interface DaemonFlags {
+  /** `unix:///path/to.sock`. */
+  host: string;
+  dataRoot: string;
+  group?: string;
+}
+
+/** The signals that stop the daemon cleanly. */
+export const SHUTDOWN_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+
+/**
+ * Parses the command line and runs the daemon until a shutdown signal.
+ * @returns the exit code: 0 after a clean shutdown (and for --help/--version),
+ *   1 when the daemon could not start, 2 for a bad command line.
+ */
+export async function main(argv: string[], io: DaemonIO): Promise<number> {
+  const program = new Command('minidockerd')
+    .description('The mini Docker daemon: serves the Engine API on a unix socket.')
+    .option('-H, --host <address>', 'socket to listen on', `unix://${defaultSocketPath(io.env)}`)
+    .option('--data-root <dir>', 'where the daemon keeps its state', defaultDataRoot(io.env))
+    .option('--group <name>', 'group that may use the socket (mode 0660)')
+    .version(await packageVersion(), '-v, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+  return runDaemon(program.opts<DaemonFlags>(), io);
+}
+
+/**
+ * Starts the daemon, reports where it listens on stderr, waits for SIGTERM or
+ * SIGINT, closes the daemon and returns 0. A start failure (bad `-H`, a live
+ * daemon on the socket, an unknown group) is printed as `minidockerd: <message>`
+ * and returns 1.
+ */
+export async function runDaemon(flags: DaemonFlags, io: DaemonIO): Promise<number> {
+  // TODO(lesson-03): Start the daemon, print where it listens, and on SIGTERM/SIGINT close it and return 0.
+  // HINT: parseHost(flags.host) and startDaemon(…) inside one try: any failure → print and return 1.
+  // HINT: print `minidockerd listening on unix://<path> (API ${API_VERSION})` to io.stderr.
+  // HINT: await a Promise resolved by process.on(signal) for each of SHUTDOWN_SIGNALS (remove the
+  // HINT: listeners again), then await daemon.close().
+  throw new NotImplementedError('lesson-03: runDaemon');
+}

@@ -1,0 +1,345 @@
+/**
+ * Lesson 03 — daemon: server. Graded with raw HTTP over the daemon's unix
+ * socket, plus the real docker CLI where it is installed.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError } from '#kata/api/errdefs.js';
+import { readJson, sendJson } from '#kata/daemon/http.js';
+import { startDaemon } from '#kata/daemon/server.js';
+import type { Daemon, RouteRegistrar } from '#kata/daemon/server.js';
+import { repoRoot } from '../../kata/impl.js';
+import { DaemonHarness, canConnect, httpRequest, pathExists } from '../support/daemon-harness.js';
+import { prerequisite, requireTool } from '../support/prereq.js';
+
+const harness = new DaemonHarness();
+let inProcess: Daemon | undefined;
+let agent: http.Agent | undefined;
+
+afterEach(async () => {
+  agent?.destroy();
+  agent = undefined;
+  await inProcess?.close().catch(() => undefined);
+  inProcess = undefined;
+  await harness.cleanup();
+});
+
+const packageVersion = (JSON.parse(await fs.readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string })
+  .version;
+
+const GO_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm' };
+
+function json(body: string, where: string): Record<string, unknown> {
+  try {
+    return JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    throw new Error(`expected a JSON body, got ${JSON.stringify(body)} — look at ${where}`);
+  }
+}
+
+/** A group other than the current one where possible, so the gid check means something. */
+async function pickGroup(): Promise<{ name: string; gid: number }> {
+  const own = process.getgid?.() ?? 0;
+  if (process.getuid?.() === 0) {
+    const groups = await fs.readFile('/etc/group', 'utf8');
+    for (const line of groups.split('\n')) {
+      const [name, , gid] = line.split(':');
+      if (name && gid && Number(gid) !== own) return { name, gid: Number(gid) };
+    }
+  }
+  const names = execFileSync('id', ['-Gn'], { encoding: 'utf8' }).trim().split(/\s+/);
+  const gids = execFileSync('id', ['-G'], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+  const i = Math.max(0, gids.findIndex((g) => g !== own));
+  return { name: names[i] ?? String(gids[i]), gid: gids[i] ?? own };
+}
+
+/** Starts a daemon in this process, with extra test-only routes. */
+async function startInProcess(routes: RouteRegistrar[]): Promise<Daemon> {
+  const dir = await harness.tempDir();
+  inProcess = await startDaemon({ socketPath: path.join(dir, 'd.sock'), dataRoot: path.join(dir, 'data'), routes });
+  return inProcess;
+}
+
+describe('lesson 03 — daemon: server', () => {
+  it('creates the data root (0700) and listens on an owner-only socket (0600)', async () => {
+    const dir = await harness.tempDir();
+    const dataRoot = path.join(dir, 'not', 'yet', 'there');
+    const daemon = await harness.start({ dataRoot });
+    const sock = await fs.stat(daemon.socketPath);
+    expect(sock.isSocket(), `${daemon.socketPath} should be a unix socket — src/daemon/server.ts listenOnSocket`).toBe(true);
+    expect(
+      (sock.mode & 0o777).toString(8),
+      'the socket must be owner-only (0600): whoever can connect can run containers — src/daemon/server.ts listenOnSocket (umask 0177 while binding, then chmod)',
+    ).toBe('600');
+    const root = await fs.stat(dataRoot).catch(() => undefined);
+    expect(root?.isDirectory(), `the data root ${dataRoot} should be created when missing — src/daemon/server.ts startDaemon`).toBe(true);
+    expect((root!.mode & 0o777).toString(8), 'the data root should be private (0700) — src/daemon/server.ts startDaemon').toBe('700');
+  });
+
+  it('--group makes the socket 0660 and group-owned, and an unknown group is refused', async () => {
+    const group = await pickGroup();
+    const daemon = await harness.start({ args: ['--group', group.name] });
+    const sock = await fs.stat(daemon.socketPath);
+    expect((sock.mode & 0o777).toString(8), `--group ${group.name} should make the socket 0660 — src/daemon/server.ts listenOnSocket`).toBe('660');
+    expect(sock.gid, `--group ${group.name} should give the socket to gid ${group.gid} (chown) — src/daemon/server.ts listenOnSocket`).toBe(group.gid);
+
+    const bad = await harness.start({ args: ['--group', 'no-such-group-dockerlings'], waitForSocket: false });
+    const status = await bad.exited;
+    expect(status.code, 'an unknown --group should make minidockerd exit 1 — src/daemon/server.ts startDaemon, src/daemon/main.ts runDaemon').toBe(1);
+    expect(bad.stderr(), 'the error should name the unknown group').toContain('no-such-group-dockerlings');
+    expect(await pathExists(bad.socketPath), 'no socket should be created for an unknown group').toBe(false);
+  });
+
+  it('ping answers GET with OK and HEAD with the headers the CLI reads', async () => {
+    const daemon = await harness.start();
+    const get = await httpRequest(daemon.socketPath, { path: '/_ping' });
+    expect(get.status, 'GET /_ping should answer 200 — src/daemon/system-routes.ts registerSystemRoutes').toBe(200);
+    expect(get.body, 'GET /_ping should answer the body OK').toBe('OK');
+    const head = await httpRequest(daemon.socketPath, { method: 'HEAD', path: '/_ping' });
+    expect(head.status, 'HEAD /_ping (the docker CLI\'s first request) should answer 200 — src/daemon/system-routes.ts').toBe(200);
+    expect(head.body, 'a HEAD reply has no body').toBe('');
+    for (const res of [get, head]) {
+      expect(res.headers['api-version'], 'ping must carry Api-Version: 1.41: the CLI negotiates its /v1.NN/ prefix from it').toBe('1.41');
+      expect(res.headers['ostype'], 'ping must carry Ostype: linux — src/daemon/http.ts engineHeaders, set in startDaemon').toBe('linux');
+      expect(res.headers['docker-experimental'], 'ping must carry Docker-Experimental: false').toBe('false');
+      expect(res.headers['content-type'], 'ping answers text/plain; charset=utf-8, like dockerd').toBe('text/plain; charset=utf-8');
+      expect(res.headers['cache-control'], 'ping must not be cached: Cache-Control: no-cache, no-store, must-revalidate').toBe(
+        'no-cache, no-store, must-revalidate',
+      );
+      expect(res.headers['pragma'], 'ping sends Pragma: no-cache').toBe('no-cache');
+    }
+  });
+
+  it('versioned and unversioned paths reach the same route', async () => {
+    const daemon = await harness.start();
+    for (const p of ['/version', '/v1.41/version', '/v1.24/version', '/v1.30/info', '/info', '/v1.24/_ping', '/v1.41/_ping']) {
+      const res = await httpRequest(daemon.socketPath, { path: p });
+      expect(res.status, `GET ${p} should answer 200: strip an optional /v1.NN prefix before routing — src/daemon/router.ts splitApiVersion, Router.match`).toBe(200);
+    }
+    const plain = json((await httpRequest(daemon.socketPath, { path: '/version' })).body, 'src/daemon/system-routes.ts');
+    const versioned = json((await httpRequest(daemon.socketPath, { path: '/v1.41/version' })).body, 'src/daemon/system-routes.ts');
+    expect(versioned, '/v1.41/version and /version should be the same route with the same answer').toEqual(plain);
+  });
+
+  it('an API version outside 1.24–1.41 is refused with 400 and a message', async () => {
+    const daemon = await harness.start();
+    const tooNew = await httpRequest(daemon.socketPath, { path: '/v1.99/version' });
+    expect(tooNew.status, '/v1.99/version should be refused with 400 (InvalidParameterError) — src/daemon/router.ts Router.match').toBe(400);
+    expect(String(json(tooNew.body, 'src/daemon/http.ts sendError').message), 'say which version is the maximum, like dockerd: "client version 1.99 is too new. Maximum supported API version is 1.41"').toMatch(
+      /1\.99 is too new.*1\.41/,
+    );
+    const tooOld = await httpRequest(daemon.socketPath, { path: '/v1.12/_ping' });
+    expect(tooOld.status, '/v1.12/_ping should be refused with 400: 1.12 is older than MIN_API_VERSION 1.24 — src/daemon/router.ts Router.match').toBe(400);
+    expect(String(json(tooOld.body, 'src/daemon/http.ts sendError').message), 'say which version is the minimum: "client version 1.12 is too old. Minimum supported API version is 1.24…"').toMatch(
+      /1\.12 is too old.*1\.24/,
+    );
+    const compared = await httpRequest(daemon.socketPath, { path: '/v1.3/version' });
+    expect(compared.status, 'versions compare part by part as numbers: 1.3 is older than 1.24 (not a decimal 1.3 > 1.24) — src/daemon/router.ts compareApiVersions').toBe(400);
+    expect(String(json(compared.body, 'src/daemon/http.ts sendError').message), '1.3 is too old, not too new').toMatch(/too old/);
+  });
+
+  it('/version reports the versions, os and arch', async () => {
+    const daemon = await harness.start();
+    const res = await httpRequest(daemon.socketPath, { path: '/v1.41/version' });
+    expect(res.status, 'GET /version should answer 200 — src/daemon/system-routes.ts').toBe(200);
+    expect(res.headers['content-type'], '/version is JSON — src/daemon/http.ts sendJson').toMatch(/^application\/json/);
+    const v = json(res.body, 'src/daemon/system-routes.ts systemVersion');
+    const where = 'src/daemon/system-routes.ts systemVersion';
+    expect(v.ApiVersion, `ApiVersion should be 1.41 — ${where}`).toBe('1.41');
+    expect(v.MinAPIVersion, `MinAPIVersion should be 1.24 — ${where}`).toBe('1.24');
+    expect(v.Version, `Version should be the package version ${packageVersion} — ${where}`).toBe(packageVersion);
+    expect(v.Os, `Os should be linux — ${where}`).toBe('linux');
+    expect(v.Arch, `Arch uses Go's names (x64 → amd64) — ${where}`).toBe(GO_ARCH[process.arch] ?? process.arch);
+    expect(v.KernelVersion, `KernelVersion should be uname -r (os.release()) — ${where}`).toBe(os.release());
+    const components = v.Components as Array<{ Name: string; Version: string }> | undefined;
+    expect(components?.[0]?.Name, `Components[0] should be the "Engine" that docker version prints under Server — ${where}`).toBe('Engine');
+    expect(components?.[0]?.Version, `the Engine component carries the same Version — ${where}`).toBe(packageVersion);
+  });
+
+  it('/info reports the real host facts and the data root', async () => {
+    const daemon = await harness.start();
+    const res = await httpRequest(daemon.socketPath, { path: '/info' });
+    expect(res.status, 'GET /info should answer 200 — src/daemon/system-routes.ts').toBe(200);
+    const info = json(res.body, 'src/daemon/system-routes.ts systemInfo');
+    const where = 'src/daemon/system-routes.ts systemInfo (the facts come from probeHost)';
+    expect(info.NCPU, `NCPU should be os.cpus().length — ${where}`).toBe(os.cpus().length);
+    expect(info.MemTotal, `MemTotal should be os.totalmem() in bytes — ${where}`).toBe(os.totalmem());
+    expect(info.Name, `Name should be the host name — ${where}`).toBe(os.hostname());
+    expect(info.KernelVersion, `KernelVersion should be os.release() — ${where}`).toBe(os.release());
+    expect(info.OSType, `OSType should be linux — ${where}`).toBe('linux');
+    expect(info.Architecture, `Architecture uses uname -m names (x86_64), not Go's — ${where}`).toBe(os.machine());
+    expect(info.DockerRootDir, `DockerRootDir should be the --data-root — ${where}`).toBe(daemon.dataRoot);
+    expect(info.ServerVersion, `ServerVersion should be the package version — ${where}`).toBe(packageVersion);
+    const osRelease = await fs.readFile('/etc/os-release', 'utf8').catch(() => '');
+    const pretty = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(osRelease)?.[1];
+    if (pretty) expect(info.OperatingSystem, `OperatingSystem should be PRETTY_NAME from /etc/os-release — ${where}`).toBe(pretty);
+    expect(info.Containers, `nothing to count yet: Containers should be 0 — ${where}`).toBe(0);
+    expect(info.Images, `nothing to count yet: Images should be 0 — ${where}`).toBe(0);
+  });
+
+  it('unknown routes and wrong methods answer 404 with a JSON message and the Engine headers', async () => {
+    const daemon = await harness.start();
+    for (const [method, p] of [
+      ['GET', '/no/such/route'],
+      ['GET', '/v1.41/containers/nope/nothing'],
+      ['POST', '/version'],
+      ['DELETE', '/v1.41/_ping'],
+    ] as const) {
+      const res = await httpRequest(daemon.socketPath, { method, path: p });
+      expect(res.status, `${method} ${p} should answer 404 (dockerd answers wrong methods with 404 too) — src/daemon/router.ts Router.match`).toBe(404);
+      expect(res.headers['content-type'], `the 404 body is JSON — src/daemon/http.ts sendError`).toMatch(/^application\/json/);
+      expect(json(res.body, 'src/daemon/http.ts sendError'), `${method} ${p}: the body should be {"message":"page not found"}`).toEqual({
+        message: 'page not found',
+      });
+      expect(res.headers['api-version'], 'every reply, errors included, carries Api-Version — set engineHeaders in startDaemon').toBe('1.41');
+      expect(res.headers['server'], 'every reply carries Server: minidocker/<version> (linux) — src/daemon/http.ts engineHeaders').toBe(
+        `minidocker/${packageVersion} (linux)`,
+      );
+      expect(res.headers['ostype'], 'every reply carries Ostype: linux').toBe('linux');
+    }
+  });
+
+  it('malformed JSON in a body answers 400; unknown body fields and query parameters are ignored', async () => {
+    // A route that exists only in this check: it echoes what readJson read.
+    const daemon = await startInProcess([
+      (router) => {
+        router.add('POST', '/test/echo', async ({ req, res }) => sendJson(res, 200, await readJson(req)));
+      },
+    ]);
+    const bad = await httpRequest(daemon.socketPath, { method: 'POST', path: '/v1.41/test/echo', body: '{"Image": "busybox",' });
+    expect(bad.status, 'a malformed JSON body should answer 400 (InvalidParameterError) — src/daemon/http.ts readJson').toBe(400);
+    expect(String(json(bad.body, 'src/daemon/http.ts sendError').message), 'the message should start with "invalid JSON" — src/daemon/http.ts readJson').toMatch(/^invalid JSON/);
+
+    const body = { Image: 'busybox', FieldFromAFutureApi: { GwPriority: 1 } };
+    const ok = await httpRequest(daemon.socketPath, { method: 'POST', path: '/test/echo', body: JSON.stringify(body) });
+    expect(ok.status, 'a JSON body without Content-Type must be read: clients differ in what they send — src/daemon/http.ts readJson').toBe(200);
+    expect(json(ok.body, 'src/daemon/http.ts'), 'readJson must keep unknown fields rather than fail on them').toEqual(body);
+    const empty = await httpRequest(daemon.socketPath, { method: 'POST', path: '/test/echo' });
+    expect(empty.status, 'an empty body is not malformed — src/daemon/http.ts readJson').toBe(200);
+    expect(json(empty.body, 'src/daemon/http.ts'), 'an empty body reads as {} — src/daemon/http.ts readJson').toEqual({});
+
+    const plain = await httpRequest(daemon.socketPath, { path: '/version' });
+    const withQuery = await httpRequest(daemon.socketPath, { path: '/v1.41/version?all=1&Image=busybox%3Alatest&x' });
+    expect(withQuery.status, 'unknown query parameters must be ignored: route on the path only — src/daemon/router.ts Router.match').toBe(200);
+    expect(withQuery.body, 'the query must not change /version').toBe(plain.body);
+  });
+
+  it('Engine errors map to 400, 404, 409, 304 and 500 with a {message} body', async () => {
+    const errors: Record<string, () => Error> = {
+      invalid: () => new InvalidParameterError('bad parameter'),
+      missing: () => new NotFoundError('No such container: web'),
+      clash: () => new ConflictError('name in use'),
+      same: () => new NotModifiedError('container already started'),
+      boom: () => new Error('something broke'),
+    };
+    const daemon = await startInProcess([
+      (router) => {
+        router.add('POST', '/test/fail/{kind}', async ({ params }) => {
+          throw (errors[params.kind ?? ''] ?? errors.boom!)();
+        });
+      },
+    ]);
+    const expected: Array<[string, number, string | undefined]> = [
+      ['invalid', 400, 'bad parameter'],
+      ['missing', 404, 'No such container: web'],
+      ['clash', 409, 'name in use'],
+      ['same', 304, undefined],
+      ['boom', 500, 'something broke'],
+    ];
+    for (const [kind, status, message] of expected) {
+      const res = await httpRequest(daemon.socketPath, { method: 'POST', path: `/v1.41/test/fail/${kind}` });
+      expect(res.status, `a handler throwing ${errors[kind]!().name} should answer ${status} — src/daemon/http.ts statusForError`).toBe(status);
+      if (message === undefined) {
+        expect(res.body, 'a 304 has no body — src/daemon/http.ts sendError').toBe('');
+      } else {
+        expect(json(res.body, 'src/daemon/http.ts sendError'), `the body should be {"message": "${message}"} — src/daemon/http.ts sendError`).toEqual({ message });
+      }
+    }
+  });
+
+  it('SIGTERM and SIGINT shut the daemon down with exit code 0 and remove the socket', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const daemon = await harness.start();
+      // An idle keep-alive connection (as dockerode keeps) must not hold the shutdown up.
+      agent = new http.Agent({ keepAlive: true });
+      const res = await httpRequest(daemon.socketPath, { path: '/_ping', agent });
+      expect(res.status, 'ping should work before the shutdown').toBe(200);
+      daemon.signal(signal);
+      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000).unref());
+      const status = await Promise.race([daemon.exited, timeout]);
+      expect(status, `minidockerd should exit within 10 s of ${signal}, even with an idle keep-alive connection open — src/daemon/server.ts closeServer`).not.toBe('timeout');
+      expect(status, `${signal} should stop minidockerd with exit code 0, not kill it — src/daemon/main.ts runDaemon (process.on('${signal}'))`).toEqual({
+        code: 0,
+        signal: null,
+      });
+      expect(await pathExists(daemon.socketPath), `the socket should be removed after ${signal} — src/daemon/server.ts closeServer`).toBe(false);
+      agent.destroy();
+    }
+  });
+
+  it('a stale socket left by a crashed daemon is replaced at start', async () => {
+    const dir = await harness.tempDir();
+    const socketPath = path.join(dir, 'd.sock');
+    // A process that binds the socket, then dies by SIGKILL: nothing gets to remove the file.
+    const crashed = await harness.start({ socketPath });
+    crashed.signal('SIGKILL');
+    await crashed.exited;
+    expect(await pathExists(socketPath), 'test setup: the killed daemon should leave its socket file behind').toBe(true);
+    expect(await canConnect(socketPath), 'test setup: nobody listens on the stale socket').toBe(false);
+
+    const daemon = await harness.start({ socketPath });
+    const ping = await httpRequest(daemon.socketPath, { path: '/_ping' });
+    expect(ping.body, 'the new daemon should replace the stale socket and answer ping — src/daemon/server.ts removeStaleSocket').toBe('OK');
+  });
+
+  it('a live daemon on the socket, or a file that is not a socket, is refused and left alone', async () => {
+    const first = await harness.start();
+    const second = await harness.start({ socketPath: first.socketPath, waitForSocket: false });
+    const status = await second.exited;
+    expect(status.code, 'a second daemon on a live socket should exit 1 — src/daemon/server.ts removeStaleSocket').toBe(1);
+    expect(second.stderr(), 'the message should say another daemon is already listening').toMatch(/already listening/);
+    expect(second.stderr(), 'the message should name the socket').toContain(first.socketPath);
+    const ping = await httpRequest(first.socketPath, { path: '/_ping' });
+    expect(ping.body, 'the first daemon must keep serving: never remove a live daemon\'s socket — src/daemon/server.ts removeStaleSocket').toBe('OK');
+
+    const dir = await harness.tempDir();
+    const notASocket = path.join(dir, 'important.txt');
+    await fs.writeFile(notASocket, 'keep me\n');
+    const third = await harness.start({ socketPath: notASocket, waitForSocket: false });
+    expect((await third.exited).code, 'a path holding a regular file should be refused with exit 1 — src/daemon/server.ts removeStaleSocket').toBe(1);
+    expect(await fs.readFile(notASocket, 'utf8'), 'a regular file at the socket path must never be deleted or replaced').toBe('keep me\n');
+    expect(third.stderr(), 'the message should name the path').toContain(notASocket);
+  });
+
+  const docker = prerequisite('docker', 'install the docker CLI: https://docs.docker.com/engine/install/');
+  it.skipIf(docker.skip)('the real docker CLI runs version and info against the daemon', async () => {
+    const bin = requireTool(docker);
+    const daemon = await harness.start();
+    const config = await harness.tempDir();
+    const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: config };
+    for (const name of ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_API_VERSION', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) delete env[name];
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(bin, ['-H', `unix://${daemon.socketPath}`, ...args], { env, timeout: 20_000 }, (err, stdout, stderr) =>
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+        );
+      });
+
+    const version = await run(['version']);
+    expect(version.code, `docker version should exit 0; it said:\n${version.stderr}`).toBe(0);
+    expect(version.stdout, 'docker version should print a Server section — src/daemon/system-routes.ts systemVersion').toMatch(/^Server: minidocker/m);
+    expect(version.stdout, 'the Server section should show API version 1.41 (minimum version 1.24)').toMatch(/API version:\s+1\.41 \(minimum version 1\.24\)/);
+
+    const info = await run(['info']);
+    expect(info.code, `docker info should exit 0; it said:\n${info.stderr}`).toBe(0);
+    expect(info.stdout, 'docker info should print the Server Version — src/daemon/system-routes.ts systemInfo').toContain(
+      `Server Version: ${packageVersion}`,
+    );
+    expect(info.stdout, 'docker info should print the data root').toContain(`Docker Root Dir: ${daemon.dataRoot}`);
+    expect(info.stderr, 'docker info should not report errors').not.toMatch(/error/i);
+  });
+});
