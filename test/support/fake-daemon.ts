@@ -47,8 +47,11 @@ export interface FakeResponder {
    * Answers a hijack: `101 UPGRADED` when the client asked to upgrade, else a
    * `200` raw-stream response without length (as dockerd does for dockerode's
    * exec start). Returns the raw socket; the handler writes output and ends it.
+   * `initial` bytes go out in the same write as the response headers, so the
+   * client receives them together. After an upgrade the socket also carries
+   * what the client writes (stdin); after a plain 200 it is output only.
    */
-  hijack(): Socket;
+  hijack(initial?: string | Buffer): Socket;
   /** The underlying response, for anything else (undefined for an upgrade request). */
   raw: ServerResponse | undefined;
 }
@@ -180,18 +183,30 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
 }
 
 // An upgrade request's body (exec start sends JSON) arrives in `head` and then on the socket.
+// Read it with read() rather than 'data' so the socket is not left flowing with nobody listening:
+// whatever the client writes next (stdin) stays buffered for the handler.
 async function readUpgradeBody(req: http.IncomingMessage, up: { socket: Socket; head: Buffer }): Promise<Buffer> {
   const length = Number(req.headers['content-length'] ?? 0);
+  const { socket } = up;
   let body = up.head;
   while (body.length < length) {
-    const chunk = await new Promise<Buffer | null>((resolve) => {
-      up.socket.once('data', resolve);
-      up.socket.once('end', () => resolve(null));
+    const chunk = socket.read() as Buffer | null;
+    if (chunk !== null) {
+      body = Buffer.concat([body, chunk]);
+      continue;
+    }
+    if (socket.readableEnded || socket.destroyed) break;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        socket.off('readable', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('readable', done);
+      socket.on('close', done);
     });
-    if (chunk === null) break;
-    body = Buffer.concat([body, chunk]);
   }
-  if (body.length > length) up.socket.unshift(body.subarray(length));
+  if (body.length > length) socket.unshift(body.subarray(length));
   return body.subarray(0, length);
 }
 
@@ -220,14 +235,17 @@ function makeResponder(res: ServerResponse | undefined, socket: Socket | undefin
       }
       res.end();
     },
-    hijack() {
+    hijack(initial = '') {
+      const after = Buffer.isBuffer(initial) ? initial : Buffer.from(initial);
       if (socket) {
-        socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+        const head = 'HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n';
+        socket.write(Buffer.concat([Buffer.from(head), after]));
         return socket;
       }
       if (!res) throw new Error('no connection to hijack');
       const raw = res.socket as Socket;
-      raw.write('HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\nApi-Version: 1.41\r\n\r\n');
+      const head = 'HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\nApi-Version: 1.41\r\n\r\n';
+      raw.write(Buffer.concat([Buffer.from(head), after]));
       // The response object is done with: from here on the socket is ours.
       res.detachSocket(raw);
       return raw;

@@ -1,0 +1,87 @@
+/**
+ * HTTP/1.1 over a unix socket with node:http: the plumbing under EngineClient.
+ *
+ * ```
+ * client ──POST /v1.41/containers/create?name=web──▶ /run/minidocker.sock
+ *        ──Content-Type: application/json + body───▶
+ *        ◀──201 + headers (resolves here)─────────── then the body as a stream
+ * ```
+ * Nothing here knows about API versions or errdefs: EngineClient adds those.
+ */
+import http from 'node:http';
+import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
+import { DaemonUnreachableError } from '../api/errdefs.js';
+import { NotImplementedError } from '../errors.js';
+import type { QueryValue } from './engine-client.js';
+
+/** One request as it goes on the wire. */
+export interface WireRequest {
+  /** Path of the daemon's unix socket. */
+  socketPath: string;
+  method: string;
+  /** The full path, e.g. `/v1.41/containers/json`; a query is appended to it. */
+  path: string;
+  /** Query parameters, see {@link encodeQuery}. */
+  query?: Record<string, QueryValue> | undefined;
+  /** Sent as JSON with `Content-Type: application/json`; no body when undefined. */
+  body?: unknown;
+  /** Request headers; they win over the Content-Type set for a body. */
+  headers: Record<string, string>;
+  /** The keep-alive pool to use, or false for a connection of its own (hijack). */
+  agent: Agent | false;
+  /** Aborts the request and its response. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Encodes query parameters the way the docker CLI does: `true` → `1`,
+ * `false` → `0`, numbers as decimal text, arrays repeat the key, undefined is
+ * left out.
+ * @returns `?a=1&b=x&b=y`, or '' when nothing is left to send.
+ */
+export function encodeQuery(query: Record<string, QueryValue> = {}): string {
+  // TODO(lesson-01): Encode the query parameters the way the docker CLI does.
+  // HINT: URLSearchParams.append(key, value) once per array item; skip undefined.
+  void query;
+  throw new NotImplementedError('lesson-01: encodeQuery');
+}
+
+/**
+ * Starts a request over the unix socket and sends it completely (body
+ * included). Listen for `response` (or `upgrade`) and `error` on the result.
+ */
+export function openRequest(wire: WireRequest): ClientRequest {
+  // TODO(lesson-01): Start the request over the unix socket and send it with its JSON body.
+  // HINT: http.request({ socketPath, method, path, headers, agent, signal }), then req.end(payload).
+  void wire;
+  throw new NotImplementedError('lesson-01: openRequest');
+}
+
+/**
+ * Resolves with the response as soon as its headers arrive, whatever its
+ * status; the body is left to stream.
+ * @throws whatever {@link connectionError} makes of a socket error.
+ */
+export function responseOf(req: ClientRequest, socketPath: string): Promise<IncomingMessage> {
+  // TODO(lesson-01): Resolve with the response once its headers arrive; reject with connectionError() on a socket error.
+  void req, socketPath;
+  throw new NotImplementedError('lesson-01: responseOf');
+}
+
+/**
+ * Names a failed connection: ENOENT (no socket file) and ECONNREFUSED (nobody
+ * listening) become DaemonUnreachableError for `unix://<socketPath>`; any other
+ * error is returned unchanged.
+ */
+export function connectionError(err: NodeJS.ErrnoException, socketPath: string): Error {
+  // TODO(lesson-01): Turn ENOENT and ECONNREFUSED into DaemonUnreachableError; return other errors unchanged.
+  void err, socketPath;
+  throw new NotImplementedError('lesson-01: connectionError');
+}
+
+/** Reads a whole body as UTF-8 text ('' for an empty body). */
+export async function readText(res: IncomingMessage): Promise<string> {
+  // TODO(lesson-01): Collect the body's chunks and decode them as UTF-8.
+  void res;
+  throw new NotImplementedError('lesson-01: readText');
+}
