@@ -1,0 +1,166 @@
+/**
+ * `minidocker images`, `pull` and `rmi`.
+ *
+ * ```
+ * images        → GET /images/json          → REPOSITORY  TAG  IMAGE ID  CREATED  SIZE (a row per tag)
+ * pull busybox  → POST /images/create?fromImage=docker.io/library/busybox&tag=latest
+ *                 (X-Registry-Auth: e30=)    → one progress line per JSON message
+ * rmi busybox   → DELETE /images/busybox     → Untagged: … / Deleted: …
+ * ```
+ */
+import type { Writable } from 'node:stream';
+import { NotFoundError } from '../../api/errdefs.js';
+import type { ImageDeleteResponseItem, ImageSummary, JSONMessage } from '../../api/types.js';
+import type { CommandContext } from '../context.js';
+import { describeError, formatTable, humanSize, shortId, timeAgo } from '../format.js';
+
+/** Flags of `minidocker images`. */
+export interface ImagesOptions {
+  /** `-q`: print only the image ids. */
+  quiet?: boolean;
+}
+
+/** Flags of `minidocker rmi`. */
+export interface RmiOptions {
+  /** `-f`: sent as `?force=1`. */
+  force?: boolean;
+}
+
+/** An image name as docker's reference parser splits it. */
+export interface ImageName {
+  /** Fully qualified repository, sent as `fromImage`: `docker.io/library/busybox`, `127.0.0.1:5000/x`. */
+  name: string;
+  /** The short form docker shows: `busybox`, `user/app`, `127.0.0.1:5000/x`. */
+  familiarName: string;
+  /** The tag; `latest` when the name had neither tag nor digest; undefined with a digest only. */
+  tag: string | undefined;
+  /** The digest of a `name@sha256:…` reference. */
+  digest: string | undefined;
+  /** True when `latest` was assumed. */
+  defaultTag: boolean;
+  /** The full reference: `docker.io/library/busybox:latest`. */
+  reference: string;
+  /** The short reference docker prints: `busybox:latest`. */
+  familiar: string;
+}
+
+// The `{}` auth config, base64: what the docker CLI sends when you are not logged in.
+const NO_AUTH = 'e30=';
+
+/**
+ * Splits and normalises an image name like docker does for Docker Hub names:
+ * `busybox` → `docker.io/library/busybox:latest`, `user/app:v1` →
+ * `docker.io/user/app:v1`; a first component with `.` or `:` or `localhost`
+ * is a registry (`127.0.0.1:5000/x`). This is a small stand-in: lesson 05
+ * builds the full reference parser (validation, canonical forms).
+ */
+export function parseImageName(reference: string): ImageName {
+  let rest = reference;
+  let digest: string | undefined;
+  let tag: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) [rest, digest] = [rest.slice(0, at), rest.slice(at + 1)];
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) [rest, tag] = [rest.slice(0, colon), rest.slice(colon + 1)];
+  const slash = rest.indexOf('/');
+  const first = slash < 0 ? '' : rest.slice(0, slash);
+  let domain = 'docker.io';
+  let path = slash < 0 ? `library/${rest}` : rest;
+  if (first.includes('.') || first.includes(':') || first === 'localhost') [domain, path] = [first, rest.slice(slash + 1)];
+  if (domain === 'index.docker.io') domain = 'docker.io';
+  const hub = domain === 'docker.io';
+  const familiarName = !hub ? `${domain}/${path}` : /^library\/[^/]+$/.test(path) ? path.slice('library/'.length) : path;
+  const defaultTag = tag === undefined && digest === undefined;
+  if (defaultTag) tag = 'latest';
+  const suffix = `${tag === undefined ? '' : `:${tag}`}${digest === undefined ? '' : `@${digest}`}`;
+  const name = `${domain}/${path}`;
+  return { name, familiarName, tag, digest, defaultTag, reference: name + suffix, familiar: familiarName + suffix };
+}
+
+/**
+ * Pulls an image: `POST /images/create?fromImage=<name>&tag=<tag or digest>`
+ * with `X-Registry-Auth: e30=`, printing the progress stream to `out` the way
+ * docker does without a terminal: `<id>: <status>` (or just `<status>`) per
+ * message; messages that only move a progress bar (`progressDetail` with a
+ * current or total) are skipped.
+ * @throws Error with the message of an `errorDetail`/`error` line; the client's
+ *   error when the daemon refuses the request.
+ */
+export async function pullImage(ctx: CommandContext, image: ImageName, out: Writable): Promise<void> {
+  const query = { fromImage: image.name, tag: image.digest ?? image.tag };
+  const stream = ctx.client.jsonLines<JSONMessage>('POST', '/images/create', { query, headers: { 'X-Registry-Auth': NO_AUTH } });
+  for await (const message of stream) {
+    if (message.errorDetail || message.error) throw new Error(message.errorDetail?.message ?? message.error);
+    const detail = message.progressDetail;
+    if (detail && ((detail.current ?? 0) > 0 || (detail.total ?? 0) > 0)) continue;
+    const prefix = message.id ? `${message.id}: ` : '';
+    if (message.stream !== undefined) out.write(prefix + message.stream);
+    else if (message.status !== undefined) out.write(`${prefix}${message.status}\n`);
+  }
+}
+
+/**
+ * `minidocker pull NAME`: prints `Using default tag: latest` when no tag was
+ * given, the progress (see {@link pullImage}), and finally the full name
+ * (`docker.io/library/busybox:latest`), as docker does.
+ * @returns 0.
+ */
+export async function pull(ctx: CommandContext, name: string): Promise<number> {
+  const image = parseImageName(name);
+  if (image.defaultTag) ctx.io.stdout.write('Using default tag: latest\n');
+  await pullImage(ctx, image, ctx.io.stdout);
+  ctx.io.stdout.write(`${image.reference}\n`);
+  return 0;
+}
+
+/**
+ * `minidocker images`: `GET /images/json`, then one table row per repo tag
+ * (familiar repository, tag, short id, created ago, size); an image without
+ * tags gets one `<none>  <none>` row. `-q` prints the short ids only.
+ * @returns 0.
+ */
+export async function images(ctx: CommandContext, options: ImagesOptions): Promise<number> {
+  const list = (await ctx.client.json<ImageSummary[]>('GET', '/images/json')) ?? [];
+  const rows: string[][] = [];
+  for (const image of list) {
+    const tags = (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>').map(parseImageName);
+    const names: [string, string][] = tags.length > 0 ? tags.map((t) => [t.familiarName, t.tag ?? '<none>']) : [['<none>', '<none>']];
+    for (const [repository, tag] of names) {
+      rows.push([repository, tag, shortId(image.Id), timeAgo(image.Created), humanSize(image.Size)]);
+    }
+  }
+  if (options.quiet) {
+    ctx.io.stdout.write(rows.map((r) => `${r[2]}\n`).join(''));
+    return 0;
+  }
+  ctx.io.stdout.write(formatTable([['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], ...rows]));
+  return 0;
+}
+
+/**
+ * `minidocker rmi NAME…`: `DELETE /images/<name>` (`?force=1` with `-f`) for
+ * each name, printing `Untagged: …` / `Deleted: …` per entry of the answer.
+ * @returns 0.
+ * @throws AggregateError of the failures, after trying every name. With `-f`,
+ *   "no such image" failures are only printed to stderr, as docker does.
+ */
+export async function rmi(ctx: CommandContext, names: string[], options: RmiOptions): Promise<number> {
+  const errors: unknown[] = [];
+  for (const name of names) {
+    try {
+      const query = { force: options.force || undefined };
+      const items = (await ctx.client.json<ImageDeleteResponseItem[]>('DELETE', `/images/${name}`, { query })) ?? [];
+      for (const item of items) {
+        if (item.Deleted) ctx.io.stdout.write(`Deleted: ${item.Deleted}\n`);
+        else if (item.Untagged) ctx.io.stdout.write(`Untagged: ${item.Untagged}\n`);
+      }
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  if (errors.length === 0) return 0;
+  const failed = new AggregateError(errors);
+  if (!options.force || errors.some((e) => !(e instanceof NotFoundError))) throw failed;
+  ctx.io.stderr.write(`${describeError(failed)}\n`);
+  return 0;
+}

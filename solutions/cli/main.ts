@@ -1,0 +1,167 @@
+/**
+ * `minidocker`: the command line. This file only parses arguments, like the
+ * docker CLI's cobra layer; each verb lives in `commands/`.
+ *
+ * ```
+ * minidocker [-H unix:///path.sock] <verb> [flags] [args]
+ *            └─ else MINIDOCKER_HOST, else the default socket (config.ts)
+ * ```
+ * Exit codes follow docker: 0 on success, 1 for an error, 125 for a bad flag,
+ * and whatever a verb decides through {@link StatusError} (`run` → 125 for a
+ * daemon error, else the container's own exit code).
+ */
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { EngineClient } from '../client/engine-client.js';
+import { resolveClientSocket } from '../config.js';
+import { NotImplementedError } from '../errors.js';
+import { logs, ps, rm, stop } from './commands/containers.js';
+import type { LogsOptions, PsOptions, RmOptions, StopOptions } from './commands/containers.js';
+import { images, pull, rmi } from './commands/images.js';
+import type { ImagesOptions, RmiOptions } from './commands/images.js';
+import { run } from './commands/run.js';
+import type { RunOptions } from './commands/run.js';
+import { info, version } from './commands/system.js';
+import { CLIENT_VERSION, StatusError } from './context.js';
+import type { CliIO, CommandContext } from './context.js';
+import { describeError } from './format.js';
+
+// Commander's codes for a flag it cannot use: docker answers these with 125.
+const FLAG_ERRORS = new Set(['commander.unknownOption', 'commander.optionMissingArgument', 'commander.invalidArgument']);
+
+/**
+ * Runs one `minidocker` invocation.
+ * @param argv the arguments after the program name.
+ * @returns the exit code. Never calls `process.exit`.
+ * @throws NotImplementedError when a verb is still a stub, so the message names it.
+ */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('minidocker');
+  program
+    .description('A mini Docker client: turns commands into Engine API calls to minidockerd.')
+    .usage('[OPTIONS] COMMAND')
+    .option('-H, --host <address>', 'daemon socket to connect to, unix:///path/to.sock (default: $MINIDOCKER_HOST)')
+    .version(`minidocker version ${CLIENT_VERSION}`, '-v, --version', 'print version information and quit')
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: () => {}, // reported below, docker-style
+    });
+
+  const context = (): CommandContext => ({
+    client: new EngineClient({ socketPath: resolveClientSocket(program.opts<{ host?: string }>().host, io.env) }),
+    io,
+  });
+  const act = async (verb: (ctx: CommandContext) => Promise<number>): Promise<void> => {
+    exitCode = await verb(context());
+  };
+
+  program.command('version').description('Show the minidocker version information').action(() => act((ctx) => version(ctx)));
+  program.command('info').description('Display system-wide information').action(() => act((ctx) => info(ctx)));
+  program
+    .command('images')
+    .description('List images')
+    .option('-q, --quiet', 'only show image IDs')
+    .action((options: ImagesOptions) => act((ctx) => images(ctx, options)));
+  program
+    .command('ps')
+    .description('List containers')
+    .option('-a, --all', 'show all containers (default shows just running)')
+    .option('-q, --quiet', 'only display container IDs')
+    .action((options: PsOptions) => act((ctx) => ps(ctx, options)));
+  program
+    .command('pull')
+    .description('Download an image from a registry')
+    .argument('<name>', 'NAME[:TAG|@DIGEST]')
+    .action((name: string) => act((ctx) => pull(ctx, name)));
+  program
+    .command('run')
+    .description('Create and run a new container from an image')
+    .usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
+    .argument('<image>')
+    .argument('[command...]')
+    .option('-d, --detach', 'run container in background and print container ID')
+    .option('--rm', 'automatically remove the container when it exits')
+    .option('--name <name>', 'assign a name to the container')
+    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable; KEY alone copies it from here)', collect)
+    .option('-w, --workdir <dir>', 'working directory inside the container')
+    .option('-i, --interactive', 'keep STDIN open and send it to the container')
+    .option('-t, --tty', 'allocate a pseudo-TTY')
+    .option('--network <mode>', 'connect the container to a network: none, host (default: "default")')
+    .passThroughOptions() // `run busybox sh -c 'ls -l'`: flags after IMAGE belong to the command
+    .action((image: string, command: string[], options: RunOptions) => act((ctx) => run(ctx, image, command, options)));
+  program
+    .command('logs')
+    .description('Fetch the logs of a container')
+    .argument('<container>')
+    .option('-f, --follow', 'follow log output')
+    .option('-n, --tail <lines>', 'number of lines to show from the end of the logs', 'all')
+    .action((container: string, options: LogsOptions) => act((ctx) => logs(ctx, container, options)));
+  program
+    .command('stop')
+    .description('Stop one or more running containers')
+    .argument('<container...>')
+    .option('-t, --timeout <seconds>', 'seconds to wait before killing the container', toInteger)
+    .action((containers: string[], options: StopOptions) => act((ctx) => stop(ctx, containers, options)));
+  program
+    .command('rm')
+    .description('Remove one or more containers')
+    .argument('<container...>')
+    .option('-f, --force', 'force the removal of a running container (uses SIGKILL)')
+    .action((containers: string[], options: RmOptions) => act((ctx) => rm(ctx, containers, options)));
+  program
+    .command('rmi')
+    .description('Remove one or more images')
+    .argument('<image...>')
+    .option('-f, --force', 'force removal of the image')
+    .action((names: string[], options: RmiOptions) => act((ctx) => rmi(ctx, names, options)));
+
+  if (argv.length === 0) {
+    program.outputHelp(); // docker prints its usage and succeeds
+    return 0;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return usageError(err, argv, program, io);
+    if (err instanceof NotImplementedError) throw err;
+    if (err instanceof StatusError) {
+      if (err.message !== '') io.stderr.write(`${err.message}\n`);
+      return err.status === 0 ? 1 : err.status;
+    }
+    io.stderr.write(`${describeError(err)}\n`);
+    return 1;
+  }
+}
+
+/** Help and `--version` end with 0; bad flags with 125, other usage errors with 1, as docker does. */
+function usageError(err: CommanderError, argv: string[], program: Command, io: CliIO): number {
+  if (err.exitCode === 0) return 0;
+  const verb = program.commands.find((c) => c.name() === verbOf(argv))?.name();
+  const help = verb ? `minidocker ${verb} --help` : 'minidocker --help';
+  io.stderr.write(`minidocker: ${err.message.replace(/^error: /, '')}\nSee '${help}'.\n`);
+  return FLAG_ERRORS.has(err.code) ? 125 : 1;
+}
+
+// The first argument that is neither a global flag nor the -H value.
+function verbOf(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '-H' || arg === '--host') i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function toInteger(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError('Not an integer.');
+  return n;
+}

@@ -1,0 +1,87 @@
+/**
+ * `minidocker run`: the docker CLI's busiest call sequence.
+ *
+ * ```
+ * POST /containers/create[?name=]  ── 404? → "Unable to find image …" → pull → create again
+ * POST /containers/<id>/attach?stream=1&stdout=1&stderr=1[&stdin=1]   (101, raw socket)
+ * POST /containers/<id>/wait?condition=next-exit|removed  (resolve at the headers …)
+ * POST /containers/<id>/start                              (… before starting)
+ * copy the attach stream to stdout/stderr until it ends → exit code = wait's StatusCode
+ * ```
+ * With `-d`: create → start → print the full id.
+ */
+import type { Duplex, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { NotFoundError } from '../../api/errdefs.js';
+import type { ContainerCreateRequest, ContainerCreateResponse, ContainerWaitResponse, HostConfig } from '../../api/types.js';
+import { NotImplementedError } from '../../errors.js';
+import { demultiplex } from '../../client/stdcopy.js';
+import { StatusError } from '../context.js';
+import type { CliIO, CommandContext } from '../context.js';
+import { describeError } from '../format.js';
+import { parseImageName, pullImage } from './images.js';
+
+/** Flags of `minidocker run`. */
+export interface RunOptions {
+  /** `-d`: start in the background and print the id. */
+  detach?: boolean;
+  /** `--rm`: the daemon removes the container when it exits (`HostConfig.AutoRemove`). */
+  rm?: boolean;
+  /** `--name`: sent as `?name=`. */
+  name?: string;
+  /** `-e KEY=VALUE` (repeatable); a bare `-e KEY` takes the value from the CLI's environment. */
+  env?: string[];
+  /** `-w`: the working directory inside the container. */
+  workdir?: string;
+  /** `-i`: keep stdin open and send ours to the container. */
+  interactive?: boolean;
+  /** `-t`: allocate a pseudo-terminal (output then comes raw, not multiplexed). */
+  tty?: boolean;
+  /** `--network`: `HostConfig.NetworkMode`, `default` unless given. */
+  network?: string;
+}
+
+/**
+ * The body of `POST /containers/create`, as docker fills it: `Cmd` and `Env`
+ * are null when empty, `Entrypoint` null (the image's), attach flags true
+ * unless `-d`, `-i` sets OpenStdin (and AttachStdin/StdinOnce unless `-d`),
+ * `HostConfig` carries AutoRemove and NetworkMode, plus the terminal's size
+ * as `ConsoleSize` ([rows, columns]) with `-t` when stdout is a terminal.
+ */
+export function buildCreateRequest(image: string, command: string[], options: RunOptions, io: CliIO): ContainerCreateRequest {
+  // TODO(lesson-02): Fill the create body from the flags, as the TSDoc above lists.
+  // HINT: Cmd/Env null when empty; a bare `-e KEY` becomes `KEY=<io.env[KEY]>` when the CLI has it.
+  void image, command, options, io;
+  throw new NotImplementedError('lesson-02: buildCreateRequest');
+}
+
+/**
+ * The error `run` ends with when the daemon refuses (docker's `toStatusError`):
+ * `minidocker: <described error>` plus a pointer to `--help`, with exit code
+ * 127 when the message says "executable file not found" or "no such file or
+ * directory", 126 for "permission denied" or "is a directory", else 125.
+ */
+export function runStatusError(err: unknown): StatusError {
+  // TODO(lesson-02): Wrap describeError(err) as `minidocker: …` plus the help pointer, with exit code 127, 126 or 125.
+  void err;
+  throw new NotImplementedError('lesson-02: runStatusError');
+}
+
+/**
+ * `minidocker run IMAGE [COMMAND…]`: create (pulling on a 404, then creating
+ * again), attach, wait, start, copy the output, and return the container's
+ * exit code. Attach and wait are both under way before start, so no output
+ * and no exit is missed. With `-i` our stdin is piped into the attach stream
+ * and the stream half-closed when stdin ends; with `-it` on a terminal, stdin
+ * is put in raw mode and restored afterwards.
+ * @returns the container's exit code (wait's `StatusCode`), or 0 with `-d`.
+ * @throws StatusError from {@link runStatusError} when create or start fail;
+ *   Error "the input device is not a TTY" for `-it` without a terminal.
+ */
+export async function run(ctx: CommandContext, image: string, command: string[], options: RunOptions): Promise<number> {
+  // TODO(lesson-02): create (404 → pull to stderr → create), then attach, wait, start, copy output, return StatusCode.
+  // HINT: client.request resolves at the response headers: await wait's headers, start, and read its body only at the end.
+  // HINT: without -i end() the attach stream at once; with -i pipe io.stdin into it. -d: create, start, print the id.
+  void ctx, image, command, options;
+  throw new NotImplementedError('lesson-02: run');
+}
