@@ -365,6 +365,12 @@ describe('lesson 02 — client: commands', () => {
     expect(stdout, 'run -d prints the full container id and a newline — src/cli/commands/run.ts').toBe(`${ID}\n`);
     expect(calls(fake), 'run -d must not attach — src/cli/commands/run.ts').not.toContain(`POST /containers/${ID}/attach`);
     expect(calls(fake), 'run -d starts the container — src/cli/commands/run.ts').toContain(`POST /containers/${ID}/start`);
+    const order = calls(fake);
+    expect(
+      order.indexOf(`POST /containers/${ID}/wait`),
+      'like docker, run -d has a wait under way before it starts the container — src/cli/commands/run.ts',
+    ).toBeGreaterThan(-1);
+    expect(order.indexOf(`POST /containers/${ID}/wait`)).toBeLessThan(order.indexOf(`POST /containers/${ID}/start`));
     const create = find(fake, 'POST', '/containers/create');
     expect(create?.query.get('name'), '--name travels as ?name= — src/cli/commands/run.ts').toBe('web');
     expect(bodyOf(create), 'detached: nothing is attached — src/cli/commands/run.ts buildCreateRequest').toMatchObject({ AttachStdin: false, AttachStdout: false, AttachStderr: false });

@@ -8,7 +8,8 @@
  * POST /containers/<id>/start                              (… before starting)
  * copy the attach stream to stdout/stderr until it ends → exit code = wait's StatusCode
  * ```
- * With `-d`: create → start → print the full id.
+ * With `-d`: create → wait → start → print the full id, then drop the wait
+ * (docker waits there too, so the start can never race an auto-removal).
  */
 import type { Duplex, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -105,8 +106,14 @@ export async function run(ctx: CommandContext, image: string, command: string[],
   } catch (err) {
     throw runStatusError(err);
   }
+  const waitQuery = { condition: options.rm ? 'removed' : 'next-exit' };
   if (options.detach) {
-    await startContainer(ctx, id);
+    const wait = await client.request('POST', `/containers/${id}/wait`, { query: waitQuery });
+    try {
+      await startContainer(ctx, id);
+    } finally {
+      wait.destroy();
+    }
     io.stdout.write(`${id}\n`);
     return 0;
   }
@@ -117,7 +124,7 @@ export async function run(ctx: CommandContext, image: string, command: string[],
   const output = copyOutput(stream, config.Tty ?? false, io).then(() => undefined, (err: unknown) => err ?? new Error('output failed'));
   let wait: Readable | undefined;
   try {
-    wait = await client.request('POST', `/containers/${id}/wait`, { query: { condition: options.rm ? 'removed' : 'next-exit' } });
+    wait = await client.request('POST', `/containers/${id}/wait`, { query: waitQuery });
     await startContainer(ctx, id);
     const failure = await output;
     if (failure) throw failure;

@@ -8,7 +8,8 @@
  * POST /containers/<id>/start                              (… before starting)
  * copy the attach stream to stdout/stderr until it ends → exit code = wait's StatusCode
  * ```
- * With `-d`: create → start → print the full id.
+ * With `-d`: create → wait → start → print the full id, then drop the wait
+ * (docker waits there too, so the start can never race an auto-removal).
  */
 import type { Duplex, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -81,7 +82,7 @@ export function runStatusError(err: unknown): StatusError {
 export async function run(ctx: CommandContext, image: string, command: string[], options: RunOptions): Promise<number> {
   // TODO(lesson-02): create (404 → pull to stderr → create), then attach, wait, start, copy output, return StatusCode.
   // HINT: client.request resolves at the response headers: await wait's headers, start, and read its body only at the end.
-  // HINT: without -i end() the attach stream at once; with -i pipe io.stdin into it. -d: create, start, print the id.
+  // HINT: without -i end() the attach stream at once; with -i pipe io.stdin into it. -d: create, wait, start, print the id, destroy the wait.
   void ctx, image, command, options;
   throw new NotImplementedError('lesson-02: run');
 }
