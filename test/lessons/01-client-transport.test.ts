@@ -264,15 +264,16 @@ describe('lesson 01 — client: transport', () => {
     });
     const client = clientFor(fake);
 
-    const cases: Array<[Promise<unknown>, new (...args: never[]) => Error, number, string]> = [
-      [client.json('GET', '/containers/nosuch/json'), NotFoundError, 404, 'No such container: nosuch'],
-      [client.json('POST', '/containers/create', { body: {} }), ConflictError, 409, 'Conflict. The container name "/web" is already in use'],
-      [client.json('GET', '/info'), SystemError, 500, 'boom'],
-      [client.request('POST', '/images/create'), InvalidParameterError, 400, 'invalid reference format'],
-      [client.json('DELETE', '/images/x'), SystemError, 500, 'plain text failure'],
+    const cases: Array<[() => Promise<unknown>, new (...args: never[]) => Error, number, string]> = [
+      [() => client.json('GET', '/containers/nosuch/json'), NotFoundError, 404, 'No such container: nosuch'],
+      [() => client.json('POST', '/containers/create', { body: {} }), ConflictError, 409, 'Conflict. The container name "/web" is already in use'],
+      [() => client.json('GET', '/info'), SystemError, 500, 'boom'],
+      [() => client.request('POST', '/images/create'), InvalidParameterError, 400, 'invalid reference format'],
+      [() => client.json('DELETE', '/images/x'), SystemError, 500, 'plain text failure'],
     ];
     for (const [call, kind, status, message] of cases) {
-      const err = await rejectionOf(call);
+      // One call at a time: a failing case must not leave the others' rejections unhandled.
+      const err = await rejectionOf(call());
       expect(
         err instanceof kind,
         `status ${status} should reject with ${kind.name} from src/api/errdefs.ts, got ${describeError(err)} (${CLIENT}: request → errorFromResponse)`,
