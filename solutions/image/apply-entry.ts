@@ -1,0 +1,221 @@
+/**
+ * One layer's entries applied to a rootfs, in archive order: files, directories,
+ * links and devices with their owners, modes and mtimes; whiteouts go to
+ * whiteouts.ts. Every path goes through {@link resolveInRoot}, so nothing an
+ * entry does can land outside the rootfs.
+ */
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import fs from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Header } from 'tar-stream';
+import { LayerEscapeError } from './layer-errors.js';
+import { hostOwner, isRootless } from './ownership.js';
+import type { OwnershipOptions } from './ownership.js';
+import { cleanEntryName, lstatOrUndefined, removeAll, resolveInRoot } from './safe-path.js';
+import { applyWhiteout, isWhiteout } from './whiteouts.js';
+
+/** An entry's data as the tar parser hands it over. */
+export type EntryContent = AsyncIterable<unknown> & { resume(): unknown };
+
+/** Create only, and never through a symlink: the open fails if anything is there. */
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+/** Bytes gathered before one write(2): large writes are fast, and memory stays at one batch. */
+const WRITE_BATCH = 1 << 20;
+const run = promisify(execFile);
+
+/** Applies the entries of one layer; call {@link LayerApplier.finish} after the last one. */
+export class LayerApplier {
+  /** Host paths this layer wrote, and their ancestors: what its whiteouts must leave alone. */
+  private readonly written = new Set<string>();
+  /** Directories whose mode and mtime are set last, once nothing is written into them any more. */
+  private readonly dirs: Array<{ target: string; ino: number; mode: number; mtime: number }> = [];
+  /** Rootless: read-only directories of lower layers opened for writing, and the mode to give back. */
+  private readonly reopened = new Map<string, { ino: number; mode: number }>();
+
+  /** @param root the rootfs: absolute, without symlinks (`fs.realpath`) */
+  constructor(
+    private readonly root: string,
+    private readonly options: OwnershipOptions = {},
+  ) {}
+
+  /**
+   * Applies one entry. `content` is the entry's data: read fully for a regular file,
+   * drained otherwise.
+   * @throws LayerEscapeError for an entry that would reach outside the rootfs (nothing is
+   *   written for it), or for a device node when rootless
+   * @throws Error for an unsupported entry type or a hardlink to a missing file
+   */
+  async apply(header: Header, content: EntryContent): Promise<void> {
+    const name = cleanEntryName(header.name);
+    if (header.type !== 'file' && header.type !== 'contiguous-file') content.resume();
+    if (isWhiteout(path.posix.basename(name))) {
+      content.resume();
+      await this.writable(await resolveInRoot(this.root, path.posix.dirname(name), { followFinal: true, entry: header.name }));
+      return applyWhiteout(this.root, header.name, name, this.written);
+    }
+    if ((header.type === 'character-device' || header.type === 'block-device') && isRootless(this.options)) {
+      throw new LayerEscapeError('device', header.name, 'device nodes can only be created by root');
+    }
+    if (name === '.') {
+      // Like docker: the rootfs directory itself keeps the owner and mode it was created with.
+      if (header.type === 'directory') return;
+      throw new Error(`layer entry "${header.name}" would replace the rootfs itself`);
+    }
+    const target = await resolveInRoot(this.root, name, { entry: header.name });
+    await this.writable(path.dirname(target));
+    await this.ensureParent(path.dirname(target));
+    const existing = await lstatOrUndefined(target);
+    // Both directories: merge, keeping the content. Anything else replaces what was there.
+    const merge = header.type === 'directory' && existing?.isDirectory() === true;
+    if (existing !== undefined && !merge && header.type !== 'link') await removeAll(target);
+    switch (header.type) {
+      case 'file':
+      case 'contiguous-file':
+        await this.writeFile(target, header, content);
+        break;
+      case 'directory':
+        if (!merge) await fs.mkdir(target, { mode: 0o700 });
+        await this.chown(target, header);
+        this.dirs.push({ target, ino: (await fs.lstat(target)).ino, mode: modeOf(header), mtime: mtimeOf(header) });
+        break;
+      case 'symlink':
+        // Created exactly as the entry says: "/bin/busybox" means the rootfs's /bin/busybox at run time.
+        await fs.symlink(header.linkname, target);
+        await this.chown(target, header);
+        await fs.lutimes(target, mtimeOf(header), mtimeOf(header));
+        break;
+      case 'link':
+        await this.hardlink(target, header, existing !== undefined);
+        break;
+      case 'character-device':
+      case 'block-device':
+      case 'fifo':
+        await this.mknod(target, header);
+        break;
+      default:
+        throw new Error(`layer entry "${header.name}" has an unsupported type (${String(header.type)})`);
+    }
+    this.remember(target);
+  }
+
+  /** Sets the mode and mtime of this layer's directories, deepest first, now that their content is complete. */
+  async finish(): Promise<void> {
+    for (const [target, { ino, mode }] of this.reopened) {
+      const stats = await lstatOrUndefined(target);
+      if (stats?.isDirectory() === true && stats.ino === ino) await fs.chmod(target, mode);
+    }
+    for (const dir of this.dirs.reverse()) {
+      const stats = await lstatOrUndefined(dir.target);
+      // A later entry may have replaced the directory, even by a symlink: leave that alone.
+      if (stats === undefined || !stats.isDirectory() || stats.ino !== dir.ino) continue;
+      await fs.chmod(dir.target, dir.mode);
+      await fs.lutimes(dir.target, dir.mtime, dir.mtime);
+    }
+  }
+
+  private async writeFile(target: string, header: Header, content: EntryContent): Promise<void> {
+    const file = await fs.open(target, CREATE_NEW, 0o600);
+    try {
+      await writeAll(file, content);
+      const owner = hostOwner(header.uid, header.gid, this.options, header.name);
+      if (owner !== undefined) await file.chown(owner.uid, owner.gid);
+      // After chown, which clears the setuid and setgid bits.
+      await file.chmod(modeOf(header));
+      await file.utimes(mtimeOf(header), mtimeOf(header));
+    } finally {
+      await file.close();
+    }
+  }
+
+  private async hardlink(target: string, header: Header, exists: boolean): Promise<void> {
+    let linkName: string;
+    try {
+      linkName = cleanEntryName(header.linkname);
+    } catch (err) {
+      if (!(err instanceof LayerEscapeError)) throw err;
+      throw new LayerEscapeError('hardlink', header.name, `its target "${header.linkname}" is outside the rootfs`);
+    }
+    const source = await resolveInRoot(this.root, linkName, { kind: 'hardlink', entry: header.name });
+    if (source === target) return;
+    const stats = await lstatOrUndefined(source);
+    if (stats === undefined || stats.isDirectory()) {
+      throw new Error(`layer entry "${header.name}": hardlink target "${header.linkname}" is ${stats ? 'a directory' : 'missing'}`);
+    }
+    if (exists) await removeAll(target);
+    // link(2) does not follow a symlink in `source`: linking one makes another symlink, nothing more.
+    await fs.link(source, target);
+  }
+
+  private async mknod(target: string, header: Header): Promise<void> {
+    // Node has no mknod(2); mknod(1) makes devices (as root) and FIFOs (as anyone).
+    const kind = header.type === 'fifo' ? ['p'] : [header.type === 'block-device' ? 'b' : 'c', String(header.devmajor), String(header.devminor)];
+    await run('mknod', ['-m', modeOf(header).toString(8), target, ...kind]);
+    await this.chown(target, header);
+    await fs.chmod(target, modeOf(header));
+    await fs.lutimes(target, mtimeOf(header), mtimeOf(header));
+  }
+
+  /**
+   * Rootless, a directory without owner write permission (say /root, 0550, from a lower layer)
+   * cannot take new entries: open it up (its nearest existing ancestor, when it is missing)
+   * until finish() gives its mode back. Root needs no such thing.
+   */
+  private async writable(dir: string): Promise<void> {
+    if (!isRootless(this.options)) return;
+    let stats = await lstatOrUndefined(dir);
+    for (; stats === undefined && dir !== this.root; stats = await lstatOrUndefined(dir)) dir = path.dirname(dir);
+    if (stats === undefined || !stats.isDirectory() || (stats.mode & 0o700) === 0o700 || this.reopened.has(dir)) return;
+    this.reopened.set(dir, { ino: stats.ino, mode: stats.mode & 0o7777 });
+    await fs.chmod(dir, (stats.mode & 0o7777) | 0o700);
+  }
+
+  /** Creates missing parent directories, owned by the container's root like docker's. */
+  private async ensureParent(dir: string): Promise<void> {
+    const first = await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+    if (first === undefined) return;
+    for (let created = dir; created.length >= first.length; created = path.dirname(created)) {
+      const owner = hostOwner(0, 0, this.options, path.relative(this.root, created));
+      if (owner !== undefined) await fs.lchown(created, owner.uid, owner.gid);
+    }
+  }
+
+  private async chown(target: string, header: Header): Promise<void> {
+    const owner = hostOwner(header.uid, header.gid, this.options, header.name);
+    if (owner !== undefined) await fs.lchown(target, owner.uid, owner.gid);
+  }
+
+  private remember(target: string): void {
+    for (let p = target; p !== this.root && !this.written.has(p); p = path.dirname(p)) this.written.add(p);
+  }
+}
+
+/** Copies an entry's data into the file, one batch of chunks per write. */
+async function writeAll(file: FileHandle, content: EntryContent): Promise<void> {
+  let batch: Buffer[] = [];
+  let size = 0;
+  const flush = async () => {
+    const data = Buffer.concat(batch, size);
+    for (let done = 0; done < data.length; ) done += (await file.write(data, done)).bytesWritten;
+    batch = [];
+    size = 0;
+  };
+  for await (const chunk of content) {
+    batch.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size >= WRITE_BATCH) await flush();
+  }
+  if (size > 0) await flush();
+}
+
+function modeOf(header: Header): number {
+  return header.mode & 0o7777;
+}
+
+/** The mtime in seconds: a PAX record keeps the fraction of a second that the ustar header cannot. */
+function mtimeOf(header: Header): number {
+  const pax = Number((header.pax as Record<string, string> | null | undefined)?.mtime);
+  return Number.isFinite(pax) ? pax : header.mtime.getTime() / 1000;
+}
