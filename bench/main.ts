@@ -1,19 +1,26 @@
 /**
- * `npm run bench [-- --quick] [-- --json PATH]`: how fast the selected
- * implementation's applyLayer unpacks layers, side by side with `tar -xzf`
- * and `umoci unpack` on the same files, and how much memory it needs.
+ * `npm run bench [-- --quick] [-- --only unpack|registry] [-- --json PATH]`:
+ * how the selected implementation performs, side by side with established tools.
  *
+ * Unpack: how fast applyLayer unpacks layers, next to `tar -xzf` and
+ * `umoci unpack` on the same files, and how much memory it needs:
  * 1. one gzip layer of 100 MB,
  * 2. an image of 50 gzip layers of 1 MB with whiteouts,
  * 3. the RSS growth while unpacking one 1 GB layer (goal: under 50 MB).
+ * Goals: applyLayer at least as fast as umoci and at least 0.8 × tar.
  *
- * Goals (issue 3): applyLayer at least as fast as umoci and at least 0.8 × tar.
- * `--quick` shrinks the inputs to 10 MB, 10 × 1 MB and 100 MB for a smoke run;
- * `--module FILE` measures the applyLayer of another file (an experiment).
+ * Registry (bench/registry.ts): `skopeo copy` pushes and pulls of a 1 MB, a
+ * 100 MB and a 50 × 1 MB image to `minidocker-registry` and to Debian's
+ * `docker-registry`, and the registry's RSS growth during a 1 GB push.
+ * Goals: at least distribution's MB/s in every row, RSS growth under 50 MB.
+ *
+ * `--quick` shrinks the inputs (10 MB, 10 × 1 MB, 100 MB; registry 1 MB,
+ * 10 MB, 10 × 1 MB, 100 MB) for a smoke run; `--module FILE` measures the
+ * applyLayer of another file (an experiment).
  * The implementation is the learner's src/ unless DOCKERLINGS_IMPL=reference.
- * Results are printed as a table and written as JSON (machine, tools, every run).
+ * Results are printed as tables and written as JSON (machine, tools, every run).
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import chalk from 'chalk';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,6 +32,10 @@ import { GOALS, rssCase, throughputCase } from './cases.js';
 import type { ApplyLayer, CaseContext, MeasuredRow } from './cases.js';
 import { layerSeriesSet, singleLayerSet } from './input-sets.js';
 import type { InputSet } from './input-sets.js';
+import { registryImages } from './registry-inputs.js';
+import type { PushImage, RegistrySizes } from './registry-inputs.js';
+import { REGISTRY_GOALS, registrySection } from './registry.js';
+import type { RegistryContext, RegistryRow } from './registry.js';
 import { renderTable } from './table.js';
 import { findTool } from './tools.js';
 
@@ -37,6 +48,8 @@ interface Sizes {
 
 const FULL: Sizes = { single: 100e6, seriesCount: 50, seriesBytes: 1e6, rss: 1e9 };
 const QUICK: Sizes = { single: 10e6, seriesCount: 10, seriesBytes: 1e6, rss: 100e6 };
+const REGISTRY_FULL: RegistrySizes = { small: 1e6, big: 100e6, seriesCount: 50, seriesBytes: 1e6, rss: 1e9 };
+const REGISTRY_QUICK: RegistrySizes = { small: 1e6, big: 10e6, seriesCount: 10, seriesBytes: 1e6, rss: 100e6 };
 const RUNS = 3;
 const CACHE = path.join(repoRoot, '.bench-cache');
 
@@ -80,17 +93,132 @@ function machine(): Record<string, unknown> {
   };
 }
 
-async function main(argv: string[]): Promise<number> {
-  const program = new Command('npm run bench --')
-    .description('unpack throughput and memory of applyLayer, side by side with tar and umoci')
-    .option('--quick', 'small inputs (10 MB, 10 × 1 MB, 100 MB) for a smoke run')
-    .option('--json <path>', 'where to write the results (default: .bench-cache/results-<time>.json)')
-    .option('--module <file>', 'measure the applyLayer exported by this file instead (an experiment)')
-    .parse(argv, { from: 'user' });
-  const opts = program.opts<{ quick?: boolean; json?: string; module?: string }>();
+interface Options {
+  quick?: boolean;
+  json?: string;
+  module?: string;
+  only?: 'unpack' | 'registry';
+}
+
+/** The unpack section: its table, footer and JSON, or undefined (after saying why) when applyLayer cannot run yet. */
+async function unpackSection(opts: Options, workDir: string): Promise<{ text: string; json: Record<string, unknown>; rows: MeasuredRow[] } | undefined> {
   const sizes = opts.quick ? QUICK : FULL;
   const impl = selectedImpl();
   const modulePath = opts.module ? path.resolve(opts.module) : path.join(implDir(impl), 'image', 'apply-layer.ts');
+  const applyLayer = await loadApplyLayer(modulePath, workDir);
+  if (typeof applyLayer === 'string') {
+    process.stderr.write(`lesson-06: applyLayer is not implemented yet — \`${IMPL_ENV}=reference npm run bench\` measures the reference\n`);
+    if (!applyLayer.startsWith('lesson-06: applyLayer ')) process.stderr.write(chalk.dim(`(${applyLayer})\n`));
+    return undefined;
+  }
+  const [tar, umoci] = await Promise.all([findTool('tar', 'apt-get install tar'), findTool('umoci', 'apt-get install umoci')]);
+  const ctx: CaseContext = {
+    applyLayer,
+    modulePath,
+    implLabel: `applyLayer (${opts.module ? path.basename(modulePath) : impl === 'reference' ? 'reference' : 'src/'})`,
+    tar,
+    umoci,
+    workDir,
+    runs: RUNS,
+  };
+
+  const single = await singleLayerSet(CACHE, sizes.single, true, say);
+  const series = await layerSeriesSet(CACHE, sizes.seriesCount, sizes.seriesBytes, say);
+  const big = await singleLayerSet(CACHE, sizes.rss, false, say);
+
+  const rows: MeasuredRow[] = [];
+  const singleName = `1 × ${mb(sizes.single)} layer`;
+  say(`measuring ${singleName} …`);
+  rows.push(...(await throughputCase(singleName, single, ctx)));
+  const seriesName = `${sizes.seriesCount} × ${mb(sizes.seriesBytes)} layers`;
+  say(`measuring ${seriesName} …`);
+  rows.push(...(await throughputCase(seriesName, series, ctx)));
+  const rssName = `RSS, 1 × ${mb(sizes.rss)} layer`;
+  say(`measuring ${rssName} …`);
+  rows.push(await rssCase(rssName, big, ctx));
+
+  const text = [
+    `${chalk.bold('Unpack benchmark')} — ${ctx.implLabel}, median of ${RUNS} runs, MB = 10^6 bytes of uncompressed tar`,
+    chalk.dim(`tar: ${tar.version ?? 'missing'}; umoci: ${umoci.version ?? 'missing'}`),
+    '',
+    renderTable(rows),
+    '',
+    chalk.dim(
+      [
+        `ratio = applyLayer's MB/s ÷ that tool's MB/s. Goals: ≥ umoci, ≥ ${GOALS.tar} × tar, RSS growth < ${GOALS.rssMB} MB.`,
+        `Layers: tar+gzip (level 6), about half text and half random bytes, files of 4 KiB to 4 MiB; cached in .bench-cache/.`,
+        `applyLayer runs in this process; tar and umoci run as child processes (their start-up is timed).`,
+        `tar -xzf knows nothing of whiteouts: in the layer series it leaves .wh.* files where the others delete.`,
+        `umoci unpack also writes the bundle's config.json and an mtree manifest of the rootfs (hashing every file).`,
+        `RSS: peak VmHWM minus VmRSS once applyLayer's module is loaded, in a fresh node process.`,
+      ].join('\n'),
+    ),
+  ].join('\n');
+  const json = {
+    module: path.relative(repoRoot, modulePath),
+    tools: { tar: tar.version ?? null, umoci: umoci.version ?? null },
+    inputs: { single: describeSet(single), series: describeSet(series), rss: describeSet(big) },
+    goals: GOALS,
+  };
+  return { text, json, rows };
+}
+
+/** The registry section: skopeo push/pull to minidocker-registry and docker-registry, and the RSS of a big push. */
+async function registryBenchSection(opts: Options, workDir: string): Promise<{ text: string; json: Record<string, unknown>; rows: RegistryRow[] }> {
+  const sizes = opts.quick ? REGISTRY_QUICK : REGISTRY_FULL;
+  const impl = selectedImpl();
+  const [skopeo, distribution] = await Promise.all([
+    findTool('skopeo', 'apt-get install skopeo'),
+    findTool('docker-registry', 'apt-get install docker-registry'),
+  ]);
+  const ctx: RegistryContext = {
+    skopeo,
+    distribution,
+    implLabel: `minidocker-registry (${impl === 'reference' ? 'reference' : 'src/'})`,
+    workDir,
+    runs: RUNS,
+  };
+  if (!skopeo.path) process.stderr.write(`${skopeo.missing ?? 'skopeo is missing'}: the registry section is skipped\n`);
+  const images = skopeo.path ? await registryImages(CACHE, sizes, say) : undefined;
+  const rows = images ? await registrySection(images, ctx, say) : [{ case: 'registry', tool: 'skopeo', note: skopeo.missing }];
+  const text = [
+    `${chalk.bold('Registry benchmark')} — ${ctx.implLabel} vs docker-registry, skopeo copy, median of ${RUNS} runs, MB = 10^6 bytes of compressed layers`,
+    chalk.dim(`skopeo: ${skopeo.version ?? 'missing'}; docker-registry: ${distribution.version ?? 'missing'}`),
+    '',
+    renderTable(rows),
+    '',
+    chalk.dim(
+      [
+        `ratio = minidocker-registry's MB/s ÷ docker-registry's. Goals: ≥ distribution in every row, RSS growth < ${REGISTRY_GOALS.rssMB} MB.`,
+        `push: oci layout → docker://, each run into a fresh registry (empty root, new port), so every blob is uploaded.`,
+        `Every fresh registry first gets an untimed push of a 100 kB warm-up image (other blobs), so no timing includes its first requests.`,
+        `pull: pushed once into a fresh registry, then pulled into a fresh oci layout per run; the first pull's layer digests are checked.`,
+        `Both registries are child processes storing on the same disk (.bench-cache/work-*); skopeo's start-up is timed for both.`,
+        `Images: the unpack inputs (gzip, about half text and half random); the RSS image is one layer of random files (gzip ≈ content).`,
+        `RSS: the registry's VmRSS sampled every 50 ms during one push, peak minus the RSS after start-up and the warm-up push.`,
+      ].join('\n'),
+    ),
+  ].join('\n');
+  const describe = (i: PushImage): Record<string, unknown> => ({ name: i.name, layers: i.layers.length, bytes: i.bytes, layout: path.relative(repoRoot, i.layoutDir) });
+  const json = {
+    tools: { skopeo: skopeo.version ?? null, distribution: distribution.version ?? null },
+    inputs: images ? { throughput: images.throughput.map(describe), rss: describe(images.rss), warmUp: describe(images.warmUp) } : null,
+    goals: REGISTRY_GOALS,
+    rows,
+  };
+  return { text, json, rows };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('npm run bench --')
+    .description('unpack throughput and memory of applyLayer next to tar and umoci; registry push/pull next to docker-registry')
+    .option('--quick', 'small inputs for a smoke run')
+    .addOption(new Option('--only <section>', 'run one section').choices(['unpack', 'registry']))
+    .option('--json <path>', 'where to write the results (default: .bench-cache/results-<time>.json)')
+    .option('--module <file>', 'measure the applyLayer exported by this file instead (an experiment)')
+    .parse(argv, { from: 'user' });
+  const opts = program.opts<Options>();
+  const impl = selectedImpl();
 
   fs.mkdirSync(CACHE, { recursive: true });
   const workDir = fs.mkdtempSync(path.join(CACHE, 'work-'));
@@ -100,54 +228,15 @@ async function main(argv: string[]): Promise<number> {
     process.exit(130);
   });
   try {
-    const applyLayer = await loadApplyLayer(modulePath, workDir);
-    if (typeof applyLayer === 'string') {
-      process.stderr.write(`lesson-06: applyLayer is not implemented yet — \`${IMPL_ENV}=reference npm run bench\` measures the reference\n`);
-      if (!applyLayer.startsWith('lesson-06: applyLayer ')) process.stderr.write(chalk.dim(`(${applyLayer})\n`));
-      return 1;
-    }
-    const [tar, umoci] = await Promise.all([findTool('tar', 'apt-get install tar'), findTool('umoci', 'apt-get install umoci')]);
-    const ctx: CaseContext = {
-      applyLayer,
-      modulePath,
-      implLabel: `applyLayer (${opts.module ? path.basename(modulePath) : impl === 'reference' ? 'reference' : 'src/'})`,
-      tar,
-      umoci,
-      workDir,
-      runs: RUNS,
-    };
-
-    const single = await singleLayerSet(CACHE, sizes.single, true, say);
-    const series = await layerSeriesSet(CACHE, sizes.seriesCount, sizes.seriesBytes, say);
-    const big = await singleLayerSet(CACHE, sizes.rss, false, say);
-
-    const rows: MeasuredRow[] = [];
-    const singleName = `1 × ${mb(sizes.single)} layer`;
-    say(`measuring ${singleName} …`);
-    rows.push(...(await throughputCase(singleName, single, ctx)));
-    const seriesName = `${sizes.seriesCount} × ${mb(sizes.seriesBytes)} layers`;
-    say(`measuring ${seriesName} …`);
-    rows.push(...(await throughputCase(seriesName, series, ctx)));
-    const rssName = `RSS, 1 × ${mb(sizes.rss)} layer`;
-    say(`measuring ${rssName} …`);
-    rows.push(await rssCase(rssName, big, ctx));
+    const unpack = opts.only === 'registry' ? undefined : await unpackSection(opts, workDir);
+    const unpackUnavailable = opts.only !== 'registry' && unpack === undefined;
+    const registry = opts.only === 'unpack' ? undefined : await registryBenchSection(opts, workDir);
 
     const out = process.stdout;
-    out.write(`\n${chalk.bold('Unpack benchmark')} — ${ctx.implLabel}, median of ${RUNS} runs, MB = 10^6 bytes of uncompressed tar\n`);
     const m = machine();
-    out.write(chalk.dim(`${m.cpus} × ${String(m.cpuModel)}, ${m.memoryGB} GB, Linux ${m.kernel}, Node ${m.node}, uid ${m.uid}\n`));
-    out.write(chalk.dim(`tar: ${tar.version ?? 'missing'}; umoci: ${umoci.version ?? 'missing'}\n\n`));
-    out.write(`${renderTable(rows)}\n\n`);
-    out.write(chalk.dim(
-      [
-        `ratio = applyLayer's MB/s ÷ that tool's MB/s. Goals: ≥ umoci, ≥ ${GOALS.tar} × tar, RSS growth < ${GOALS.rssMB} MB.`,
-        `Layers: tar+gzip (level 6), about half text and half random bytes, files of 4 KiB to 4 MiB; cached in .bench-cache/.`,
-        `applyLayer runs in this process; tar and umoci run as child processes (their start-up is timed).`,
-        `tar -xzf knows nothing of whiteouts: in the layer series it leaves .wh.* files where the others delete.`,
-        `umoci unpack also writes the bundle's config.json and an mtree manifest of the rootfs (hashing every file).`,
-        `RSS: peak VmHWM minus VmRSS once applyLayer's module is loaded, in a fresh node process.`,
-      ].join('\n'),
-    ) + '\n');
+    out.write(`\n${chalk.dim(`${m.cpus} × ${String(m.cpuModel)}, ${m.memoryGB} GB, Linux ${m.kernel}, Node ${m.node}, uid ${m.uid}`)}\n`);
+    for (const section of [unpack, registry]) if (section) out.write(`\n${section.text}\n`);
+    out.write('\n');
 
     const resultsFile = opts.json
       ? path.resolve(opts.json)
@@ -155,20 +244,19 @@ async function main(argv: string[]): Promise<number> {
     const results = {
       date: new Date().toISOString(),
       impl,
-      module: path.relative(repoRoot, modulePath),
       quick: opts.quick === true,
       runs: RUNS,
       machine: m,
-      tools: { tar: tar.version ?? null, umoci: umoci.version ?? null },
-      inputs: { single: describeSet(single), series: describeSet(series), rss: describeSet(big) },
-      goals: GOALS,
-      rows,
+      // The unpack section's fields stay at the top level, as before the registry section existed.
+      ...(unpack ? { ...unpack.json, rows: unpack.rows } : {}),
+      ...(registry ? { registry: registry.json } : {}),
     };
     fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
     fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
     const shown = path.relative(process.cwd(), resultsFile);
     out.write(`results: ${shown.startsWith('..') ? resultsFile : shown}\n`);
-    return rows.some((r) => r.note?.startsWith('failed')) ? 1 : 0;
+    const rows: MeasuredRow[] = [...(unpack?.rows ?? []), ...(registry?.rows ?? [])];
+    return unpackUnavailable || rows.some((r) => r.note?.startsWith('failed')) ? 1 : 0;
   } finally {
     cleanUp();
   }

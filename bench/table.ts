@@ -1,6 +1,7 @@
 /**
  * The result table: one row per case and tool, with the implementation's
- * ratio against each competitor and whether the goal is met.
+ * ratio against each competitor and whether the goal is met. A `ms/layer`
+ * column appears when some row has that figure (the registry section).
  */
 import chalk from 'chalk';
 
@@ -10,8 +11,10 @@ export interface Row {
   tool: string;
   /** Median seconds; undefined when the row did not run. */
   seconds?: number;
-  /** Uncompressed megabytes (10^6 bytes) per second. */
+  /** Megabytes (10^6 bytes) per second: uncompressed tar when unpacking, compressed layers on the wire. */
   mbps?: number;
+  /** Median milliseconds per layer of the image. */
+  msPerLayer?: number;
   /** The implementation's MB/s divided by this row's (1.00 for the implementation itself). */
   ratio?: number;
   /** The goal this row judges, e.g. `≥ 0.8 × tar`, and whether it is met. */
@@ -20,25 +23,36 @@ export interface Row {
   note?: string;
 }
 
-const HEADERS = ['case', 'tool', 'median s', 'MB/s', 'ratio', 'goal'];
+interface Column {
+  header: string;
+  numeric?: boolean;
+  cell(row: Row): string;
+}
 
-function cells(row: Row, previousCase: string | undefined): string[] {
-  const goal = row.goal ? `${row.goal.met ? '✓' : '✗'} ${row.goal.text}` : '';
-  if (row.seconds === undefined) {
-    return [row.case === previousCase ? '' : row.case, row.tool, '—', '—', '—', row.note ?? goal];
-  }
+const goalText = (row: Row): string => (row.goal ? `${row.goal.met ? '✓' : '✗'} ${row.goal.text}` : '');
+const figure = (value: number | undefined, digits: number, suffix = ''): string => (value === undefined ? '' : `${value.toFixed(digits)}${suffix}`);
+
+function columns(withMsPerLayer: boolean): Column[] {
   return [
-    row.case === previousCase ? '' : row.case,
-    row.tool,
-    row.seconds.toFixed(2),
-    row.mbps === undefined ? '' : row.mbps.toFixed(1),
-    row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}×`,
-    row.note ? `${goal}${goal ? '  ' : ''}(${row.note})` : goal,
+    { header: 'case', cell: (r) => r.case },
+    { header: 'tool', cell: (r) => r.tool },
+    { header: 'median s', numeric: true, cell: (r) => figure(r.seconds, 2) },
+    { header: 'MB/s', numeric: true, cell: (r) => figure(r.mbps, 1) },
+    ...(withMsPerLayer ? [{ header: 'ms/layer', numeric: true, cell: (r: Row) => figure(r.msPerLayer, 1) }] : []),
+    { header: 'ratio', numeric: true, cell: (r) => figure(r.ratio, 2, '×') },
+    {
+      header: 'goal',
+      cell: (r) => {
+        if (r.seconds === undefined) return r.note ?? goalText(r);
+        const goal = goalText(r);
+        return r.note ? `${goal}${goal ? '  ' : ''}(${r.note})` : goal;
+      },
+    },
   ];
 }
 
-function colour(text: string, row: Row, column: number): string {
-  if (column !== 5) return text;
+function colour(text: string, row: Row, last: boolean): string {
+  if (!last) return text;
   if (row.seconds === undefined) return chalk.dim(text);
   if (!row.goal) return text;
   return row.goal.met ? chalk.green(text) : chalk.red(text);
@@ -46,18 +60,24 @@ function colour(text: string, row: Row, column: number): string {
 
 /** The rows as an aligned text table (the case name printed once per group). */
 export function renderTable(rows: Row[]): string {
-  const table = rows.map((row, i) => cells(row, rows[i - 1]?.case));
-  const widths = HEADERS.map((h, c) => Math.max(h.length, ...table.map((r) => r[c]!.length)));
-  const numeric = new Set([2, 3, 4]);
+  const cols = columns(rows.some((r) => r.msPerLayer !== undefined));
+  const table = rows.map((row, i) =>
+    cols.map((col, c) => {
+      if (c === 0) return row.case === rows[i - 1]?.case ? '' : row.case;
+      if (row.seconds === undefined && c > 1 && c < cols.length - 1) return '—';
+      return col.cell(row);
+    }),
+  );
+  const widths = cols.map((col, c) => Math.max(col.header.length, ...table.map((r) => r[c]!.length)));
   const line = (r: string[], row?: Row): string =>
     r
       .map((cell, c) => {
-        const padded = numeric.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!);
-        return row ? colour(padded, row, c) : padded;
+        const padded = cols[c]!.numeric ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!);
+        return row ? colour(padded, row, c === cols.length - 1) : padded;
       })
       .join('  ')
       .trimEnd();
-  const out = [chalk.bold(line(HEADERS)), widths.map((w) => '─'.repeat(w)).join('  ')];
+  const out = [chalk.bold(line(cols.map((col) => col.header))), widths.map((w) => '─'.repeat(w)).join('  ')];
   table.forEach((r, i) => {
     if (i > 0 && rows[i]!.case !== rows[i - 1]!.case) out.push('');
     out.push(line(r, rows[i]));
