@@ -8,19 +8,21 @@
  * └── data           the bytes received so far, in order; its size is the session's offset
  * ```
  * Nothing in `uploads/` is ever visible as a blob: only {@link UploadStore.complete}
- * makes one, by streaming `data` into the content store with the expected
- * digest, which commits with an atomic rename or stores nothing. A registry
- * killed mid-PATCH leaves a session whose `data` holds what arrived; a registry
- * killed mid-PUT leaves an ingest file the store never lists.
+ * makes one, once `data` has the expected digest, by an atomic rename into the
+ * content store's `blobs/sha256/<hex>` (same file system), or stores nothing.
+ * The digest is hashed while the chunks arrive, so completing a 1 GB upload
+ * neither reads nor copies it again. A registry killed mid-PATCH leaves a
+ * session whose `data` holds what arrived; a registry killed mid-PUT leaves a
+ * session, never a partial blob.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import nodeFs from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FsBlobStore } from '../image/content-store.js';
 import type { Digest } from '../image/digest.js';
-import { DigestMismatchError } from '../image/errors.js';
 import { writeFileAtomic } from '../image/atomic-file.js';
 import { RegistryError } from './errors.js';
 import type { Descriptor } from '../image/types.js';
@@ -45,6 +47,11 @@ export class UploadStore {
   readonly #dir: string;
   /** One operation at a time per session: two PATCHes must not write one file at once. */
   readonly #busy = new Map<string, Promise<unknown>>();
+  /**
+   * The running sha256 of each session's `data`, so completing needs no second
+   * pass. Lost on restart: a resumed session is hashed once from its file.
+   */
+  readonly #hashes = new Map<string, { hash: Hash; size: number }>();
 
   /**
    * @param root the registry's root; sessions live in `<root>/uploads`.
@@ -103,6 +110,8 @@ export class UploadStore {
         });
       }
       const data = path.join(this.#dir, uuid, 'data');
+      // Hash a copy: a chunk that fails half-way is cut off the file, and must be off the hash too.
+      const hash = (await this.#runningHash(uuid, data, session.size)).copy();
       let written = 0;
       try {
         await pipeline(
@@ -110,6 +119,7 @@ export class UploadStore {
           async function* (chunks: AsyncIterable<Uint8Array>) {
             for await (const chunk of chunks) {
               written += chunk.byteLength;
+              hash.update(chunk);
               yield chunk;
             }
           },
@@ -122,14 +132,15 @@ export class UploadStore {
         await fs.truncate(data, session.size).catch(() => undefined);
         throw err;
       }
+      this.#hashes.set(uuid, { hash, size: session.size + written });
       return { ...session, size: session.size + written };
     });
   }
 
   /**
-   * Completes a session: appends the final chunk, if any, then streams the
-   * whole data into the content store, verified against `digest`, and removes
-   * the session.
+   * Completes a session: appends the final chunk, if any, checks the data's
+   * digest against `digest`, then moves the data into the content store
+   * (fsync, atomic rename) and removes the session.
    * @returns the stored blob's descriptor.
    * @throws RegistryError DIGEST_INVALID (400) when the data has another digest:
    *   nothing is stored and the session is removed (the client starts over, as
@@ -144,17 +155,27 @@ export class UploadStore {
   ): Promise<Descriptor> {
     if (body !== undefined) await this.append(name, uuid, body, range);
     return this.#exclusive(uuid, async () => {
-      await this.status(name, uuid);
+      const { size } = await this.status(name, uuid);
       const dir = path.join(this.#dir, uuid);
-      try {
-        const stored = await this.blobs.put(nodeFs.createReadStream(path.join(dir, 'data')), { digest });
+      const data = path.join(dir, 'data');
+      const actual = `sha256:${(await this.#runningHash(uuid, data, size)).copy().digest('hex')}`;
+      this.#hashes.delete(uuid);
+      if (actual !== digest) {
         await fs.rm(dir, { recursive: true, force: true });
-        return stored;
-      } catch (err) {
-        if (!(err instanceof DigestMismatchError)) throw err;
-        await fs.rm(dir, { recursive: true, force: true });
-        throw new RegistryError('DIGEST_INVALID', err.message, { detail: { expected: err.expected, actual: err.actual } });
+        throw new RegistryError('DIGEST_INVALID', `digest mismatch: expected ${digest}, got ${actual}`, { detail: { expected: digest, actual } });
       }
+      const file = await fs.open(data, 'r');
+      try {
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      const target = this.blobs.blobPath(digest);
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      // Same bytes under the same name: replacing a blob another upload committed first is harmless.
+      await fs.rename(data, target);
+      await fs.rm(dir, { recursive: true, force: true });
+      return { mediaType: 'application/octet-stream', digest, size };
     });
   }
 
@@ -165,8 +186,21 @@ export class UploadStore {
   async cancel(name: string, uuid: string): Promise<void> {
     await this.#exclusive(uuid, async () => {
       await this.status(name, uuid);
+      this.#hashes.delete(uuid);
       await fs.rm(path.join(this.#dir, uuid), { recursive: true, force: true });
     });
+  }
+
+  // The hash of `data`'s first `size` bytes: kept from the last append, or read once (after a restart).
+  async #runningHash(uuid: string, data: string, size: number): Promise<Hash> {
+    const known = this.#hashes.get(uuid);
+    if (known !== undefined && known.size === size) return known.hash;
+    const hash = createHash('sha256');
+    if (size > 0) {
+      for await (const chunk of nodeFs.createReadStream(data, { end: size - 1 })) hash.update(chunk as Buffer);
+    }
+    this.#hashes.set(uuid, { hash, size });
+    return hash;
   }
 
   async #exclusive<T>(uuid: string, work: () => Promise<T>): Promise<T> {

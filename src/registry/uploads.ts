@@ -8,10 +8,12 @@
  * └── data           the bytes received so far, in order; its size is the session's offset
  * ```
  * Nothing in `uploads/` is ever visible as a blob: only {@link UploadStore.complete}
- * makes one, by streaming `data` into the content store with the expected
- * digest, which commits with an atomic rename or stores nothing. A registry
- * killed mid-PATCH leaves a session whose `data` holds what arrived; a registry
- * killed mid-PUT leaves an ingest file the store never lists.
+ * makes one, once `data` has the expected digest, by an atomic rename into the
+ * content store's `blobs/sha256/<hex>` (same file system), or stores nothing.
+ * The digest is hashed while the chunks arrive, so completing a 1 GB upload
+ * neither reads nor copies it again. A registry killed mid-PATCH leaves a
+ * session whose `data` holds what arrived; a registry killed mid-PUT leaves a
+ * session, never a partial blob.
  */
 import { randomUUID } from 'node:crypto';
 import nodeFs from 'node:fs';
@@ -90,9 +92,9 @@ export class UploadStore {
   }
 
   /**
-   * Completes a session: appends the final chunk, if any, then streams the
-   * whole data into the content store, verified against `digest`, and removes
-   * the session.
+   * Completes a session: appends the final chunk, if any, checks the data's
+   * digest against `digest`, then moves the data into the content store
+   * (fsync, atomic rename) and removes the session.
    * @returns the stored blob's descriptor.
    * @throws RegistryError DIGEST_INVALID (400) when the data has another digest:
    *   nothing is stored and the session is removed (the client starts over, as
@@ -105,7 +107,9 @@ export class UploadStore {
     body?: AsyncIterable<Uint8Array>,
     range?: ChunkRange,
   ): Promise<Descriptor> {
-    // TODO(lesson-07): Append the last chunk if any, then stream data into this.blobs.put with the expected digest and remove the session; a DigestMismatchError becomes DIGEST_INVALID (session removed).
+    // TODO(lesson-07): Append the last chunk if any, check data's digest, commit it into the store and remove the session; a mismatch is DIGEST_INVALID (session removed).
+    // HINT: The simple way: stream data into this.blobs.put with the expected digest (a DigestMismatchError means DIGEST_INVALID).
+    // HINT: The fast way: hash the chunks as append() writes them, then fsync data and rename it to this.blobs.blobPath(digest).
     // HINT: the store verifies and commits atomically: never rename `data` into blobs/ yourself.
     throw new NotImplementedError('lesson-07: UploadStore.complete');
   }
