@@ -57,7 +57,8 @@ function passingChecks(root: string, testFiles: string[]): string[] {
 function scratchCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerlings-scratch-'));
   for (const entry of fs.readdirSync(repoRoot)) {
-    if (entry === '.git' || entry === '.kata' || entry === 'reports') continue;
+    // Sources only: no history, progress, reports, built images or benchmark inputs.
+    if (['.git', '.kata', 'reports', 'images', '.bench-cache'].includes(entry)) continue;
     if (entry === 'node_modules') fs.symlinkSync(path.join(repoRoot, entry), path.join(dir, entry));
     else fs.cpSync(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
   }

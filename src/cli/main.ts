@@ -18,6 +18,7 @@ import { logs, ps, rm, stop } from './commands/containers.js';
 import type { LogsOptions, PsOptions, RmOptions, StopOptions } from './commands/containers.js';
 import { images, pull, rmi } from './commands/images.js';
 import type { ImagesOptions, RmiOptions } from './commands/images.js';
+import { push, tag } from './commands/push-tag.js';
 import { run } from './commands/run.js';
 import type { RunOptions } from './commands/run.js';
 import { info, version } from './commands/system.js';
@@ -76,6 +77,17 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .description('Download an image from a registry')
     .argument('<name>', 'NAME[:TAG|@DIGEST]')
     .action((name: string) => act((ctx) => pull(ctx, name)));
+  program
+    .command('push')
+    .description('Upload an image to a registry')
+    .argument('<name>', 'NAME[:TAG]')
+    .action((name: string) => act((ctx) => push(ctx, name)));
+  program
+    .command('tag')
+    .description('Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE')
+    .argument('<source>', 'SOURCE_IMAGE[:TAG]')
+    .argument('<target>', 'TARGET_IMAGE[:TAG]')
+    .action((source: string, target: string) => act((ctx) => tag(ctx, source, target)));
   program
     .command('run')
     .description('Create and run a new container from an image')

@@ -2,7 +2,7 @@
  * `minidockerd`: the daemon's command line.
  *
  * ```
- * minidockerd [-H unix:///path/to.sock] [--data-root DIR] [--group NAME]
+ * minidockerd [-H unix:///path/to.sock] [--data-root DIR] [--group NAME] [--registry-mirror URL]…
  * ```
  *
  * It runs in the foreground until SIGTERM or SIGINT (Ctrl-C), then closes the
@@ -13,7 +13,9 @@ import { API_VERSION } from '../api/types.js';
 import { defaultDataRoot, defaultSocketPath, parseHost } from '../config.js';
 import { NotImplementedError } from '../errors.js';
 import { packageVersion } from './host-facts.js';
+import { registerImageRoutes } from './image-routes.js';
 import { startDaemon } from './server.js';
+import type { RouteRegistrar } from './server.js';
 
 /** The streams and environment the daemon runs with (bin/launch.js passes the process's). */
 export interface DaemonIO {
@@ -28,6 +30,8 @@ export interface DaemonFlags {
   host: string;
   dataRoot: string;
   group?: string;
+  /** `--registry-mirror` URLs (repeatable): where `docker.io` images are pulled from. */
+  registryMirror?: string[];
 }
 
 /** The signals that stop the daemon cleanly. */
@@ -44,6 +48,7 @@ export async function main(argv: string[], io: DaemonIO): Promise<number> {
     .option('-H, --host <address>', 'socket to listen on', `unix://${defaultSocketPath(io.env)}`)
     .option('--data-root <dir>', 'where the daemon keeps its state', defaultDataRoot(io.env))
     .option('--group <name>', 'group that may use the socket (mode 0660)')
+    .option('--registry-mirror <url>', 'registry mirror for docker.io images, e.g. http://127.0.0.1:5000 (repeatable)', collect)
     .version(await packageVersion(), '-v, --version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
@@ -53,7 +58,8 @@ export async function main(argv: string[], io: DaemonIO): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     throw err;
   }
-  return runDaemon(program.opts<DaemonFlags>(), io);
+  const flags = program.opts<DaemonFlags>();
+  return runDaemon(flags, io, [registerImageRoutes({ mirrors: flags.registryMirror ?? [] })]);
 }
 
 /**
@@ -61,12 +67,18 @@ export async function main(argv: string[], io: DaemonIO): Promise<number> {
  * SIGINT, closes the daemon and returns 0. A start failure (bad `-H`, a live
  * daemon on the socket, an unknown group) is printed as `minidockerd: <message>`
  * and returns 1.
+ * @param routes route groups beyond the system routes (images …), handed to startDaemon.
  */
-export async function runDaemon(flags: DaemonFlags, io: DaemonIO): Promise<number> {
+export async function runDaemon(flags: DaemonFlags, io: DaemonIO, routes: RouteRegistrar[] = []): Promise<number> {
   // TODO(lesson-03): Start the daemon, print where it listens, and on SIGTERM/SIGINT close it and return 0.
   // HINT: parseHost(flags.host) and startDaemon(…) inside one try: any failure → print and return 1.
+  // HINT: pass `routes` on to startDaemon (options.routes): the images API lives there.
   // HINT: print `minidockerd listening on unix://<path> (API ${API_VERSION})` to io.stderr.
   // HINT: await a Promise resolved by process.on(signal) for each of SHUTDOWN_SIGNALS (remove the
   // HINT: listeners again), then await daemon.close().
   throw new NotImplementedError('lesson-03: runDaemon');
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }

@@ -1,0 +1,77 @@
+/**
+ * `minidocker tag` and `minidocker push`.
+ *
+ * ```
+ * tag busybox 127.0.0.1:5000/x   → POST /images/busybox/tag?repo=127.0.0.1:5000/x&tag=latest   (201)
+ * push 127.0.0.1:5000/x          → POST /images/127.0.0.1:5000/x/push?tag=latest
+ *                                  (X-Registry-Auth: e30=) → per-layer progress, like docker
+ * ```
+ */
+import type { JSONMessage } from '../../api/types.js';
+import type { CliOutput, CommandContext } from '../context.js';
+import { parseImageName } from './images.js';
+
+// The `{}` auth config, base64: what the docker CLI sends when you are not logged in.
+const NO_AUTH = 'e30=';
+
+/**
+ * Prints a JSON message stream the way docker's `jsonmessage` does. Without a
+ * terminal: one `<id>: <status>` line per message, skipping messages that only
+ * move a bar. On a terminal: one line per layer id, redrawn in place (cursor
+ * up, clear line, `<id>: <status> <progress>`, cursor back down).
+ * @throws Error with the message of an `errorDetail`/`error` line.
+ */
+export async function displayJsonMessages(messages: AsyncIterable<JSONMessage>, out: CliOutput): Promise<void> {
+  const lines = new Map<string, number>(); // layer id → its line, counted from the top
+  let total = 0;
+  for await (const message of messages) {
+    if (message.errorDetail || message.error) throw new Error(message.errorDetail?.message ?? message.error);
+    if (message.status === undefined) continue; // aux
+    const prefix = message.id ? `${message.id}: ` : '';
+    if (!out.isTTY) {
+      const detail = message.progressDetail;
+      if (detail && ((detail.current ?? 0) > 0 || (detail.total ?? 0) > 0)) continue;
+      out.write(`${prefix}${message.status}\n`);
+      continue;
+    }
+    const text = `${prefix}${message.status}${message.progress ? ` ${message.progress}` : ''}`;
+    const line = message.id === undefined ? undefined : lines.get(message.id);
+    if (line === undefined) {
+      if (message.id !== undefined) lines.set(message.id, total);
+      out.write(`${text}\n`);
+      total++;
+    } else {
+      const up = total - line;
+      out.write(`\x1b[${up}A\x1b[2K\r${text}\x1b[${up}B\r`);
+    }
+  }
+}
+
+/**
+ * `minidocker tag SOURCE TARGET`: `POST /images/<SOURCE>/tag?repo=<name>&tag=<tag>`.
+ * @returns 0.
+ * @throws the daemon's error (404 for an unknown SOURCE); an Error for a TARGET with a digest.
+ */
+export async function tag(ctx: CommandContext, source: string, target: string): Promise<number> {
+  const name = parseImageName(target);
+  if (name.digest !== undefined) throw new Error(`refusing to create a tag with a digest reference: ${target}`);
+  await ctx.client.json('POST', `/images/${source}/tag`, { query: { repo: name.familiarName, tag: name.tag } });
+  return 0;
+}
+
+/**
+ * `minidocker push NAME[:TAG]`: `POST /images/<name>/push?tag=<tag>` with
+ * `X-Registry-Auth: e30=`, printing `Using default tag: latest` when no tag
+ * was given, then the progress (see {@link displayJsonMessages}).
+ * @returns 0.
+ */
+export async function push(ctx: CommandContext, reference: string): Promise<number> {
+  const image = parseImageName(reference);
+  if (image.defaultTag) ctx.io.stdout.write('Using default tag: latest\n');
+  const stream = ctx.client.jsonLines<JSONMessage>('POST', `/images/${image.familiarName}/push`, {
+    query: { tag: image.tag },
+    headers: { 'X-Registry-Auth': NO_AUTH },
+  });
+  await displayJsonMessages(stream, ctx.io.stdout);
+  return 0;
+}
