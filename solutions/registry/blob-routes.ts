@@ -36,7 +36,8 @@ export async function getBlob(ctx: RouteContext, digestParam: string): Promise<v
     res.end();
     return;
   }
-  await pipeline(nodeFs.createReadStream(blob.path, { start, end }), res);
+  // 1 MiB reads: a tenth of the chunks (and syscalls) of the 64 KiB default for big layers.
+  await pipeline(nodeFs.createReadStream(blob.path, { start, end, highWaterMark: 1 << 20 }), res);
 }
 
 /** `DELETE /v2/<name>/blobs/<digest>`: 202; the repository no longer has the blob. */
