@@ -1,45 +1,72 @@
 /**
  * One layer's entries applied to a rootfs, in archive order: files, directories,
  * links and devices with their owners, modes and mtimes; whiteouts go to
- * whiteouts.ts. Every path goes through {@link resolveInRoot}, so nothing an
- * entry does can land outside the rootfs.
+ * whiteouts.ts. Every path goes through {@link resolveInRoot} (or lies in a
+ * directory that did, earlier in the layer), so nothing an entry does can land
+ * outside the rootfs.
+ *
+ * The metadata calls are synchronous (`fs.openSync`, `fs.fchownSync`, …). Each one
+ * takes microseconds in the kernel, while an `fs/promises` call also makes a round
+ * trip through libuv's thread pool, which costs several times the syscall; a layer
+ * of thousands of small files would spend most of its time waiting for those trips.
+ * The price is that the event loop is blocked while one entry's metadata is set: a
+ * few microseconds per entry. File content is still streamed chunk by chunk, and the
+ * loop runs between chunks and between entries, so a daemon stays responsive.
  */
 import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
-import fs from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import fs, { constants } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Header } from 'tar-stream';
 import { LayerEscapeError } from './layer-errors.js';
 import { hostOwner, isRootless } from './ownership.js';
 import type { OwnershipOptions } from './ownership.js';
-import { cleanEntryName, lstatOrUndefined, removeAll, resolveInRoot } from './safe-path.js';
+import { cleanEntryName, removeAll, resolveInRoot } from './safe-path.js';
 import { applyWhiteout, isWhiteout } from './whiteouts.js';
+import type { LayerWrites } from './whiteouts.js';
 
 /** An entry's data as the tar parser hands it over. */
 export type EntryContent = AsyncIterable<unknown> & { resume(): unknown };
 
+/** Where an entry goes: its host path, its path relative to the rootfs, and whether this layer created its directory. */
+interface Place {
+  target: string;
+  rel: string;
+  inNewDir: boolean;
+}
+
 /** Create only, and never through a symlink: the open fails if anything is there. */
 const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-/** Bytes gathered before one write(2): large writes are fast, and memory stays at one batch. */
-const WRITE_BATCH = 1 << 20;
 const run = promisify(execFile);
 
 /** Applies the entries of one layer; call {@link LayerApplier.finish} after the last one. */
-export class LayerApplier {
-  /** Host paths this layer wrote, and their ancestors: what its whiteouts must leave alone. */
-  private readonly written = new Set<string>();
+export class LayerApplier implements LayerWrites {
+  /**
+   * Directories reached without any symlink, known to be there and writable, by path relative
+   * to the rootfs → whether this layer created them. An entry in one of them needs no lstat walk
+   * and no mkdir. Forgotten when removed.
+   */
+  private readonly knownDirs = new Map<string, boolean>();
+  /**
+   * What this layer wrote into directories it did not create, and those directories: what its
+   * whiteouts must leave alone. Whatever it wrote in its own directories needs no entry here, so
+   * a layer unpacked into an empty rootfs keeps next to nothing in memory.
+   */
+  private readonly ownInLower = new Set<string>();
   /** Directories whose mode and mtime are set last, once nothing is written into them any more. */
   private readonly dirs: Array<{ target: string; ino: number; mode: number; mtime: number }> = [];
   /** Rootless: read-only directories of lower layers opened for writing, and the mode to give back. */
   private readonly reopened = new Map<string, { ino: number; mode: number }>();
+  /** The options, with `rootless` decided once for the whole layer. */
+  private readonly options: OwnershipOptions;
 
   /** @param root the rootfs: absolute, without symlinks (`fs.realpath`) */
   constructor(
     private readonly root: string,
-    private readonly options: OwnershipOptions = {},
-  ) {}
+    options: OwnershipOptions = {},
+  ) {
+    this.options = { ...options, rootless: isRootless(options) };
+  }
 
   /**
    * Applies one entry. `content` is the entry's data: read fully for a regular file,
@@ -53,10 +80,10 @@ export class LayerApplier {
     if (header.type !== 'file' && header.type !== 'contiguous-file') content.resume();
     if (isWhiteout(path.posix.basename(name))) {
       content.resume();
-      await this.writable(await resolveInRoot(this.root, path.posix.dirname(name), { followFinal: true, entry: header.name }));
-      return applyWhiteout(this.root, header.name, name, this.written);
+      this.writable(await resolveInRoot(this.root, path.posix.dirname(name), { followFinal: true, entry: header.name }));
+      return applyWhiteout(this.root, header.name, name, this);
     }
-    if ((header.type === 'character-device' || header.type === 'block-device') && isRootless(this.options)) {
+    if ((header.type === 'character-device' || header.type === 'block-device') && this.options.rootless === true) {
       throw new LayerEscapeError('device', header.name, 'device nodes can only be created by root');
     }
     if (name === '.') {
@@ -64,73 +91,96 @@ export class LayerApplier {
       if (header.type === 'directory') return;
       throw new Error(`layer entry "${header.name}" would replace the rootfs itself`);
     }
-    const target = await resolveInRoot(this.root, name, { entry: header.name });
-    await this.writable(path.dirname(target));
-    await this.ensureParent(path.dirname(target));
-    const existing = await lstatOrUndefined(target);
-    // Both directories: merge, keeping the content. Anything else replaces what was there.
-    const merge = header.type === 'directory' && existing?.isDirectory() === true;
-    if (existing !== undefined && !merge && header.type !== 'link') await removeAll(target);
+    const place = await this.place(name, header.name);
+    const { target } = place;
     switch (header.type) {
       case 'file':
       case 'contiguous-file':
-        await this.writeFile(target, header, content);
+        await this.writeFile(place, header, content);
         break;
-      case 'directory':
-        if (!merge) await fs.mkdir(target, { mode: 0o700 });
-        await this.chown(target, header);
-        this.dirs.push({ target, ino: (await fs.lstat(target)).ino, mode: modeOf(header), mtime: mtimeOf(header) });
+      case 'directory': {
+        // Both directories: merge, keeping the content. Anything else is replaced.
+        const existing = fs.lstatSync(target, { throwIfNoEntry: false });
+        const merge = existing?.isDirectory() === true;
+        if (!merge) {
+          if (existing !== undefined) await this.replace(place);
+          fs.mkdirSync(target, { mode: 0o700 });
+        }
+        this.knownDir(place, !merge);
+        this.chown(target, header);
+        this.dirs.push({ target, ino: fs.lstatSync(target).ino, mode: modeOf(header), mtime: mtimeOf(header) });
         break;
+      }
       case 'symlink':
         // Created exactly as the entry says: "/bin/busybox" means the rootfs's /bin/busybox at run time.
-        await fs.symlink(header.linkname, target);
-        await this.chown(target, header);
-        await fs.lutimes(target, mtimeOf(header), mtimeOf(header));
+        await this.create(place, () => fs.symlinkSync(header.linkname, target));
+        this.chown(target, header);
+        fs.lutimesSync(target, mtimeOf(header), mtimeOf(header));
         break;
       case 'link':
-        await this.hardlink(target, header, existing !== undefined);
+        await this.hardlink(place, header);
         break;
       case 'character-device':
       case 'block-device':
       case 'fifo':
-        await this.mknod(target, header);
+        await this.mknod(place, header);
         break;
       default:
         throw new Error(`layer entry "${header.name}" has an unsupported type (${String(header.type)})`);
     }
-    this.remember(target);
+    this.record(place);
   }
 
   /** Sets the mode and mtime of this layer's directories, deepest first, now that their content is complete. */
   async finish(): Promise<void> {
     for (const [target, { ino, mode }] of this.reopened) {
-      const stats = await lstatOrUndefined(target);
-      if (stats?.isDirectory() === true && stats.ino === ino) await fs.chmod(target, mode);
+      const stats = fs.lstatSync(target, { throwIfNoEntry: false });
+      if (stats?.isDirectory() === true && stats.ino === ino) fs.chmodSync(target, mode);
     }
+    // Latest first: of two entries for one directory, the later one in the archive wins.
+    const done = new Set<string>();
     for (const dir of this.dirs.reverse()) {
-      const stats = await lstatOrUndefined(dir.target);
+      if (done.has(dir.target)) continue;
+      done.add(dir.target);
+      const stats = fs.lstatSync(dir.target, { throwIfNoEntry: false });
       // A later entry may have replaced the directory, even by a symlink: leave that alone.
       if (stats === undefined || !stats.isDirectory() || stats.ino !== dir.ino) continue;
-      await fs.chmod(dir.target, dir.mode);
-      await fs.lutimes(dir.target, dir.mtime, dir.mtime);
+      fs.chmodSync(dir.target, dir.mode);
+      fs.lutimesSync(dir.target, dir.mtime, dir.mtime);
     }
   }
 
-  private async writeFile(target: string, header: Header, content: EntryContent): Promise<void> {
-    const file = await fs.open(target, CREATE_NEW, 0o600);
+  /** {@link LayerWrites}: whether this layer created the directory `rel`. */
+  created(rel: string): boolean {
+    return this.knownDirs.get(rel) === true;
+  }
+
+  /** {@link LayerWrites}: whether this layer wrote `rel` or something below it. */
+  wrote(rel: string): boolean {
+    return this.ownInLower.has(rel) || this.knownDirs.get(rel) === true;
+  }
+
+  /** {@link LayerWrites}: forgets the directories at and below `rel`, which was removed. */
+  removed(rel: string): void {
+    const below = `${rel}/`;
+    for (const dir of this.knownDirs.keys()) if (dir === rel || dir.startsWith(below)) this.knownDirs.delete(dir);
+  }
+
+  private async writeFile(place: Place, header: Header, content: EntryContent): Promise<void> {
+    const fd = await this.create(place, () => fs.openSync(place.target, CREATE_NEW, 0o600));
     try {
-      await writeAll(file, content);
+      await writeAll(fd, content);
       const owner = hostOwner(header.uid, header.gid, this.options, header.name);
-      if (owner !== undefined) await file.chown(owner.uid, owner.gid);
+      if (owner !== undefined) fs.fchownSync(fd, owner.uid, owner.gid);
       // After chown, which clears the setuid and setgid bits.
-      await file.chmod(modeOf(header));
-      await file.utimes(mtimeOf(header), mtimeOf(header));
+      fs.fchmodSync(fd, modeOf(header));
+      fs.futimesSync(fd, mtimeOf(header), mtimeOf(header));
     } finally {
-      await file.close();
+      fs.closeSync(fd);
     }
   }
 
-  private async hardlink(target: string, header: Header, exists: boolean): Promise<void> {
+  private async hardlink(place: Place, header: Header): Promise<void> {
     let linkName: string;
     try {
       linkName = cleanEntryName(header.linkname);
@@ -139,23 +189,89 @@ export class LayerApplier {
       throw new LayerEscapeError('hardlink', header.name, `its target "${header.linkname}" is outside the rootfs`);
     }
     const source = await resolveInRoot(this.root, linkName, { kind: 'hardlink', entry: header.name });
-    if (source === target) return;
-    const stats = await lstatOrUndefined(source);
+    if (source === place.target) return;
+    const stats = fs.lstatSync(source, { throwIfNoEntry: false });
     if (stats === undefined || stats.isDirectory()) {
       throw new Error(`layer entry "${header.name}": hardlink target "${header.linkname}" is ${stats ? 'a directory' : 'missing'}`);
     }
-    if (exists) await removeAll(target);
     // link(2) does not follow a symlink in `source`: linking one makes another symlink, nothing more.
-    await fs.link(source, target);
+    await this.create(place, () => fs.linkSync(source, place.target));
   }
 
-  private async mknod(target: string, header: Header): Promise<void> {
+  private async mknod(place: Place, header: Header): Promise<void> {
+    const { target } = place;
+    if (fs.lstatSync(target, { throwIfNoEntry: false }) !== undefined) await this.replace(place);
     // Node has no mknod(2); mknod(1) makes devices (as root) and FIFOs (as anyone).
     const kind = header.type === 'fifo' ? ['p'] : [header.type === 'block-device' ? 'b' : 'c', String(header.devmajor), String(header.devminor)];
     await run('mknod', ['-m', modeOf(header).toString(8), target, ...kind]);
-    await this.chown(target, header);
-    await fs.chmod(target, modeOf(header));
-    await fs.lutimes(target, mtimeOf(header), mtimeOf(header));
+    this.chown(target, header);
+    fs.chmodSync(target, modeOf(header));
+    fs.lutimesSync(target, mtimeOf(header), mtimeOf(header));
+  }
+
+  /**
+   * Where the entry `name` goes, with its directory ready: resolved inside the rootfs,
+   * created when missing, writable. A directory seen before in this layer is used as it is,
+   * without walking its path again.
+   * @throws LayerEscapeError when the name resolves outside the rootfs
+   */
+  private async place(name: string, entry: string): Promise<Place> {
+    const inNewDir = this.knownDirs.get(path.posix.dirname(name));
+    if (inNewDir !== undefined) return { target: `${this.root}/${name}`, rel: name, inNewDir };
+    const target = await resolveInRoot(this.root, name, { entry });
+    const rel = path.relative(this.root, target);
+    const dir = path.posix.dirname(rel);
+    if (!this.knownDirs.has(dir)) {
+      this.writable(path.dirname(target));
+      this.ensureParent(path.dirname(target));
+      if (!this.knownDirs.has(dir)) this.knownDirs.set(dir, false);
+    }
+    return { target, rel, inNewDir: this.knownDirs.get(dir) === true };
+  }
+
+  /**
+   * Runs `make`, an exclusive create (`open` with `O_EXCL`, `mkdir`, `symlink`, `link`); when
+   * something is in the way (EEXIST), removes it and runs `make` again. The common case, a
+   * new name, costs one syscall.
+   */
+  private async create<T>(place: Place, make: () => T): Promise<T> {
+    try {
+      return make();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    await this.replace(place);
+    return make();
+  }
+
+  /** Removes what is at `place`: a file or symlink (never what it points to), or a whole directory. */
+  private async replace(place: Place): Promise<void> {
+    try {
+      fs.unlinkSync(place.target);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (code !== 'EISDIR' && code !== 'EPERM') throw err;
+    }
+    await removeAll(place.target);
+    this.removed(place.rel);
+  }
+
+  /** Remembers the directory at `place`, just created by this layer (`made`) or merged into. */
+  private knownDir(place: Place, made: boolean): void {
+    if (!made) this.writable(place.target);
+    this.knownDirs.set(place.rel, made || this.knownDirs.get(place.rel) === true);
+  }
+
+  /** Remembers an entry written into a directory this layer did not create, with that directory's ancestors. */
+  private record(place: Place): void {
+    if (!place.inNewDir) this.remember(place.rel);
+  }
+
+  private remember(rel: string): void {
+    this.ownInLower.add(rel);
+    for (let dir = path.posix.dirname(rel); dir !== '.' && !this.ownInLower.has(dir); dir = path.posix.dirname(dir)) this.ownInLower.add(dir);
   }
 
   /**
@@ -163,51 +279,41 @@ export class LayerApplier {
    * cannot take new entries: open it up (its nearest existing ancestor, when it is missing)
    * until finish() gives its mode back. Root needs no such thing.
    */
-  private async writable(dir: string): Promise<void> {
-    if (!isRootless(this.options)) return;
-    let stats = await lstatOrUndefined(dir);
-    for (; stats === undefined && dir !== this.root; stats = await lstatOrUndefined(dir)) dir = path.dirname(dir);
+  private writable(dir: string): void {
+    if (this.options.rootless !== true) return;
+    let stats = fs.lstatSync(dir, { throwIfNoEntry: false });
+    for (; stats === undefined && dir !== this.root; stats = fs.lstatSync(dir, { throwIfNoEntry: false })) dir = path.dirname(dir);
     if (stats === undefined || !stats.isDirectory() || (stats.mode & 0o700) === 0o700 || this.reopened.has(dir)) return;
     this.reopened.set(dir, { ino: stats.ino, mode: stats.mode & 0o7777 });
-    await fs.chmod(dir, (stats.mode & 0o7777) | 0o700);
+    fs.chmodSync(dir, (stats.mode & 0o7777) | 0o700);
   }
 
   /** Creates missing parent directories, owned by the container's root like docker's. */
-  private async ensureParent(dir: string): Promise<void> {
-    const first = await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+  private ensureParent(dir: string): void {
+    const first = fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
     if (first === undefined) return;
     for (let created = dir; created.length >= first.length; created = path.dirname(created)) {
-      const owner = hostOwner(0, 0, this.options, path.relative(this.root, created));
-      if (owner !== undefined) await fs.lchown(created, owner.uid, owner.gid);
+      const rel = path.relative(this.root, created);
+      const owner = hostOwner(0, 0, this.options, rel);
+      if (owner !== undefined) fs.lchownSync(created, owner.uid, owner.gid);
+      this.knownDirs.set(rel, true);
     }
+    // The first one is in a directory of a lower layer (or the rootfs itself).
+    this.remember(path.relative(this.root, first));
   }
 
-  private async chown(target: string, header: Header): Promise<void> {
+  private chown(target: string, header: Header): void {
     const owner = hostOwner(header.uid, header.gid, this.options, header.name);
-    if (owner !== undefined) await fs.lchown(target, owner.uid, owner.gid);
-  }
-
-  private remember(target: string): void {
-    for (let p = target; p !== this.root && !this.written.has(p); p = path.dirname(p)) this.written.add(p);
+    if (owner !== undefined) fs.lchownSync(target, owner.uid, owner.gid);
   }
 }
 
-/** Copies an entry's data into the file, one batch of chunks per write. */
-async function writeAll(file: FileHandle, content: EntryContent): Promise<void> {
-  let batch: Buffer[] = [];
-  let size = 0;
-  const flush = async () => {
-    const data = Buffer.concat(batch, size);
-    for (let done = 0; done < data.length; ) done += (await file.write(data, done)).bytesWritten;
-    batch = [];
-    size = 0;
-  };
+/** Writes an entry's data into the file as it arrives, one chunk at a time: nothing is held back. */
+async function writeAll(fd: number, content: EntryContent): Promise<void> {
   for await (const chunk of content) {
-    batch.push(chunk as Buffer);
-    size += (chunk as Buffer).length;
-    if (size >= WRITE_BATCH) await flush();
+    const data = chunk as Buffer;
+    for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done);
   }
-  if (size > 0) await flush();
 }
 
 function modeOf(header: Header): number {

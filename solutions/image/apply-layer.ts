@@ -3,7 +3,7 @@
  * gunzip when it starts with gzip's magic bytes, through a hash of the
  * uncompressed bytes (the layer's DiffID) and into a tar parser whose entries
  * are applied to the rootfs one by one. Nothing is held in memory but the
- * current chunk.
+ * chunks in flight, a few MiB at most.
  *
  * ```
  * blob ─▶ [gunzip] ─▶ DigestTransform (DiffID) ─▶ tar extract ─▶ LayerApplier ─▶ <rootfs>/…
@@ -40,6 +40,12 @@ export interface AppliedLayer {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+/**
+ * gunzip runs on libuv's thread pool. Bigger output chunks than the default 16 KiB mean fewer
+ * trips through the streams, and a read-ahead of a few chunks lets it inflate the next ones
+ * while this thread writes files: the two overlap, and memory stays bounded.
+ */
+const GUNZIP = { chunkSize: 256 * 1024, highWaterMark: 1024 * 1024 };
 
 /**
  * Applies one layer to an existing rootfs directory, entries in archive order, whiteouts
@@ -55,7 +61,13 @@ export async function applyLayer(
   layer: Readable | AsyncIterable<Uint8Array>,
   options: ApplyOptions = {},
 ): Promise<AppliedLayer> {
-  const root = await fs.realpath(rootfs);
+  let root: string;
+  try {
+    root = await fs.realpath(rootfs);
+  } catch (err) {
+    discard(layer);
+    throw err;
+  }
   const { head, rest } = await sniff(layer, ZSTD_MAGIC.length);
   if (startsWith(head, ZSTD_MAGIC)) {
     rest.destroy();
@@ -63,7 +75,7 @@ export async function applyLayer(
   }
   const digest = new DigestTransform();
   const extract = tar.extract();
-  const stages = startsWith(head, GZIP_MAGIC) ? [createGunzip(), digest] : [digest];
+  const stages = startsWith(head, GZIP_MAGIC) ? [createGunzip(GUNZIP), digest] : [digest];
   // tar-stream streams are streamx streams: node's pipeline drives them, its types do not know them.
   const flowing = pipeline([rest, ...stages, extract as unknown as NodeJS.WritableStream]);
   // Handled here so that a failure while an entry is being applied is never unhandled.
@@ -85,6 +97,17 @@ export async function applyLayer(
     throw stopped ? err : streamError;
   }
   return { diffID: digest.digest, size: digest.size };
+}
+
+/**
+ * Lets go of a layer that will not be read: a stream is destroyed (and an error it still
+ * emits, say a missing file's, is ignored), an iterator is returned.
+ */
+function discard(layer: Readable | AsyncIterable<Uint8Array>): void {
+  if (layer instanceof Readable) {
+    layer.on('error', () => undefined);
+    layer.destroy();
+  } else void layer[Symbol.asyncIterator]().return?.();
 }
 
 /** Reads the first `n` bytes (fewer if the source is shorter) and gives back a stream of all of it. */

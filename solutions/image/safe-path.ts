@@ -98,14 +98,15 @@ export async function lstatOrUndefined(target: string): Promise<Stats | undefine
 
 /**
  * Removes a file, symlink (never what it points to) or whole directory tree; a missing
- * path is fine. Read-only directories are made writable first, so that an unprivileged
- * unpacker can remove what it unpacked.
+ * path is fine, also one below a file. Read-only directories are made writable first, so
+ * that an unprivileged unpacker can remove what it unpacked.
  */
 export async function removeAll(target: string): Promise<void> {
   try {
     await fs.rm(target, { recursive: true, force: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') return;
     if (code !== 'EACCES' && code !== 'EPERM') throw err;
     await makeWritable(target);
     await fs.rm(target, { recursive: true, force: true });

@@ -3,7 +3,7 @@
  * gunzip when it starts with gzip's magic bytes, through a hash of the
  * uncompressed bytes (the layer's DiffID) and into a tar parser whose entries
  * are applied to the rootfs one by one. Nothing is held in memory but the
- * current chunk.
+ * chunks in flight, a few MiB at most.
  *
  * ```
  * blob ─▶ [gunzip] ─▶ DigestTransform (DiffID) ─▶ tar extract ─▶ LayerApplier ─▶ <rootfs>/…
@@ -41,6 +41,12 @@ export interface AppliedLayer {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+/**
+ * gunzip runs on libuv's thread pool. Bigger output chunks than the default 16 KiB mean fewer
+ * trips through the streams, and a read-ahead of a few chunks lets it inflate the next ones
+ * while this thread writes files: the two overlap, and memory stays bounded.
+ */
+const GUNZIP = { chunkSize: 256 * 1024, highWaterMark: 1024 * 1024 };
 
 /**
  * Applies one layer to an existing rootfs directory, entries in archive order, whiteouts
@@ -59,10 +65,22 @@ export async function applyLayer(
   // TODO(lesson-06): Stream the layer through gunzip (when gzipped), a DigestTransform and a tar extract, applying each entry.
   // HINT: sniff() the first bytes: GZIP_MAGIC means tar+gzip; ZSTD_MAGIC is refused; anything else is a plain tar.
   // HINT: pipeline([rest, …stages, extract]) runs while `for await (const entry of extract)` hands each entry to
-  // HINT: a LayerApplier (fs.realpath the rootfs first). After the loop, await the pipeline, then applier.finish().
+  // HINT: a LayerApplier (fs.realpath the rootfs first; if that fails, discard(layer)). After the loop, await the
+  // HINT: pipeline, then applier.finish(). createGunzip(GUNZIP) hands over bigger chunks, and reads ahead.
   // HINT: On an error, destroy the source and swallow the pipeline's own rejection before rethrowing.
   void rootfs, layer, options;
   throw new NotImplementedError('lesson-06: applyLayer');
+}
+
+/**
+ * Lets go of a layer that will not be read: a stream is destroyed (and an error it still
+ * emits, say a missing file's, is ignored), an iterator is returned.
+ */
+function discard(layer: Readable | AsyncIterable<Uint8Array>): void {
+  if (layer instanceof Readable) {
+    layer.on('error', () => undefined);
+    layer.destroy();
+  } else void layer[Symbol.asyncIterator]().return?.();
 }
 
 /** Reads the first `n` bytes (fewer if the source is shorter) and gives back a stream of all of it. */
