@@ -4,6 +4,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,7 +84,8 @@ describe('lesson 03 — daemon: server', () => {
   it('--group makes the socket 0660 and group-owned, and an unknown group is refused', async () => {
     const group = await pickGroup();
     const daemon = await harness.start({ args: ['--group', group.name] });
-    const sock = await fs.stat(daemon.socketPath);
+    // The socket accepts connections as soon as it is bound; the chown and chmod follow a moment later.
+    const sock = await statUntil(daemon.socketPath, (s) => (s.mode & 0o777) === 0o660 && s.gid === group.gid);
     expect((sock.mode & 0o777).toString(8), `--group ${group.name} should make the socket 0660 — src/daemon/server.ts listenOnSocket`).toBe('660');
     expect(sock.gid, `--group ${group.name} should give the socket to gid ${group.gid} (chown) — src/daemon/server.ts listenOnSocket`).toBe(group.gid);
 
@@ -343,3 +345,14 @@ describe('lesson 03 — daemon: server', () => {
     expect(info.stderr, 'docker info should not report errors').not.toMatch(/error/i);
   });
 });
+
+/** Stats `file` until `settled` holds or two seconds pass; returns the last stat. */
+async function statUntil(file: string, settled: (stats: Stats) => boolean): Promise<Stats> {
+  const deadline = Date.now() + 2_000;
+  let stats = await fs.stat(file);
+  while (!settled(stats) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    stats = await fs.stat(file);
+  }
+  return stats;
+}
