@@ -13,6 +13,7 @@ import { NotFoundError } from '../../api/errdefs.js';
 import type { ImageDeleteResponseItem, ImageSummary, JSONMessage } from '../../api/types.js';
 import type { CommandContext } from '../context.js';
 import { describeError, formatTable, humanSize, shortId, timeAgo } from '../format.js';
+import { displayJsonMessages } from '../jsonmessage.js';
 
 /** Flags of `minidocker images`. */
 export interface ImagesOptions {
@@ -80,23 +81,17 @@ export function parseImageName(reference: string): ImageName {
 /**
  * Pulls an image: `POST /images/create?fromImage=<name>&tag=<tag or digest>`
  * with `X-Registry-Auth: e30=`, printing the progress stream to `out` the way
- * docker does without a terminal: `<id>: <status>` (or just `<status>`) per
- * message; messages that only move a progress bar (`progressDetail` with a
- * current or total) are skipped.
+ * docker does (`displayJsonMessages`, provided in `cli/jsonmessage.ts`):
+ * without a terminal `<id>: <status>` (or just `<status>`) per message,
+ * skipping messages that only move a progress bar; on a terminal one line per
+ * layer, redrawn with its bar.
  * @throws Error with the message of an `errorDetail`/`error` line; the client's
  *   error when the daemon refuses the request.
  */
 export async function pullImage(ctx: CommandContext, image: ImageName, out: Writable): Promise<void> {
   const query = { fromImage: image.name, tag: image.digest ?? image.tag };
   const stream = ctx.client.jsonLines<JSONMessage>('POST', '/images/create', { query, headers: { 'X-Registry-Auth': NO_AUTH } });
-  for await (const message of stream) {
-    if (message.errorDetail || message.error) throw new Error(message.errorDetail?.message ?? message.error);
-    const detail = message.progressDetail;
-    if (detail && ((detail.current ?? 0) > 0 || (detail.total ?? 0) > 0)) continue;
-    const prefix = message.id ? `${message.id}: ` : '';
-    if (message.stream !== undefined) out.write(prefix + message.stream);
-    else if (message.status !== undefined) out.write(`${prefix}${message.status}\n`);
-  }
+  await displayJsonMessages(stream, out);
 }
 
 /**

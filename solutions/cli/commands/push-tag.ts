@@ -8,44 +8,12 @@
  * ```
  */
 import type { JSONMessage } from '../../api/types.js';
-import type { CliOutput, CommandContext } from '../context.js';
+import type { CommandContext } from '../context.js';
+import { displayJsonMessages } from '../jsonmessage.js';
 import { parseImageName } from './images.js';
 
 // The `{}` auth config, base64: what the docker CLI sends when you are not logged in.
 const NO_AUTH = 'e30=';
-
-/**
- * Prints a JSON message stream the way docker's `jsonmessage` does. Without a
- * terminal: one `<id>: <status>` line per message, skipping messages that only
- * move a bar. On a terminal: one line per layer id, redrawn in place (cursor
- * up, clear line, `<id>: <status> <progress>`, cursor back down).
- * @throws Error with the message of an `errorDetail`/`error` line.
- */
-export async function displayJsonMessages(messages: AsyncIterable<JSONMessage>, out: CliOutput): Promise<void> {
-  const lines = new Map<string, number>(); // layer id → its line, counted from the top
-  let total = 0;
-  for await (const message of messages) {
-    if (message.errorDetail || message.error) throw new Error(message.errorDetail?.message ?? message.error);
-    if (message.status === undefined) continue; // aux
-    const prefix = message.id ? `${message.id}: ` : '';
-    if (!out.isTTY) {
-      const detail = message.progressDetail;
-      if (detail && ((detail.current ?? 0) > 0 || (detail.total ?? 0) > 0)) continue;
-      out.write(`${prefix}${message.status}\n`);
-      continue;
-    }
-    const text = `${prefix}${message.status}${message.progress ? ` ${message.progress}` : ''}`;
-    const line = message.id === undefined ? undefined : lines.get(message.id);
-    if (line === undefined) {
-      if (message.id !== undefined) lines.set(message.id, total);
-      out.write(`${text}\n`);
-      total++;
-    } else {
-      const up = total - line;
-      out.write(`\x1b[${up}A\x1b[2K\r${text}\x1b[${up}B\r`);
-    }
-  }
-}
 
 /**
  * `minidocker tag SOURCE TARGET`: `POST /images/<SOURCE>/tag?repo=<name>&tag=<tag>`.

@@ -14,6 +14,7 @@ import type { ImageDeleteResponseItem, ImageSummary, JSONMessage } from '../../a
 import { NotImplementedError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { describeError, formatTable, humanSize, shortId, timeAgo } from '../format.js';
+import { displayJsonMessages } from '../jsonmessage.js';
 
 /** Flags of `minidocker images`. */
 export interface ImagesOptions {
@@ -66,15 +67,16 @@ export function parseImageName(reference: string): ImageName {
 /**
  * Pulls an image: `POST /images/create?fromImage=<name>&tag=<tag or digest>`
  * with `X-Registry-Auth: e30=`, printing the progress stream to `out` the way
- * docker does without a terminal: `<id>: <status>` (or just `<status>`) per
- * message; messages that only move a progress bar (`progressDetail` with a
- * current or total) are skipped.
+ * docker does (`displayJsonMessages`, provided in `cli/jsonmessage.ts`):
+ * without a terminal `<id>: <status>` (or just `<status>`) per message,
+ * skipping messages that only move a progress bar; on a terminal one line per
+ * layer, redrawn with its bar.
  * @throws Error with the message of an `errorDetail`/`error` line; the client's
  *   error when the daemon refuses the request.
  */
 export async function pullImage(ctx: CommandContext, image: ImageName, out: Writable): Promise<void> {
   // TODO(lesson-02): Stream POST /images/create?fromImage=…&tag=… with client.jsonLines and print one line per message.
-  // HINT: headers: { 'X-Registry-Auth': NO_AUTH }; `${id}: ${status}` or just status; throw on errorDetail / error.
+  // HINT: headers: { 'X-Registry-Auth': NO_AUTH }; then hand the messages to displayJsonMessages (cli/jsonmessage.ts), which prints them and throws on errorDetail.
   void ctx, image, out;
   throw new NotImplementedError('lesson-02: pullImage');
 }

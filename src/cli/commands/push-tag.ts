@@ -9,26 +9,12 @@
  */
 import type { JSONMessage } from '../../api/types.js';
 import { NotImplementedError } from '../../errors.js';
-import type { CliOutput, CommandContext } from '../context.js';
+import type { CommandContext } from '../context.js';
+import { displayJsonMessages } from '../jsonmessage.js';
 import { parseImageName } from './images.js';
 
 // The `{}` auth config, base64: what the docker CLI sends when you are not logged in.
 const NO_AUTH = 'e30=';
-
-/**
- * Prints a JSON message stream the way docker's `jsonmessage` does. Without a
- * terminal: one `<id>: <status>` line per message, skipping messages that only
- * move a bar. On a terminal: one line per layer id, redrawn in place (cursor
- * up, clear line, `<id>: <status> <progress>`, cursor back down).
- * @throws Error with the message of an `errorDetail`/`error` line.
- */
-export async function displayJsonMessages(messages: AsyncIterable<JSONMessage>, out: CliOutput): Promise<void> {
-  // TODO(lesson-09): Print each message like docker: status lines once without a TTY, lines redrawn per layer id on a TTY.
-  // HINT: an error/errorDetail message → throw new Error(its message); messages without status (aux) are skipped.
-  // HINT: no TTY: `<id>: <status>` (or `<status>`), skipping messages whose progressDetail has current/total.
-  // HINT: TTY: remember each id's line; redraw it with `\x1b[<n>A\x1b[2K\r<text>\x1b[<n>B\r`.
-  throw new NotImplementedError('lesson-09: displayJsonMessages');
-}
 
 /**
  * `minidocker tag SOURCE TARGET`: `POST /images/<SOURCE>/tag?repo=<name>&tag=<tag>`.
@@ -49,6 +35,7 @@ export async function tag(ctx: CommandContext, source: string, target: string): 
  */
 export async function push(ctx: CommandContext, reference: string): Promise<number> {
   // TODO(lesson-09): POST /images/<name>/push?tag= with X-Registry-Auth and print its progress.
+  // HINT: client.jsonLines gives the messages; displayJsonMessages (cli/jsonmessage.ts) prints them like docker.
   // HINT: print `Using default tag: latest` when the name had no tag; ctx.client.jsonLines → displayJsonMessages.
   throw new NotImplementedError('lesson-09: push');
 }
