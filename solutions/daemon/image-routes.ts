@@ -100,15 +100,18 @@ export async function createImage(service: ImageService, ctx: RouteContext): Pro
   const header = (): void => {
     if (!stream.started) stream.write({ status: `Pulling from ${ref.path}`, id: ref.tag ?? ref.digest ?? 'latest' });
   };
+  const present = new Set<string>(); // layers that were 'Already exists': docker says no more of them
   const onProgress = (event: ProgressEvent): void => {
     header();
+    if (event.status === 'Already exists') present.add(event.id);
     stream.write(progressMessage(event));
   };
   try {
     const outcome = await service.pull(fromImage, tag, auth, onProgress);
     header();
     for (const layer of outcome.layers) {
-      stream.write({ status: 'Pull complete', progressDetail: {}, id: layer.digest.slice('sha256:'.length, 'sha256:'.length + 12) });
+      const id = layer.digest.slice('sha256:'.length, 'sha256:'.length + 12);
+      if (!present.has(id)) stream.write({ status: 'Pull complete', progressDetail: {}, id });
     }
     const name = familiarString(parseReference(outcome.reference));
     stream.write({ status: `Digest: ${outcome.digest}` });
