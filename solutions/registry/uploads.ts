@@ -123,7 +123,8 @@ export class UploadStore {
               yield chunk;
             }
           },
-          nodeFs.createWriteStream(data, { flags: 'r+', start: session.size }),
+          // A 1 MiB buffer lets the next network chunk arrive while the last one is written.
+          nodeFs.createWriteStream(data, { flags: 'r+', start: session.size, highWaterMark: 1 << 20 }),
         );
         if (range !== undefined && written !== range.end - range.start + 1) {
           throw new RegistryError('SIZE_INVALID', `Content-Range announced ${range.end - range.start + 1} bytes, the body had ${written}`);
