@@ -1,16 +1,16 @@
 /**
  * The registries under test, each a child process on loopback with a fresh
- * empty root under the benchmark's work folder, stopped by pid:
+ * empty root:
  * the selected tree's `minidocker-registry` and Debian's `docker-registry`
  * (CNCF distribution), whose storage is the filesystem driver.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from '../kata/impl.js';
+import { startDistribution as startDebianRegistry } from '../test/support/distribution.js';
 
 /** A running registry. */
 export interface RunningRegistry {
@@ -19,14 +19,6 @@ export interface RunningRegistry {
   pid: number;
   /** Kills the process (SIGKILL, by pid), waits for it and removes its folder. */
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Spawns `file args`, collecting stderr, and gives back a stop that kills it by pid and removes `dir`. */
@@ -86,27 +78,13 @@ export async function startMiniRegistry(workDir: string): Promise<RunningRegistr
   }
 }
 
-/** Starts `docker-registry serve <config.yml>`: filesystem storage in a fresh root, log level error. */
-export async function startDistribution(bin: string, workDir: string): Promise<RunningRegistry> {
-  const dir = await fs.mkdtemp(path.join(workDir, 'distribution-'));
-  const port = await freePort();
-  const host = `127.0.0.1:${port}`;
-  const config = [
-    'version: 0.1',
-    'log:',
-    '  level: error',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${path.join(dir, 'root')}`,
-    'http:',
-    `  addr: ${host}`,
-    `  secret: ${port}-dockerlings-bench`,
-    '',
-  ].join('\n');
-  await fs.writeFile(path.join(dir, 'config.yml'), config);
-  const { child, output, stop } = launch(bin, ['serve', path.join(dir, 'config.yml')], dir);
-  await waitUp(host, child, output, stop);
-  return { host, pid: child.pid!, stop };
+/**
+ * Starts Debian's `docker-registry` the way the interop checks do (a fresh
+ * root and port, see test/support/distribution.ts).
+ */
+export async function startDistribution(bin: string): Promise<RunningRegistry> {
+  const registry = await startDebianRegistry(bin);
+  return { host: registry.host, pid: registry.process.pid!, stop: registry.stop };
 }
 
 /** A process's VmRSS, or undefined once it is gone. */

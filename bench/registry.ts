@@ -149,7 +149,7 @@ async function throughputRows(image: PushImage, warmUp: PushImage, ctx: Registry
       rows.push({ case: caseName, tool: 'docker-registry', note: ctx.distribution.missing });
       continue;
     }
-    const other = await measure(caseName, distLabel, image, timed(warmed(() => startDistribution(dist, ctx.workDir), warmUp, skopeo)));
+    const other = await measure(caseName, distLabel, image, timed(warmed(() => startDistribution(dist), warmUp, skopeo)));
     if (other.mbps !== undefined && impl.mbps !== undefined) {
       other.ratio = impl.mbps / other.mbps;
       other.goal = { text: '≥ distribution', met: other.ratio >= REGISTRY_GOALS.distribution };
@@ -214,7 +214,7 @@ export async function registrySection(images: RegistryImages, ctx: RegistryConte
   if (ctx.distribution.path) {
     const dist = ctx.distribution.path;
     const label = `docker-registry ${ctx.distribution.version?.split(' ').at(-1) ?? ''}`.trim();
-    rows.push(await rssRow(caseName, label, images.rss, warmed(() => startDistribution(dist, ctx.workDir), images.warmUp, skopeo), skopeo, false));
+    rows.push(await rssRow(caseName, label, images.rss, warmed(() => startDistribution(dist), images.warmUp, skopeo), skopeo, false));
   }
   return rows;
 }
