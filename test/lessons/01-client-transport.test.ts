@@ -23,6 +23,7 @@ import {
 } from '#kata/api/errdefs.js';
 import { FakeDaemon, frame } from '../support/fake-daemon.js';
 import type { RecordedRequest } from '../support/fake-daemon.js';
+import { describeError, rejectionOf } from '../support/outcomes.js';
 
 const CLIENT = 'src/client/engine-client.ts';
 const TRANSPORT = 'src/client/http-transport.ts';
@@ -43,18 +44,6 @@ async function startFake(): Promise<FakeDaemon> {
 
 function clientFor(fake: FakeDaemon, options: { version?: string; userAgent?: string } = {}): EngineClient {
   return new EngineClient({ socketPath: fake.socketPath, ...options });
-}
-
-/** The rejection of a promise, or a marker error when it resolved. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => new Error('(resolved without an error)'),
-    (err: unknown) => err,
-  );
-}
-
-function describeError(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
 function pings(fake: FakeDaemon): RecordedRequest[] {

@@ -19,6 +19,7 @@ import { DigestTransform, digestHex, digestOf, digestOfStream, isDigest, parseDi
 import type { Digest } from '#kata/image/digest.js';
 import { BlobNotFoundError, DigestMismatchError, InvalidDigestError, SizeMismatchError } from '#kata/image/errors.js';
 import { OCI_CONFIG } from '#kata/image/media-types.js';
+import { describeError, rejectionOf } from '../support/outcomes.js';
 
 const DIGEST = 'src/image/digest.ts';
 const STORE = 'src/image/content-store.ts';
@@ -56,14 +57,6 @@ function hexOf(digest: string): string {
   return digest.slice('sha256:'.length);
 }
 
-/** The rejection of a promise, or a marker error when it resolved. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => new Error('(resolved without an error)'),
-    (err: unknown) => err,
-  );
-}
-
 /** The error `fn` throws, or a marker error when it returns. */
 function thrownBy(fn: () => unknown): unknown {
   try {
@@ -72,10 +65,6 @@ function thrownBy(fn: () => unknown): unknown {
     return err;
   }
   return new Error('(returned without an error)');
-}
-
-function describeError(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
 async function* from(...chunks: Array<Uint8Array | string>): AsyncGenerator<Uint8Array | string> {

@@ -33,6 +33,7 @@ import { REF_NAME_ANNOTATION } from '#kata/image/types.js';
 import type { Descriptor, Image, Index, Manifest, Platform } from '#kata/image/types.js';
 import { ValidationError, validateImage, validateIndex, validateManifest } from '#kata/image/validate.js';
 import { prerequisite, requireTool } from '../support/prereq.js';
+import { describeError, failureOf } from '../support/outcomes.js';
 
 const REF = 'src/image/reference.ts';
 const VALIDATE = 'src/image/validate.ts';
@@ -66,16 +67,6 @@ function thrown(fn: () => unknown): unknown {
   return undefined;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}
-
-const describeError = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 /** Runs a tool; resolves with its stdout, rejects with its stderr in the message. */
 function run(bin: string, args: string[]): Promise<string> {
@@ -428,7 +419,7 @@ describe('lesson 05 — image store: images', () => {
     const stray = await strayFiles(dir, ['oci-layout', 'index.json', 'blobs', 'ingest']);
     expect(stray, `no temp files are left in the layout (${ATOMIC}: writeFileAtomic)`).toEqual([]);
 
-    const err = await rejection(layout.resolve('nope'));
+    const err = await failureOf(layout.resolve('nope'));
     expect(err, `resolve of an unknown ref throws RefNotFoundError; got ${describeError(err)} (${LAYOUT}: OciLayout.resolve)`).toBeInstanceOf(
       RefNotFoundError,
     );
@@ -443,24 +434,24 @@ describe('lesson 05 — image store: images', () => {
     expect(await layout.readJson(desc), `readJson parses the blob (${LAYOUT}: OciLayout.readJson)`).toEqual({ hello: 'world' });
     const blobFile = path.join(dir, 'blobs', 'sha256', desc.digest.slice('sha256:'.length));
     await fs.writeFile(blobFile, JSON.stringify({ hello: 'WORLD' }));
-    const tampered = await rejection(layout.readJson(desc));
+    const tampered = await failureOf(layout.readJson(desc));
     expect(
       tampered,
       `a blob whose bytes changed on disk must fail with DigestMismatchError; got ${describeError(tampered)} (${LAYOUT}: OciLayout.readJson)`,
     ).toBeInstanceOf(DigestMismatchError);
-    const short = await rejection(layout.readJson({ ...desc, size: desc.size + 5 }));
+    const short = await failureOf(layout.readJson({ ...desc, size: desc.size + 5 }));
     expect(short, `a blob shorter than its descriptor's size fails with SizeMismatchError (${LAYOUT}: OciLayout.readJson)`).toBeInstanceOf(
       SizeMismatchError,
     );
 
     const notLayout = await tempDir();
-    const missing = await rejection(OciLayout.open(notLayout));
+    const missing = await failureOf(OciLayout.open(notLayout));
     expect(missing, `open() of a directory without oci-layout throws InvalidLayoutError (${LAYOUT}: OciLayout.open)`).toBeInstanceOf(
       InvalidLayoutError,
     );
     await fs.writeFile(path.join(notLayout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '2.0.0' }));
     await fs.writeFile(path.join(notLayout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [] }));
-    const version = await rejection(OciLayout.open(notLayout));
+    const version = await failureOf(OciLayout.open(notLayout));
     expect(version, `open() refuses imageLayoutVersion 2.0.0 with InvalidLayoutError (${LAYOUT}: OciLayout.open)`).toBeInstanceOf(
       InvalidLayoutError,
     );
@@ -492,14 +483,14 @@ describe('lesson 05 — image store: images', () => {
     ]);
     const removed = await store.untag('busybox');
     expect(removed.name, `untag returns the record it removed (${STORE}: ImageStore.untag)`).toBe('docker.io/library/busybox:latest');
-    const gone = await rejection(store.get('busybox'));
+    const gone = await failureOf(store.get('busybox'));
     expect(gone, `get of an untagged name throws ImageNotFoundError; got ${describeError(gone)} (${STORE}: ImageStore.get)`).toBeInstanceOf(
       ImageNotFoundError,
     );
     expect(gone, `ImageNotFoundError is a NotFoundError (404) (${STORE})`).toBeInstanceOf(NotFoundError);
     expect((gone as Error).message, `docker's message: "No such image: busybox:latest" (${STORE})`).toBe('No such image: busybox:latest');
-    expect(await rejection(store.untag('nosuch')), `untag of a missing name throws ImageNotFoundError (${STORE})`).toBeInstanceOf(ImageNotFoundError);
-    expect(await rejection(store.tag('Busybox', one)), `tag refuses an invalid name (${STORE}: ImageStore.tag)`).toBeInstanceOf(
+    expect(await failureOf(store.untag('nosuch')), `untag of a missing name throws ImageNotFoundError (${STORE})`).toBeInstanceOf(ImageNotFoundError);
+    expect(await failureOf(store.tag('Busybox', one)), `tag refuses an invalid name (${STORE}: ImageStore.tag)`).toBeInstanceOf(
       InvalidReferenceError,
     );
     expect((await store.list()).map((r) => r.name), `only localhost:5000/app:v1 is left (${STORE})`).toEqual(['localhost:5000/app:v1']);
@@ -534,12 +525,12 @@ describe('lesson 05 — image store: images', () => {
     for (const content of ['{"images": [', '{"images": {}}', '{"images": [{"name": 7}]}', '{"images": [{"name": "x", "target": {}}]}']) {
       await fs.writeFile(file, content);
       const store = new ImageStore(root);
-      const listed = await rejection(store.list());
+      const listed = await failureOf(store.list());
       expect(listed, `list() on ${content} must throw CorruptImageStoreError; got ${describeError(listed)} (${STORE}: ImageStore.load)`).toBeInstanceOf(
         CorruptImageStoreError,
       );
       expect((listed as Error).message, `the message names the file (${STORE})`).toContain(file);
-      const tagged = await rejection(store.tag('busybox', descriptor(OCI_MANIFEST, '1', 400)));
+      const tagged = await failureOf(store.tag('busybox', descriptor(OCI_MANIFEST, '1', 400)));
       expect(tagged, `tag() on a corrupt store fails too, instead of starting afresh (${STORE}: ImageStore.change)`).toBeInstanceOf(
         CorruptImageStoreError,
       );

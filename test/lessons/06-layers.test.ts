@@ -25,6 +25,7 @@ import { unpackImage } from '#kata/image/unpack-image.js';
 import { DiffIDMismatchError, LayerEscapeError } from '#kata/image/layer-errors.js';
 import type { LayerEscapeKind } from '#kata/image/layer-errors.js';
 import type { Digest } from '#kata/image/digest.js';
+import { describeError, rejectionOf } from '../support/outcomes.js';
 
 const APPLY = 'src/image/apply-layer.ts';
 const ENTRY = 'src/image/apply-entry.ts';
@@ -153,17 +154,6 @@ async function outside(): Promise<string[]> {
     lines.push(`${rel} ${what} mode=${(s.mode & 0o7777).toString(8)} nlink=${s.isDirectory() ? '-' : s.nlink}`);
   }
   return lines;
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => new Error('(resolved without an error)'),
-    (err: unknown) => err,
-  );
-}
-
-function describeError(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
 /** Applies a hostile layer and checks the refusal: the error, its kind, the entry named, and nothing touched outside. */

@@ -29,6 +29,7 @@ import { FaultRegistry } from '../support/fault-registry.js';
 import type { FaultAuth } from '../support/fault-registry.js';
 import { prerequisite, requireTool } from '../support/prereq.js';
 import { RegistryHarness } from '../support/registry-harness.js';
+import { describeError, failureOf } from '../support/outcomes.js';
 
 const HTTP = 'src/registry-client/http.ts';
 const AUTH = 'src/registry-client/auth.ts';
@@ -111,16 +112,6 @@ async function store(): Promise<FsBlobStore> {
 /** The busybox layout as a blob store: a layout's blobs/sha256/ is a content store. */
 const layoutStore = (image: Image) => new FsBlobStore(image.layoutDir);
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}
-
-const describeError = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 const short = (digest: Digest) => digest.slice(7, 19);
 
 async function ingestLeftovers(blobs: FsBlobStore): Promise<string[]> {
@@ -197,7 +188,7 @@ describe('lesson 08 — registry: client', () => {
       const byDefault = await client(registry.host).pull('library/multi', 'latest', await store());
       expect(byDefault.descriptor.digest, `without a platform option, pull picks this machine's platform (${PLATFORM}: hostPlatform)`).toBe(host.manifest.digest);
     }
-    const missing = await rejection(client(registry.host).pull('library/multi', 'latest', await store(), { platform: { os: 'linux', architecture: 's390x' } }));
+    const missing = await failureOf(client(registry.host).pull('library/multi', 'latest', await store(), { platform: { os: 'linux', architecture: 's390x' } }));
     expect(missing, `no entry for linux/s390x: pull rejects with NoMatchingPlatformError; got ${describeError(missing)} (${PLATFORM}: selectManifest)`).toBeInstanceOf(NoMatchingPlatformError);
   });
 
@@ -205,7 +196,7 @@ describe('lesson 08 — registry: client', () => {
     const registry = await registryWithBusybox();
     registry.inject({ kind: 'tamper', target: busybox.layer.digest });
     const blobs = await store();
-    const err = await rejection(client(registry.host).pull('library/busybox', 'latest', blobs));
+    const err = await failureOf(client(registry.host).pull('library/busybox', 'latest', blobs));
     expect(err, `a layer whose bytes do not hash to its digest: pull rejects with the store's DigestMismatchError; got ${describeError(err)} (${PULL}: fetchBlob passes {digest, size} to store.put)`).toBeInstanceOf(DigestMismatchError);
     const stored = await blobs.list();
     expect(stored, `the tampered layer is not in the store (${PULL})`).not.toContain(busybox.layer.digest);
@@ -214,12 +205,12 @@ describe('lesson 08 — registry: client', () => {
 
     const byDigest = await registryWithBusybox();
     byDigest.inject({ kind: 'tamper', target: busybox.manifest.digest });
-    const pinned = await rejection(client(byDigest.host).pull('library/busybox', busybox.manifest.digest, await store()));
+    const pinned = await failureOf(client(byDigest.host).pull('library/busybox', busybox.manifest.digest, await store()));
     expect(pinned, `pull by digest: a manifest whose bytes do not hash to the digest asked for is refused with DigestMismatchError before it is parsed; got ${describeError(pinned)} (${PULL}: fetchManifest)`).toBeInstanceOf(DigestMismatchError);
 
     const byTag = await registryWithBusybox();
     byTag.inject({ kind: 'tamper', target: 'latest' });
-    const tagged = await rejection(client(byTag.host).pull('library/busybox', 'latest', await store()));
+    const tagged = await failureOf(client(byTag.host).pull('library/busybox', 'latest', await store()));
     expect(tagged, `pull by tag: the manifest's bytes must hash to the Docker-Content-Digest header the registry sent; got ${describeError(tagged)} (${PULL}: fetchManifest)`).toBeInstanceOf(DigestMismatchError);
   });
 
@@ -227,7 +218,7 @@ describe('lesson 08 — registry: client', () => {
     const registry = await registryWithBusybox();
     registry.inject({ kind: 'truncate', target: busybox.layer.digest });
     const blobs = await store();
-    const err = await rejection(client(registry.host).pull('library/busybox', 'latest', blobs));
+    const err = await failureOf(client(registry.host).pull('library/busybox', 'latest', blobs));
     expect(err, `a layer body cut off halfway (Content-Length promised more, then the connection closed): pull rejects with SizeMismatchError; got ${describeError(err)} (${PULL}: fetchBlob turns a broken body into SizeMismatchError(size, bytes received))`).toBeInstanceOf(SizeMismatchError);
     const mismatch = err as SizeMismatchError;
     expect(mismatch.expected, `SizeMismatchError.expected is the layer's size (${PULL}: fetchBlob)`).toBe(busybox.layer.size);
@@ -242,7 +233,7 @@ describe('lesson 08 — registry: client', () => {
     registry.inject({ kind: 'status', status: 503, target: busybox.layer.digest, times: 1 });
     registry.inject({ kind: 'truncate', target: busybox.config.digest, times: 1 });
     const blobs = await store();
-    const result = await rejection(client(registry.host).pull('library/busybox', 'latest', blobs));
+    const result = await failureOf(client(registry.host).pull('library/busybox', 'latest', blobs));
     expect(result, `a 500 on the manifest, a 503 on the layer and a truncated config, each once: pull sends each request again and succeeds; got ${describeError(result)} (${HTTP}: RegistryHttp.request retries 5xx; ${PULL}: fetchBlob retries a short body)`).toBeUndefined();
     expect(registry.requestsTo('GET', '/manifests/latest').length, `the manifest was asked for twice: the 500, then the retry (${HTTP})`).toBe(2);
     expect(registry.requestsTo('GET', `/blobs/${busybox.layer.digest}`).length, `the layer was asked for twice: the 503, then the retry (${HTTP})`).toBe(2);
@@ -251,7 +242,7 @@ describe('lesson 08 — registry: client', () => {
 
     const broken = await registryWithBusybox();
     broken.inject({ kind: 'status', status: 500, target: busybox.layer.digest });
-    const err = await rejection(client(broken.host).pull('library/busybox', 'latest', await store()));
+    const err = await failureOf(client(broken.host).pull('library/busybox', 'latest', await store()));
     expect(err, `a layer that always answers 500: pull gives up with a RegistryError; got ${describeError(err)} (${HTTP})`).toBeInstanceOf(RegistryError);
     expect((err as RegistryError).status, `the RegistryError carries the last status (${HTTP})`).toBe(500);
     const tries = broken.requestsTo('GET', `/blobs/${busybox.layer.digest}`).length;
@@ -337,7 +328,7 @@ describe('lesson 08 — registry: client', () => {
   it('answers a Bearer token challenge', async () => {
     const registry = await registryWithBusybox({ scheme: 'bearer', username: 'alice', password: 's3cret', service: 'kata-registry' });
     const alice = client(registry.host, { auth: { username: 'alice', password: 's3cret' } });
-    const err = await rejection(alice.pull('library/busybox', 'latest', await store()));
+    const err = await failureOf(alice.pull('library/busybox', 'latest', await store()));
     expect(err, `a Bearer challenge: GET <realm>?service=&scope= for a token, then send the request again with Authorization: Bearer <token>; got ${describeError(err)} (${HTTP}: RegistryHttp.request; ${AUTH}: parseChallenges, fetchToken)`).toBeUndefined();
     expect(registry.tokenRequests.length, `one token per scope: the token is cached and sent with every later request (${HTTP})`).toBe(1);
     const tokenRequest = registry.tokenRequests[0];
@@ -351,12 +342,12 @@ describe('lesson 08 — registry: client', () => {
     expect(registry.tokenRequests.at(-1)?.query.get('scope'), `a push asks for pull,push on its repository (${AUTH}: repositoryScope)`).toBe('repository:dockerlings/copy:pull,push');
     expect(registry.manifests.has('dockerlings/copy:v1'), `the push went through with the push token (${PUSH})`).toBe(true);
 
-    const anonymous = await rejection(client(registry.host).pull('library/busybox', 'latest', await store()));
+    const anonymous = await failureOf(client(registry.host).pull('library/busybox', 'latest', await store()));
     expect(anonymous, `without credentials the token server refuses: a RegistryError; got ${describeError(anonymous)} (${AUTH}: fetchToken)`).toBeInstanceOf(RegistryError);
     expect((anonymous as RegistryError).status, `… with status 401 (${AUTH})`).toBe(401);
 
     const oauth = await registryWithBusybox({ scheme: 'bearer', tokenField: 'access_token' });
-    const viaAccessToken = await rejection(client(oauth.host).pull('library/busybox', 'latest', await store()));
+    const viaAccessToken = await failureOf(client(oauth.host).pull('library/busybox', 'latest', await store()));
     expect(viaAccessToken, `a token server may answer {"access_token": …} instead of {"token": …} (anonymous here); got ${describeError(viaAccessToken)} (${AUTH}: fetchToken)`).toBeUndefined();
   });
 
@@ -368,11 +359,11 @@ describe('lesson 08 — registry: client', () => {
     expect(auth, `X-Registry-Auth is URL-safe base64 of an AuthConfig JSON object (${AUTH}: decodeRegistryAuth)`).toEqual({ username: 'bob', password: 'p>?a~ss', serveraddress: 'x' });
 
     const registry = await registryWithBusybox({ scheme: 'basic', username: 'bob', password: 'p>?a~ss' });
-    const err = await rejection(client(registry.host, { auth }).pull('library/busybox', 'latest', await store()));
+    const err = await failureOf(client(registry.host, { auth }).pull('library/busybox', 'latest', await store()));
     expect(err, `a Basic challenge: send the request again with Authorization: Basic base64(user:password); got ${describeError(err)} (${HTTP}: RegistryHttp.request; ${AUTH}: basicAuthorization)`).toBeUndefined();
     expect(registry.requests.filter((r) => r.status === 401).length, `Basic credentials, once accepted, go with every later request: one 401 in all (${HTTP})`).toBe(1);
 
-    const wrong = await rejection(client(registry.host, { auth: { username: 'bob', password: 'nope' } }).pull('library/busybox', 'latest', await store()));
+    const wrong = await failureOf(client(registry.host, { auth: { username: 'bob', password: 'nope' } }).pull('library/busybox', 'latest', await store()));
     expect(wrong, `wrong credentials: the registry says 401 again, and pull rejects with a RegistryError (no endless retry); got ${describeError(wrong)} (${HTTP})`).toBeInstanceOf(RegistryError);
     expect((wrong as RegistryError).code, `the error keeps the registry's OCI code (${HTTP}: registryErrorFrom)`).toBe('UNAUTHORIZED');
   });
@@ -413,7 +404,7 @@ describe('lesson 08 — registry: client', () => {
     const registry = await harness.startReference({ htpasswd, auth: 'token' });
     const carol = client(registry.host, { auth: { username: 'carol', password: 'kata-pw' } });
 
-    const pushed = await rejection(carol.push('dockerlings/busybox', 'v1', layoutStore(busybox), busybox.manifest, { chunkSize: 300_000 }));
+    const pushed = await failureOf(carol.push('dockerlings/busybox', 'v1', layoutStore(busybox), busybox.manifest, { chunkSize: 300_000 }));
     expect(pushed, `push to minidocker-registry in token mode, the layer in chunks; got ${describeError(pushed)} (${PUSH}, ${HTTP})`).toBeUndefined();
     const blobs = await store();
     const pulled = await carol.pull('dockerlings/busybox', 'v1', blobs);
@@ -426,7 +417,7 @@ describe('lesson 08 — registry: client', () => {
     await carol.push('dockerlings/busybox', 'v2', layoutStore(busybox), busybox.manifest, { onProgress: (e) => events.push(e) });
     expect(events, `pushing again, the registry's HEAD says the layer exists (${PUSH})`).toContainEqual(expect.objectContaining({ id: short(busybox.layer.digest), status: 'Layer already exists' }));
 
-    const anonymous = await rejection(client(registry.host).pull('dockerlings/busybox', 'v1', await store()));
+    const anonymous = await failureOf(client(registry.host).pull('dockerlings/busybox', 'v1', await store()));
     expect(anonymous, `without credentials the token server refuses: a RegistryError; got ${describeError(anonymous)} (${AUTH}: fetchToken)`).toBeInstanceOf(RegistryError);
   });
 
