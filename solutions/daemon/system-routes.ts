@@ -48,25 +48,19 @@ export const PING_HEADERS: Readonly<Record<string, string>> = {
  * GoVersion carries the runtime the daemon runs on (`node v20…`).
  */
 export function systemVersion(daemon: DaemonInfo, facts: HostFacts): SystemVersion {
-  const details = {
+  const common = {
     ApiVersion: API_VERSION,
     MinAPIVersion: MIN_API_VERSION,
     GoVersion: facts.runtimeVersion,
     Os: 'linux',
     Arch: facts.goArch,
     KernelVersion: facts.kernelVersion,
-    Experimental: 'false',
   };
   return {
     Platform: { Name: 'minidocker' },
-    Components: [{ Name: 'Engine', Version: daemon.version, Details: details }],
+    Components: [{ Name: 'Engine', Version: daemon.version, Details: { ...common, Experimental: 'false' } }],
     Version: daemon.version,
-    ApiVersion: API_VERSION,
-    MinAPIVersion: MIN_API_VERSION,
-    GoVersion: facts.runtimeVersion,
-    Os: 'linux',
-    Arch: facts.goArch,
-    KernelVersion: facts.kernelVersion,
+    ...common,
     Experimental: false,
   };
 }
