@@ -1,0 +1,108 @@
+/**
+ * A container's own root filesystem, on top of the image's unpacked tree,
+ * which many containers share and none may change.
+ *
+ * ```
+ * <data root>/rootfs/<image id>/     lower: the image, read-only for everyone
+ * <container dir>/
+ * ├── upper/                         overlay: the container's changes (new files, whiteouts)
+ * ├── work/                          overlay: the kernel's scratch space, same file system as upper
+ * └── bundle/rootfs/                 the mount point (overlay) or a full copy of lower (copy)
+ * ```
+ *
+ * overlayfs needs root (or a user namespace the daemon does not have); the
+ * copy costs disk space and time but works for anyone.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** How a container's rootfs is made: an overlay mount, or a copy of the image's tree. */
+export type RootfsMode = 'overlay' | 'copy';
+
+/** 'overlay' when running as root, 'copy' otherwise. */
+export function defaultRootfsMode(): RootfsMode {
+  return process.getuid?.() === 0 ? 'overlay' : 'copy';
+}
+
+/** The rootfs path of a container: `<containerDir>/bundle/rootfs`. */
+export function rootfsPath(containerDir: string): string {
+  return path.join(containerDir, 'bundle', 'rootfs');
+}
+
+/**
+ * Makes `<containerDir>/bundle/rootfs` from the image's tree `lower`, which is
+ * never modified:
+ * - overlay: creates `upper/`, `work/` and the mount point, then
+ *   `mount -t overlay overlay -o lowerdir=<lower>,upperdir=<upper>,workdir=<work> <rootfs>`;
+ * - copy: `cp -a <lower> <rootfs>` (modes, owners where allowed, links and times kept).
+ * On failure it removes what it made (unmounting first) and rethrows.
+ * @returns the rootfs path
+ * @throws Error with mount's or cp's own message (e.g. "must be superuser to use mount")
+ */
+export async function prepareRootfs(lower: string, containerDir: string, mode: RootfsMode): Promise<string> {
+  const rootfs = rootfsPath(containerDir);
+  await fs.mkdir(path.dirname(rootfs), { recursive: true });
+  try {
+    if (mode === 'overlay') {
+      const upper = path.join(containerDir, 'upper');
+      const work = path.join(containerDir, 'work');
+      for (const dir of [upper, work, rootfs]) await fs.mkdir(dir, { mode: 0o755 });
+      const data = `lowerdir=${path.resolve(lower)},upperdir=${upper},workdir=${work}`;
+      await command('mount', ['-t', 'overlay', 'overlay', '-o', data, rootfs]);
+    } else {
+      await command('cp', ['-a', '--', path.resolve(lower), rootfs]);
+    }
+    return rootfs;
+  } catch (err) {
+    await removeRootfs(containerDir).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Removes a container's rootfs: unmounts `bundle/rootfs` when something is
+ * mounted there ("not mounted" counts as done), then deletes `bundle/rootfs`,
+ * `upper/` and `work/`. Idempotent: nothing there is fine.
+ * @throws Error when the rootfs is mounted and cannot be unmounted (busy …).
+ */
+export async function removeRootfs(containerDir: string): Promise<void> {
+  const rootfs = rootfsPath(containerDir);
+  // A bounded loop: mounts can be stacked on one point, but never forever.
+  for (let i = 0; i < 8 && (await isMountPoint(rootfs)); i++) {
+    await command('umount', [rootfs]).catch((err: Error) => {
+      // Someone else unmounted it between the check and the call: that is done too.
+      if (!/not mounted/.test(err.message)) throw err;
+    });
+  }
+  if (await isMountPoint(rootfs)) throw new Error(`cannot unmount ${rootfs}: it is still mounted`);
+  for (const dir of [rootfs, path.join(containerDir, 'upper'), path.join(containerDir, 'work')]) {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Whether a mount's target is `dir`, per /proc/self/mountinfo (field 5 is the
+ * mount point, with spaces and other specials escaped as `\NNN` octal).
+ */
+export async function isMountPoint(dir: string): Promise<boolean> {
+  const target = await fs.realpath(dir).catch(() => path.resolve(dir));
+  const info = await fs.readFile('/proc/self/mountinfo', 'utf8');
+  return info.split('\n').some((line) => {
+    const field = line.split(' ')[4];
+    return field !== undefined && field.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))) === target;
+  });
+}
+
+/** Runs a command; on failure throws an Error carrying its stderr. */
+async function command(file: string, args: string[]): Promise<void> {
+  try {
+    await run(file, args);
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`${file} ${args.join(' ')}: ${(e.stderr ?? '').trim() || e.message}`);
+  }
+}

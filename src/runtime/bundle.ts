@@ -1,0 +1,120 @@
+/**
+ * The OCI bundle of a container: the directory runc is pointed at with
+ * `--bundle`. Its `config.json` is built here, as docker would build it, from
+ * what the daemon resolved for the container.
+ *
+ * ```
+ * <container dir>/bundle/
+ * ├── config.json   the runtime-spec Spec (process, root, mounts, linux)
+ * └── rootfs/       the container's root filesystem (runtime/rootfs.ts)
+ * ```
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { NotImplementedError } from '../errors.js';
+import { writeFileAtomic } from '../image/atomic-file.js';
+import { DEFAULT_CAPABILITIES, DEFAULT_RLIMIT_NOFILE, MASKED_PATHS, READONLY_PATHS } from './defaults.js';
+import type { Linux, LinuxNamespace, LinuxResources, Mount, Spec } from './spec.js';
+import { OCI_VERSION } from './spec.js';
+import type { ResolvedUser } from './user.js';
+
+/** Everything `buildSpec` needs, resolved beforehand (args, env, user …). */
+export interface SpecOptions {
+  /** Absolute path of the rootfs directory. */
+  rootfs: string;
+  args: string[];
+  env: string[];
+  /** Working directory inside the container; '' means '/'. */
+  cwd: string;
+  user: ResolvedUser;
+  hostname: string;
+  terminal: boolean;
+  /** 'none': own network namespace (loopback only); 'host': the host's network, no namespace. */
+  networkMode: 'none' | 'host';
+  /**
+   * Set when the daemon runs unprivileged: the host uid and gid of its user. The container
+   * gets a user namespace where container root (0) is that user, no cgroup resources, and
+   * /sys bind-mounted from the host (sysfs cannot be mounted there).
+   */
+  rootless?: { uid: number; gid: number };
+  /** cgroup limits, root mode only: memory in bytes, pids, CPUs in units of 1e-9 CPUs. */
+  resources?: { memory?: number; pidsLimit?: number; nanoCpus?: number };
+  /** The cgroup of the container, e.g. '/minidocker/<id>' (root mode only). */
+  cgroupsPath?: string;
+  /** The host's RLIMIT_NOFILE hard limit (see {@link hostNofileLimit}); undefined: no rlimits in the spec. */
+  hostNofileLimit?: number;
+}
+
+/** The CFS period docker uses with `--cpus` (100 ms, in microseconds). */
+export const CPU_PERIOD = 100_000;
+
+/**
+ * The runtime-spec `config.json` of a container, with docker's defaults:
+ * - `process`: args, env, cwd, the user, docker's 14 capabilities in the bounding,
+ *   effective and permitted sets, RLIMIT_NOFILE = min(1048576, hostNofileLimit),
+ *   noNewPrivileges false and oomScoreAdj 0 (docker's defaults);
+ * - `root`: the rootfs, writable; `hostname`;
+ * - `mounts`: /proc, /dev, /dev/pts, /sys, /sys/fs/cgroup (root mode), /dev/mqueue, /dev/shm;
+ * - `linux`: pid, ipc, uts and mount namespaces, plus network unless `networkMode` is 'host',
+ *   plus user when rootless (with its id mappings); docker's masked and read-only paths;
+ *   in root mode the cgroup resources (a deny-all devices rule first, runc adds the
+ *   defaults a container needs) and `cgroupsPath`.
+ * Memory sets swap to twice the memory, as docker does when `--memory-swap` is not given;
+ * nanoCpus becomes a CFS quota over a 100 ms period.
+ */
+export function buildSpec(options: SpecOptions): Spec {
+  // TODO(lesson-10): Assemble the Spec: process, root, hostname, mounts(rootless) and linux(options).
+  // HINT: cwd '' is '/'. Copy DEFAULT_CAPABILITIES into bounding, effective and permitted (never share one array).
+  // HINT: With hostNofileLimit: rlimits [{ type: 'RLIMIT_NOFILE', soft: n, hard: n }], n = min(DEFAULT_RLIMIT_NOFILE, limit).
+  void options;
+  throw new NotImplementedError('lesson-10: buildSpec');
+}
+
+function mounts(rootless: boolean): Mount[] {
+  // TODO(lesson-10): List docker's mounts: /proc, /dev, /dev/pts, /sys (+ /sys/fs/cgroup), /dev/mqueue, /dev/shm.
+  // HINT: Rootless: no gid=5 on devpts, /sys as { type: 'none', source: '/sys', options: ['rbind', …, 'ro'] }, no cgroup mount.
+  void rootless;
+  throw new NotImplementedError('lesson-10: mounts');
+}
+
+function linux(options: SpecOptions): Linux {
+  // TODO(lesson-10): Namespaces, masked and read-only paths, then the user namespace (rootless) or the resources.
+  // HINT: Rootless: uidMappings/gidMappings [{ containerID: 0, hostID, size: 1 }] and nothing about cgroups.
+  void options;
+  throw new NotImplementedError('lesson-10: linux');
+}
+
+function resources(limits: NonNullable<SpecOptions['resources']>): LinuxResources {
+  // TODO(lesson-10): Deny every device first, then memory (+ swap twice the memory), pids and the CPU quota.
+  // HINT: quota = nanoCpus * CPU_PERIOD / 1e9 over period CPU_PERIOD; leave out limits that are unset or 0.
+  void limits;
+  throw new NotImplementedError('lesson-10: resources');
+}
+
+/**
+ * Writes `<bundleDir>/config.json` atomically (a temp file renamed over it),
+ * so a runtime never reads half a spec. The directory must exist.
+ * @throws the file system's error (ENOENT for a missing directory …).
+ */
+export async function writeBundle(bundleDir: string, spec: Spec): Promise<void> {
+  // TODO(lesson-10): Write the spec as JSON to <bundleDir>/config.json with writeFileAtomic.
+  void bundleDir, spec;
+  throw new NotImplementedError('lesson-10: writeBundle');
+}
+
+/**
+ * The hard RLIMIT_NOFILE of this process, read from /proc/self/limits: what
+ * `SpecOptions.hostNofileLimit` expects. Undefined when the file cannot be read
+ * or says "unlimited".
+ */
+export function hostNofileLimit(): number | undefined {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    const hard = line?.slice('Max open files'.length).trim().split(/\s+/)[1];
+    return hard !== undefined && /^\d+$/.test(hard) ? Number(hard) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * `docker run --user` turned into numbers. The runtime only knows uids and
+ * gids, so names are looked up in the image's own account files, never the
+ * host's:
+ *
+ * ```
+ * <rootfs>/etc/passwd   name:x:uid:gid:gecos:home:shell   "app" → uid 1000, primary gid 1000
+ * <rootfs>/etc/group    name:x:gid:member,member          "staff" → 50; groups listing "app" → additionalGids
+ * ```
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { NotImplementedError } from '../errors.js';
+import { InvalidParameterError } from '../api/errdefs.js';
+
+/** Who the container's process runs as, numerically. */
+export interface ResolvedUser {
+  uid: number;
+  gid: number;
+  /** Supplementary groups: the groups of /etc/group that list the user, when no group was given. */
+  additionalGids: number[];
+}
+
+interface PasswdEntry {
+  name: string;
+  uid: number;
+  gid: number;
+}
+
+interface GroupEntry {
+  name: string;
+  gid: number;
+  members: string[];
+}
+
+/**
+ * Resolves a user spec the way docker does (moby/sys/user's `GetExecUser`):
+ * - `""` or undefined: uid 0 with root's primary gid from passwd (0 without a passwd file);
+ * - `"app"`: the passwd entry of that name, its uid and primary gid;
+ * - `"1000"`: that uid; its passwd entry's gid when there is one, else gid 0;
+ * - `"app:staff"`, `"1000:50"`, `"app:50"`, `":staff"`: the group replaces the primary gid,
+ *   a name looked up in /etc/group, a number taken as it is.
+ * Without an explicit group, `additionalGids` are the gids of the groups that list the
+ * user's name as a member (sorted as in /etc/group, duplicates of the primary gid kept).
+ * The account files are read inside `rootfs` only: a symlink is followed as it would be
+ * inside the container (an absolute target starts at the rootfs, `..` stops at its root),
+ * never out to the host. A missing file counts as empty.
+ * @throws InvalidParameterError(`unable to find user ${name}: no matching entries in passwd file`)
+ *   for an unknown user name, and `unable to find group ${name}: no matching entries in group file`
+ *   for an unknown group name.
+ */
+export async function resolveUser(rootfs: string, user: string | undefined): Promise<ResolvedUser> {
+  // TODO(lesson-10): Split "user:group", look the user up in the rootfs's passwd and the group in its group file.
+  // HINT: readInRootfs(rootfs, '/etc/passwd') and parsePasswd / parseGroup do the reading; toId tells numbers from names.
+  // HINT: A number needs no entry (gid from its entry, else 0); an unknown name is an InvalidParameterError.
+  // HINT: No explicit group: additionalGids are the gids of the groups whose members list the user's name.
+  void rootfs, user;
+  throw new NotImplementedError('lesson-10: resolveUser');
+}
+
+/**
+ * Reads `<rootfs>/<file>`, resolving every symlink on the way inside the rootfs
+ * (like a process chrooted into it). Returns '' when the file does not exist
+ * or a symlink loop is too deep.
+ */
+export async function readInRootfs(rootfs: string, file: string): Promise<string> {
+  const resolved = await resolveInRootfs(rootfs, file);
+  if (resolved === undefined) return '';
+  return fs.readFile(resolved, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR' || err.code === 'EISDIR') return '';
+    throw err;
+  });
+}
+
+/**
+ * The host path of `file` as the container would see it: each symlink's
+ * target is followed from its own directory, an absolute one from the rootfs,
+ * and `..` never climbs above the rootfs. Undefined after 40 symlinks.
+ */
+async function resolveInRootfs(rootfs: string, file: string): Promise<string | undefined> {
+  // TODO(lesson-10): Walk the path component by component, following symlinks as a chroot into rootfs would.
+  // HINT: fs.readlink() tells a symlink (it rejects for anything else); its target goes in front of the pending parts.
+  // HINT: An absolute target empties the resolved parts; ".." pops one but never below the rootfs. Count links (40 max).
+  void rootfs, file;
+  throw new NotImplementedError('lesson-10: resolveInRootfs');
+}
+
+function toId(value: string): number | undefined {
+  return /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+function parsePasswd(text: string): PasswdEntry[] {
+  const entries: PasswdEntry[] = [];
+  for (const line of text.split('\n')) {
+    const [name, , uid, gid] = line.trim().split(':');
+    if (!name || name.startsWith('#') || uid === undefined || gid === undefined) continue;
+    const u = toId(uid);
+    const g = toId(gid);
+    if (u !== undefined && g !== undefined) entries.push({ name, uid: u, gid: g });
+  }
+  return entries;
+}
+
+function parseGroup(text: string): GroupEntry[] {
+  const entries: GroupEntry[] = [];
+  for (const line of text.split('\n')) {
+    const [name, , gid, members] = line.trim().split(':');
+    const g = toId(gid ?? '');
+    if (!name || name.startsWith('#') || g === undefined) continue;
+    entries.push({ name, gid: g, members: (members ?? '').split(',').filter(Boolean) });
+  }
+  return entries;
+}
