@@ -110,7 +110,7 @@ export function formatReport(summaries: LessonSummary[], options: ReportOptions)
   }
   const skipped = summaries.reduce((n, s) => n + s.skipped, 0);
   if (skipped > 0) {
-    out.push(c.dim(`${skipped} check(s) skipped: a tool they need is not installed (they run, and must pass, with CI=true).`));
+    out.push(c.dim(`${skipped} check(s) skipped: a tool they need is not installed (required with CI=true), or they need root.`));
   }
   out.push(countLine(summaries));
   return `${out.join('\n')}\n`;
