@@ -139,7 +139,7 @@ const DIRS: [string, number][] = [
 ];
 
 /** Fills `root` with the busybox rootfs: the binary, a symlink per applet, /etc files and the usual folders. */
-async function stageRootfs(root: string, busybox: string, applets: string[]): Promise<void> {
+export async function stageRootfs(root: string, busybox: string, applets: string[]): Promise<void> {
   for (const [dir, mode] of [['', 0o755] as [string, number], ...DIRS]) {
     await fs.mkdir(path.join(root, dir), { recursive: true });
     await fs.chmod(path.join(root, dir), mode);

@@ -1,0 +1,174 @@
+/**
+ * A running container and the small process that waits for it: the shim.
+ *
+ * `runc create` exits and leaves the container's process to whoever adopts
+ * orphans, so nobody would be there to collect its exit status. The shim is a
+ * `/bin/sh` script in its own session that runs `runc run` (create + start +
+ * wait; runc makes itself a subreaper), writes the status to `<dir>/exit`,
+ * and exits. It outlives the daemon: a restarted daemon re-adopts the
+ * container from the files in its directory (see task-files.ts).
+ *
+ * ```
+ * daemon ──spawn, detached──▶ sh (shim) ──▶ runc run ──▶ container
+ *   ▲  reads <dir>/stdout, <dir>/stderr ◀──────────────────── writes
+ *   └─ watches <dir>/pid (started) and <dir>/exit (ended)
+ * ```
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { hangUpFifo, mkfifo, openFifoReader } from './fifo.js';
+import { RuntimeError, lastRuntimeError } from './runc.js';
+import type { Runc } from './runc.js';
+import { SHIM_NAME, SHIM_SCRIPT, readExitFile, readPidFile, shimAlive, taskFiles, watchUntil } from './task-files.js';
+import type { TaskFiles } from './task-files.js';
+
+/** How a container ended. */
+export interface ExitStatus {
+  /** The process's exit code; 128+n when signal n killed it; 255 when nobody knows. */
+  exitCode: number;
+  finishedAt: Date;
+}
+
+/** What {@link startTask} runs, and where its files live. */
+export interface TaskOptions {
+  id: string;
+  /** The container's directory: fifos, pid and exit files live here. */
+  dir: string;
+  /** The bundle (config.json + rootfs). */
+  bundle: string;
+  /** Give the container a stdin fifo the daemon writes to (else it reads /dev/null). */
+  stdin?: boolean;
+}
+
+/** A started (or re-adopted) container. */
+export interface Task {
+  readonly id: string;
+  /** The container's process, as the host sees it. */
+  readonly pid: number;
+  /** The container's stdout; ends when every writer is gone. Read it, or the container blocks once the pipe is full. */
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Only with `stdin: true`; `end()` closes the container's stdin (it reads end-of-file). */
+  readonly stdin?: Writable;
+  /** Resolves once, after stdout and stderr ended (or were destroyed) and the exit status was read. */
+  readonly exited: Promise<ExitStatus>;
+}
+
+/**
+ * Starts the container through a detached shim. Resolves once the container's
+ * process runs (the pid file appeared).
+ * @throws RuntimeError with the runtime's message (e.g. `exec: "nosuch": executable file not found in $PATH`)
+ *   when `run` fails; nothing keeps running then.
+ */
+export async function startTask(runc: Runc, options: TaskOptions): Promise<Task> {
+  const dir = path.resolve(options.dir);
+  const f = taskFiles(dir);
+  for (const stale of [f.stdout, f.stderr, f.stdin, f.pid, f.shimPid, f.log, f.exit, f.exitTmp]) fs.rmSync(stale, { force: true });
+  await mkfifo(options.stdin === true ? [f.stdout, f.stderr, f.stdin] : [f.stdout, f.stderr]);
+  // Readers first: no early output is missed, and the shim's opens never block.
+  const stdout = openFifoReader(f.stdout);
+  const stderr = openFifoReader(f.stderr);
+  // Read-write, so the container's open of its stdin does not wait for a writer.
+  const stdin = options.stdin === true ? fs.createWriteStream('', { fd: fs.openSync(f.stdin, fs.constants.O_RDWR) }) : undefined;
+  const run = runc.runArgs(options.id, path.resolve(options.bundle), f.pid, f.log);
+  const shim = spawn('/bin/sh', ['-c', SHIM_SCRIPT, SHIM_NAME, dir, stdin ? f.stdin : '/dev/null', runc.binary, ...run], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  shim.unref();
+  let shimStatus: number | undefined;
+  const started = watchUntil(dir, async () => {
+    const pid = readPidFile(f.pid);
+    if (pid !== undefined) return { pid };
+    return shimStatus === undefined ? undefined : { failed: shimStatus };
+  });
+  shim.once('exit', (code, signal) => {
+    shimStatus = code ?? 128 + (signal ? os.constants.signals[signal] : 0);
+    started.poke();
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      shim.once('spawn', resolve);
+      shim.once('error', reject);
+    });
+    fs.writeFileSync(f.shimPid, `${shim.pid}\n`);
+    const outcome = await started.result;
+    if ('failed' in outcome) {
+      const log = fs.existsSync(f.log) ? fs.readFileSync(f.log, 'utf8') : '';
+      throw new RuntimeError(lastRuntimeError(log) ?? `${runc.binary} run exited with status ${outcome.failed}`);
+    }
+    return attach(options.id, outcome.pid, f, stdout, stderr, stdin, shim);
+  } catch (err) {
+    started.cancel();
+    stdout.destroy();
+    stderr.destroy();
+    stdin?.destroy();
+    throw err;
+  }
+}
+
+/**
+ * Finds a container again after a daemon restart: its exit file → the
+ * {@link ExitStatus}; a live shim → a {@link Task} re-attached to the fifos
+ * (output written meanwhile waited in the pipes); neither → exit code 255,
+ * and a container the runtime still has without its shim is force-deleted,
+ * since nobody could report its end.
+ */
+export async function adoptTask(runc: Runc, options: Omit<TaskOptions, 'stdin'>): Promise<Task | ExitStatus> {
+  const dir = path.resolve(options.dir);
+  const f = taskFiles(dir);
+  const exited = readExitFile(f.exit);
+  if (exited) return exited;
+  if (!shimAlive(f, dir)) {
+    await runc.delete(options.id, { force: true });
+    return readExitFile(f.exit) ?? { exitCode: 255, finishedAt: new Date() };
+  }
+  const stdout = openFifoReader(f.stdout);
+  const stderr = openFifoReader(f.stderr);
+  // The shim may still be between create and start.
+  const found = await watchUntil(dir, async () => {
+    const pid = readPidFile(f.pid);
+    if (pid !== undefined) return { pid };
+    return readExitFile(f.exit) ?? (shimAlive(f, dir) ? undefined : { exitCode: 255, finishedAt: new Date() });
+  }).result;
+  return attach(options.id, 'pid' in found ? found.pid : 0, f, stdout, stderr, undefined, undefined);
+}
+
+/**
+ * The {@link Task} for fifo readers already open: `exited` waits for the exit
+ * file (or, for our own shim, its death without one: 255), then for both
+ * streams to end. Nothing here keeps the daemon alive.
+ */
+function attach(id: string, pid: number, f: TaskFiles, stdout: Readable & { unref?(): unknown }, stderr: Readable & { unref?(): unknown },
+  stdin: Writable | undefined, shim: ChildProcess | undefined): Task {
+  stdout.unref?.();
+  stderr.unref?.();
+  let shimGone = shim !== undefined && shim.exitCode !== null;
+  const status = watchUntil(path.dirname(f.exit), async () => readExitFile(f.exit) ?? (shimGone ? { exitCode: 255, finishedAt: new Date() } : undefined));
+  shim?.once('exit', () => {
+    shimGone = true;
+    status.poke();
+  });
+  const exited = (async () => {
+    const ended = Promise.all([closed(stdout), closed(stderr)]);
+    const result = await status.result;
+    // Every writer is gone now; a reader opened after the last one left would wait forever without this.
+    hangUpFifo(f.stdout);
+    hangUpFifo(f.stderr);
+    await ended;
+    return result;
+  })();
+  return { id, pid, stdout, stderr, ...(stdin ? { stdin } : {}), exited };
+}
+
+/** Resolves when the stream is done: ended and closed, or destroyed. */
+function closed(stream: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed) return resolve();
+    stream.once('close', () => resolve());
+  });
+}

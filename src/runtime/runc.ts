@@ -1,0 +1,163 @@
+/**
+ * A thin client of an OCI runtime's command line: runc, or crun, which takes
+ * the same verbs and global flags. Every call runs the binary directly (no
+ * shell) with `--root <root> --log-format json`, so a failure arrives as JSON
+ * lines on stderr, `{"level":"error","msg":"…"}`, and becomes a
+ * {@link RuntimeError} carrying the runtime's own words.
+ *
+ * ```
+ * <root>/            the runtime's state directory (--root), created 0700
+ * └── <id>/          one per container the runtime knows (its state.json or status)
+ * ```
+ *
+ * Rootless: runc and crun notice by themselves that they do not run as root;
+ * the only requirement is a `--root` the user can write.
+ */
+import { execFile, spawn } from 'node:child_process';
+import type { StdioOptions } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { NotFoundError } from '../api/errdefs.js';
+import { NotImplementedError } from '../errors.js';
+import type { State } from './spec.js';
+
+/** Where the runtime lives and keeps its state. */
+export interface RuncOptions {
+  /** `runc` (default), `crun`, or a path to either. */
+  binary?: string;
+  /** The runtime's state directory, passed as `--root`. */
+  root: string;
+}
+
+/** What the runtime reported when a command failed; the message is its own error text. */
+export class RuntimeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuntimeError';
+  }
+}
+
+/** One stdio slot of `create`: ignored, the caller's, or an open fd. */
+export type StdioSlot = 'ignore' | 'inherit' | number;
+
+/** Options of {@link Runc.create}. */
+export interface CreateOptions {
+  /** Where the runtime writes the container's pid. */
+  pidFile?: string;
+  /** stdin, stdout, stderr of the container's process (it inherits the runtime's). Default: all ignored. */
+  stdio?: [StdioSlot, StdioSlot, StdioSlot];
+}
+
+/**
+ * The last `"level":"error"` message in JSON log text, or undefined when
+ * there is none (lines that are not JSON are skipped).
+ */
+export function lastRuntimeError(log: string): string | undefined {
+  // TODO(lesson-11): Return the msg of the last line that parses as JSON with "level":"error", or undefined.
+  // HINT: Split on "\n", skip lines not starting with "{", and wrap JSON.parse in try/catch: a torn line is not an error.
+  void log;
+  throw new NotImplementedError('lesson-11: lastRuntimeError');
+}
+
+/** A runc (or crun) binary with one state directory. */
+export class Runc {
+  readonly binary: string;
+  readonly root: string;
+
+  constructor(options: RuncOptions) {
+    this.binary = options.binary ?? 'runc';
+    this.root = options.root;
+  }
+
+  /**
+   * `create`: sets the container up (namespaces, mounts, cgroups) and leaves its
+   * process waiting before the user's program; status `created`.
+   * @throws RuntimeError with the runtime's message (bad bundle, missing executable …).
+   */
+  async create(id: string, bundle: string, options: CreateOptions = {}): Promise<void> {
+    // TODO(lesson-11): Spawn `<binary> --root R --log-format json --log <tmp file> create --bundle B [--pid-file P] ID` with options.stdio.
+    // HINT: The container inherits the stdio, so never wait for pipes to close: resolve on the child's "exit" (exitOf).
+    // HINT: On a non-zero status throw RuntimeError(lastRuntimeError(log file) ?? a generic text); remove the temp dir in a finally.
+    // HINT: Create this.root first (mode 0700): runc would, crun may not.
+    void id, bundle, options;
+    throw new NotImplementedError('lesson-11: Runc.create');
+  }
+
+  /** `start`: runs the user's program in a created container. @throws RuntimeError */
+  async start(id: string): Promise<void> {
+    // TODO(lesson-11): Run `start ID` through this.run.
+    void id;
+    throw new NotImplementedError('lesson-11: Runc.start');
+  }
+
+  /**
+   * `state`: the runtime-spec state of the container.
+   * @throws NotFoundError `container <id> does not exist` when the runtime does not know it; RuntimeError otherwise.
+   */
+  async state(id: string): Promise<State> {
+    // TODO(lesson-11): Run `state ID` through this.run and parse its stdout as a State.
+    void id;
+    throw new NotImplementedError('lesson-11: Runc.state');
+  }
+
+  /**
+   * `kill`: sends a signal (default SIGTERM) to the container's process, or with
+   * `all` to every process in it.
+   * @throws NotFoundError for an unknown id; RuntimeError (e.g. the container is not running).
+   */
+  async kill(id: string, signal: NodeJS.Signals | number = 'SIGTERM', options: { all?: boolean } = {}): Promise<void> {
+    // TODO(lesson-11): Run `kill [--all] ID <signal number>`: os.constants.signals turns "SIGKILL" into 9, which runc and crun both accept.
+    void id, signal, options;
+    throw new NotImplementedError('lesson-11: Runc.kill');
+  }
+
+  /**
+   * `delete`: removes the container from the runtime; `force` kills a running
+   * one first. Resolves when the id is already gone.
+   * @throws RuntimeError (e.g. deleting a running container without force).
+   */
+  async delete(id: string, options: { force?: boolean } = {}): Promise<void> {
+    // TODO(lesson-11): Run `delete [--force] ID`, and swallow a NotFoundError: the id is gone, which is what delete wanted.
+    void id, options;
+    throw new NotImplementedError('lesson-11: Runc.delete');
+  }
+
+  /** `list`: every container under the root (`[]` when none). @throws RuntimeError */
+  async list(): Promise<State[]> {
+    // TODO(lesson-11): Run `list --format json` and map each entry to a State.
+    // HINT: runc prints `null` (not `[]`) when the root has no containers; crun prints `[]`.
+    throw new NotImplementedError('lesson-11: Runc.list');
+  }
+
+  /**
+   * The arguments (without the binary) of `run`: create, start and wait in
+   * one process that exits with the container's status (128+n for signal n),
+   * its errors as JSON lines in `logFile`.
+   */
+  runArgs(id: string, bundle: string, pidFile: string, logFile: string): string[] {
+    // TODO(lesson-11): Return the global flags, then `--log <logFile> run --bundle <bundle> --pid-file <pidFile> <id>`.
+    void id, bundle, pidFile, logFile;
+    throw new NotImplementedError('lesson-11: Runc.runArgs');
+  }
+
+  private globalArgs(): string[] {
+    return ['--root', this.root, '--log-format', 'json'];
+  }
+
+  /** Runs one command and returns its stdout; failures become NotFoundError or RuntimeError. */
+  private async run(args: string[], id?: string): Promise<string> {
+    // TODO(lesson-11): execFile the binary with globalArgs() + args (no shell); resolve stdout.
+    // HINT: On failure: message = lastRuntimeError(stderr) ?? stderr. With an id, if <root>/<id> does not exist throw
+    // HINT: NotFoundError(`container ${id} does not exist`) (runc and crun word it differently), else RuntimeError(message).
+    void args, id;
+    throw new NotImplementedError('lesson-11: Runc.run');
+  }
+}
+
+/** Spawns the binary with the given stdio and resolves its exit code (a signal counts as 128+n). */
+async function exitOf(binary: string, args: string[], stdio: StdioOptions): Promise<number> {
+  // TODO(lesson-11): spawn the binary with the given stdio; resolve the exit code (128+n for signal n), reject on "error".
+  void binary, args, stdio;
+  throw new NotImplementedError('lesson-11: exitOf');
+}

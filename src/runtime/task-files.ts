@@ -1,0 +1,157 @@
+/**
+ * The files a task leaves in its container directory, the shim script that
+ * writes them, and small readers for them. Shared by startTask and adoptTask.
+ *
+ * ```
+ * <dir>/
+ * ├── stdout, stderr   fifos: the container writes, the daemon reads; the shim holds both open read-write
+ * ├── stdin            fifo, only with `stdin: true`: the daemon writes, the container reads
+ * ├── shim.pid         the shim's pid (written by the daemon once it spawned the shim)
+ * ├── pid              the container's process as the host sees it (runc --pid-file)
+ * ├── runtime.log      the runtime's JSON log: why `run` failed
+ * └── exit             the exit status ("137\n"), renamed into place from exit.tmp once `run` returned
+ * ```
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The shim: `sh -c SHIM_SCRIPT minidocker-shim <dir> <stdin path or /dev/null> <runtime> <run args…>`.
+ * Paths arrive as positional parameters, never inside the script text, so no
+ * name can inject shell code. It exits after writing the exit file.
+ */
+export const SHIM_SCRIPT = [
+  'dir=$1 in=$2; shift 2',
+  // Read-write: the shim is a reader too, so the container never gets EPIPE while the daemon is away.
+  'exec 3<>"$dir/stdout" 4<>"$dir/stderr"',
+  '"$@" <"$in" >"$dir/stdout" 2>"$dir/stderr" 3>&- 4>&-',
+  'status=$?',
+  // Close before the exit file appears: whoever sees it knows no writer is left.
+  'exec 3>&- 4>&-',
+  'echo "$status" >"$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"',
+].join('\n');
+
+/** The shim's `$0`, as `ps` shows it. */
+export const SHIM_NAME = 'minidocker-shim';
+
+/** The paths of one task's files. */
+export interface TaskFiles {
+  stdout: string;
+  stderr: string;
+  stdin: string;
+  pid: string;
+  shimPid: string;
+  log: string;
+  exit: string;
+  exitTmp: string;
+}
+
+/** The paths of the task files in `dir` (which should be absolute). */
+export function taskFiles(dir: string): TaskFiles {
+  const at = (name: string) => path.join(dir, name);
+  return {
+    stdout: at('stdout'), stderr: at('stderr'), stdin: at('stdin'), pid: at('pid'), shimPid: at('shim.pid'),
+    log: at('runtime.log'), exit: at('exit'), exitTmp: at('exit.tmp'),
+  };
+}
+
+/** A positive integer from a pid file, or undefined when it is missing, empty or not yet written. */
+export function readPidFile(file: string): number | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const value = Number.parseInt(text.trim(), 10);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+/** The status in an exit file, finished at its mtime; undefined when there is no exit file. */
+export function readExitFile(file: string): { exitCode: number; finishedAt: Date } | undefined {
+  try {
+    const exitCode = Number.parseInt(fs.readFileSync(file, 'utf8').trim(), 10);
+    return { exitCode: Number.isInteger(exitCode) ? exitCode : 255, finishedAt: fs.statSync(file).mtime };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the pid in shim.pid is still this dir's shim: alive, and its command line names `dir` (pids get reused). */
+export function shimAlive(files: TaskFiles, dir: string): boolean {
+  const pid = readPidFile(files.shimPid);
+  if (pid === undefined) return false;
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(dir);
+  } catch {
+    return false;
+  }
+}
+
+/** A wait in progress: see {@link watchUntil}. */
+export interface Watch<T> {
+  /** The first value `probe` returned; rejects when `probe` throws or the watch fails. */
+  result: Promise<T>;
+  /** Runs the probe again now (e.g. a child process exited: no file event tells that). */
+  poke(): void;
+  /** Stops watching; `result` stays pending. */
+  cancel(): void;
+}
+
+/**
+ * Runs `probe` after arming a watch on `dir`, again on every change in it
+ * (and on `poke()`), never two at once, until it returns a value. Arming the
+ * watch before the first probe means no change is missed, and nothing polls.
+ * The watch does not keep the process alive.
+ */
+export function watchUntil<T>(dir: string, probe: () => Promise<T | undefined>): Watch<T> {
+  let done = false;
+  let running = false;
+  let again = false;
+  let watcher: fs.FSWatcher | undefined;
+  let run: () => void = () => undefined;
+  const result = new Promise<T>((resolve, reject) => {
+    const finish = (settle: () => void) => {
+      done = true;
+      watcher?.close();
+      settle();
+    };
+    run = () => {
+      if (done) return;
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      void (async () => {
+        try {
+          do {
+            again = false;
+            const value = await probe();
+            if (value !== undefined) return finish(() => resolve(value));
+          } while (again && !done);
+        } catch (err) {
+          finish(() => reject(err));
+        } finally {
+          running = false;
+        }
+      })();
+    };
+    try {
+      watcher = fs.watch(dir, { persistent: false }, () => run());
+      watcher.on('error', (err) => finish(() => reject(err)));
+    } catch (err) {
+      finish(() => reject(err));
+      return;
+    }
+    run();
+  });
+  return {
+    result,
+    poke: () => run(),
+    cancel: () => {
+      done = true;
+      watcher?.close();
+    },
+  };
+}

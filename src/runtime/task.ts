@@ -1,0 +1,111 @@
+/**
+ * A running container and the small process that waits for it: the shim.
+ *
+ * `runc create` exits and leaves the container's process to whoever adopts
+ * orphans, so nobody would be there to collect its exit status. The shim is a
+ * `/bin/sh` script in its own session that runs `runc run` (create + start +
+ * wait; runc makes itself a subreaper), writes the status to `<dir>/exit`,
+ * and exits. It outlives the daemon: a restarted daemon re-adopts the
+ * container from the files in its directory (see task-files.ts).
+ *
+ * ```
+ * daemon ──spawn, detached──▶ sh (shim) ──▶ runc run ──▶ container
+ *   ▲  reads <dir>/stdout, <dir>/stderr ◀──────────────────── writes
+ *   └─ watches <dir>/pid (started) and <dir>/exit (ended)
+ * ```
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { NotImplementedError } from '../errors.js';
+import { hangUpFifo, mkfifo, openFifoReader } from './fifo.js';
+import { RuntimeError, lastRuntimeError } from './runc.js';
+import type { Runc } from './runc.js';
+import { SHIM_NAME, SHIM_SCRIPT, readExitFile, readPidFile, shimAlive, taskFiles, watchUntil } from './task-files.js';
+import type { TaskFiles } from './task-files.js';
+
+/** How a container ended. */
+export interface ExitStatus {
+  /** The process's exit code; 128+n when signal n killed it; 255 when nobody knows. */
+  exitCode: number;
+  finishedAt: Date;
+}
+
+/** What {@link startTask} runs, and where its files live. */
+export interface TaskOptions {
+  id: string;
+  /** The container's directory: fifos, pid and exit files live here. */
+  dir: string;
+  /** The bundle (config.json + rootfs). */
+  bundle: string;
+  /** Give the container a stdin fifo the daemon writes to (else it reads /dev/null). */
+  stdin?: boolean;
+}
+
+/** A started (or re-adopted) container. */
+export interface Task {
+  readonly id: string;
+  /** The container's process, as the host sees it. */
+  readonly pid: number;
+  /** The container's stdout; ends when every writer is gone. Read it, or the container blocks once the pipe is full. */
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Only with `stdin: true`; `end()` closes the container's stdin (it reads end-of-file). */
+  readonly stdin?: Writable;
+  /** Resolves once, after stdout and stderr ended (or were destroyed) and the exit status was read. */
+  readonly exited: Promise<ExitStatus>;
+}
+
+/**
+ * Starts the container through a detached shim. Resolves once the container's
+ * process runs (the pid file appeared).
+ * @throws RuntimeError with the runtime's message (e.g. `exec: "nosuch": executable file not found in $PATH`)
+ *   when `run` fails; nothing keeps running then.
+ */
+export async function startTask(runc: Runc, options: TaskOptions): Promise<Task> {
+  // TODO(lesson-11): Make the fifos, open the readers, spawn the detached shim, and resolve when <dir>/pid appears.
+  // HINT: Order matters: remove stale files, mkfifo, openFifoReader for stdout and stderr (and open stdin O_RDWR), THEN spawn
+  // HINT: `/bin/sh -c SHIM_SCRIPT minidocker-shim <dir> <stdin or /dev/null> <runc.binary> ...runc.runArgs(…)`, detached, stdio 'ignore', unref()'d.
+  // HINT: Write shim.pid, then watchUntil(dir, …): the pid file → attach(); the shim exited first (its "exit" event + poke()) →
+  // HINT: RuntimeError(lastRuntimeError(<dir>/runtime.log)). On any failure destroy the readers before rethrowing.
+  void runc, options;
+  throw new NotImplementedError('lesson-11: startTask');
+}
+
+/**
+ * Finds a container again after a daemon restart: its exit file → the
+ * {@link ExitStatus}; a live shim → a {@link Task} re-attached to the fifos
+ * (output written meanwhile waited in the pipes); neither → exit code 255,
+ * and a container the runtime still has without its shim is force-deleted,
+ * since nobody could report its end.
+ */
+export async function adoptTask(runc: Runc, options: Omit<TaskOptions, 'stdin'>): Promise<Task | ExitStatus> {
+  // TODO(lesson-11): Read <dir>/exit; else check shimAlive; else force-delete the id and report 255.
+  // HINT: A live shim: openFifoReader both fifos again, wait (watchUntil) for <dir>/pid, and attach() without a shim or stdin.
+  void runc, options;
+  throw new NotImplementedError('lesson-11: adoptTask');
+}
+
+/**
+ * The {@link Task} for fifo readers already open: `exited` waits for the exit
+ * file (or, for our own shim, its death without one: 255), then for both
+ * streams to end. Nothing here keeps the daemon alive.
+ */
+function attach(id: string, pid: number, f: TaskFiles, stdout: Readable & { unref?(): unknown }, stderr: Readable & { unref?(): unknown },
+  stdin: Writable | undefined, shim: ChildProcess | undefined): Task {
+  // TODO(lesson-11): Build the Task: unref() the readers; exited = the exit file (or 255 when our shim died without one),
+  // HINT: then hangUpFifo() both fifos (a reader opened after the writers left would never see end-of-file), then wait until both streams closed.
+  void id, pid, f, stdout, stderr, stdin, shim;
+  throw new NotImplementedError('lesson-11: attach');
+}
+
+/** Resolves when the stream is done: ended and closed, or destroyed. */
+function closed(stream: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed) return resolve();
+    stream.once('close', () => resolve());
+  });
+}

@@ -1,0 +1,156 @@
+/**
+ * Real containers for the runtime checks, made without any lesson's code: a
+ * busybox bundle whose config.json comes from the runtime's own `runc spec`
+ * (`--rootless` when not root), and a tracker that removes everything a check
+ * started, also when it fails.
+ *
+ * ```
+ * <tmp>/                     one per check (RuncCleanup.tempDir)
+ * ├── runtime/<binary>/      --root of runc or crun
+ * └── containers/<id>/       the container dir: fifos, pid, exit …
+ *     └── bundle/
+ *         ├── config.json    runc spec, patched: args, env, hostname, terminal false, resources
+ *         └── rootfs/        /bin/busybox, an applet symlink per command, /etc/passwd …
+ * ```
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { LinuxResources, Spec } from '../../solutions/runtime/spec.js';
+import { findStaticBusybox, stageRootfs } from './base-images.js';
+
+const exec = promisify(execFile);
+
+/** Whether the checks run as root (cgroup limits, a network namespace) or rootless. */
+export const isRoot = process.getuid?.() === 0;
+
+/** What the container should run, and how. */
+export interface BundleOptions {
+  args: string[];
+  env?: string[];
+  hostname?: string;
+  /** Cgroup limits; only applied as root (rootless runc on cgroup v1 has no cgroups). */
+  resources?: LinuxResources;
+}
+
+/** A bundle on disk. */
+export interface Bundle {
+  /** `<dir>/bundle`. */
+  bundle: string;
+  /** `<dir>/bundle/rootfs`, writable. */
+  rootfs: string;
+  config: Spec;
+}
+
+let applets: Promise<{ busybox: string; names: string[] }> | undefined;
+
+/** The host's static busybox and its applet names, looked up once. */
+function busyboxApplets(): Promise<{ busybox: string; names: string[] }> {
+  applets ??= (async () => {
+    const busybox = await findStaticBusybox();
+    const { stdout } = await exec(busybox, ['--list']);
+    const names = stdout.split('\n').map((a) => a.trim()).filter((a) => a !== '' && a !== 'busybox' && !a.includes('/'));
+    return { busybox, names };
+  })();
+  return applets;
+}
+
+/**
+ * Writes `<dir>/bundle` with a busybox rootfs and a config.json made by
+ * `runc spec` (found on PATH) and patched with `options`.
+ * @throws when runc or a static busybox is missing.
+ */
+export async function makeBusyboxBundle(dir: string, options: BundleOptions): Promise<Bundle> {
+  const bundle = path.join(dir, 'bundle');
+  const rootfs = path.join(bundle, 'rootfs');
+  await fs.mkdir(bundle, { recursive: true });
+  const { busybox, names } = await busyboxApplets();
+  await stageRootfs(rootfs, busybox, names);
+  await exec('runc', ['spec', '--bundle', bundle, ...(isRoot ? [] : ['--rootless'])]);
+  const config = JSON.parse(await fs.readFile(path.join(bundle, 'config.json'), 'utf8')) as Spec;
+  if (!config.process || !config.root) throw new Error('runc spec wrote no process or root');
+  config.process.terminal = false;
+  config.process.args = options.args;
+  config.process.env = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', ...(options.env ?? [])];
+  config.root.readonly = false;
+  config.hostname = options.hostname ?? 'runc-check';
+  if (options.resources && isRoot) config.linux = { ...config.linux, resources: { ...config.linux?.resources, ...options.resources } };
+  await fs.writeFile(path.join(bundle, 'config.json'), JSON.stringify(config, null, 2));
+  return { bundle, rootfs, config };
+}
+
+/** Processes whose command line names `dir` (a shim, a runtime): found by our own unique temp path only. */
+async function processesUsing(dir: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cmdline = await fs.readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.split('\0').some((arg) => arg.startsWith(dir))) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** Removes, on `cleanup()`, the containers, processes and temp dirs a check made. */
+export class RuncCleanup {
+  private readonly dirs: string[] = [];
+  private readonly containers: { binary: string; root: string; id: string }[] = [];
+
+  /** A new temp dir, removed by cleanup. */
+  async tempDir(prefix: string): Promise<string> {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  /** A container id to `<binary> --root <root> delete -f` at cleanup. */
+  container(binary: string, root: string, id: string): void {
+    this.containers.push({ binary, root, id });
+  }
+
+  /** Deletes every container (forced), kills what still names a temp dir, removes the dirs. Never throws. */
+  async cleanup(): Promise<void> {
+    for (const { binary, root, id } of this.containers.splice(0)) {
+      await exec(binary, ['--root', root, 'delete', '--force', id]).catch(() => undefined);
+    }
+    for (const dir of this.dirs) {
+      const pids = await processesUsing(dir);
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      // Wait (briefly) until they are gone, so nothing writes into a removed dir.
+      for (let i = 0; i < 200 && (await processesUsing(dir)).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    }
+    for (const dir of this.dirs.splice(0)) await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** The unified (v2) half of a hybrid cgroup host, where crun 1.x looks for controllers. */
+const UNIFIED_CONTROLLERS = '/sys/fs/cgroup/unified/cgroup.controllers';
+
+/**
+ * The command that runs crun on this host. crun 1.x refuses "hybrid" hosts whose
+ * cgroup v2 half holds controllers (as this workshop's reference VM does), even
+ * when told not to manage cgroups. As root, the answer is a wrapper that runs
+ * crun in a private mount namespace where that controllers file reads empty, so
+ * crun takes its cgroup v1 path; nothing outside that namespace changes.
+ * @returns `crun` where it runs as it is, the wrapper's path, or a reason to skip
+ *   (a hybrid host without root, where no such namespace can be made).
+ */
+export async function crunCommand(dir: string): Promise<{ command: string } | { skip: string }> {
+  const controllers = await fs.readFile(UNIFIED_CONTROLLERS, 'utf8').catch(() => '');
+  if (controllers.trim() === '') return { command: 'crun' };
+  if (!isRoot) return { skip: `crun 1.x refuses this hybrid cgroup host (controllers in ${UNIFIED_CONTROLLERS}); as root the check hides them from crun` };
+  const wrapper = path.join(dir, 'crun-v1');
+  await fs.writeFile(
+    wrapper,
+    `#!/bin/sh\nexec unshare --mount --propagation private sh -c 'mount --bind /dev/null ${UNIFIED_CONTROLLERS} && exec crun "$@"' crun "$@"\n`,
+    { mode: 0o755 },
+  );
+  return { command: wrapper };
+}
