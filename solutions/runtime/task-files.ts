@@ -5,7 +5,8 @@
  * ```
  * <dir>/
  * ├── stdout, stderr   fifos: the container writes, the daemon reads; the shim holds both open read-write
- * ├── stdin            fifo, only with `stdin: true`: the daemon writes, the container reads
+ * ├── stdin            fifo with `stdin: true`: the daemon writes, the container reads (a terminal
+ * │                    without stdin: made by the shim, never written)
  * ├── shim.pid         the shim's pid (written by the daemon once it spawned the shim)
  * ├── pid              the container's process as the host sees it (runc --pid-file)
  * ├── runtime.log      the runtime's JSON log: why `run` failed
@@ -16,18 +17,46 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * The shim: `sh -c SHIM_SCRIPT minidocker-shim <dir> <stdin path or /dev/null> <runtime> <run args…>`.
+ * What `script(1)` runs in a terminal shim: rebuilds the runtime's argv from
+ * `MINIDOCKER_ARGC` and `MINIDOCKER_ARG1`… and execs it. Constant text: the
+ * only thing `eval` sees besides it is the counter, never a path or a name.
+ */
+export const SHIM_UNPACK_ARGS = [
+  'n=$MINIDOCKER_ARGC i=0; set --',
+  'while [ "$i" -lt "$n" ]; do i=$((i+1)); eval "set -- \\"\\$@\\" \\"\\$MINIDOCKER_ARG$i\\"; unset MINIDOCKER_ARG$i"; done',
+  'unset MINIDOCKER_ARGC; exec "$@"',
+].join('\n');
+
+/**
+ * The shim: `sh -c SHIM_SCRIPT minidocker-shim <dir> <stdin path or /dev/null> <pipes|terminal> <runtime> <run args…>`.
  * Paths arrive as positional parameters, never inside the script text, so no
  * name can inject shell code. It exits after writing the exit file.
+ *
+ * With `terminal`, the runtime runs under util-linux `script(1)`, which gives it
+ * a pseudo-terminal as stdin, stdout and stderr (`runc run` of a bundle with
+ * `process.terminal` wants one to copy the container's own terminal to) and
+ * returns the child's status (`-e`). Everything the container prints then
+ * arrives on `<dir>/stdout`; `<dir>/stderr` stays empty. `script -c` takes shell
+ * text, so the runtime's argv travels in the environment (`MINIDOCKER_ARGC`,
+ * `MINIDOCKER_ARG1`…) and {@link SHIM_UNPACK_ARGS}, a constant, rebuilds it.
  */
 export const SHIM_SCRIPT = [
-  'dir=$1 in=$2; shift 2',
+  'dir=$1 in=$2 io=$3; shift 3',
   // Read-write: the shim is a reader too, so the container never gets EPIPE while the daemon is away.
   'exec 3<>"$dir/stdout" 4<>"$dir/stderr"',
-  '"$@" <"$in" >"$dir/stdout" 2>"$dir/stderr" 3>&- 4>&-',
+  'if [ "$io" = terminal ]; then',
+  '  export MINIDOCKER_ARGC=$# SHELL=/bin/sh; i=0',
+  '  for arg; do i=$((i+1)); export "MINIDOCKER_ARG$i=$arg"; done',
+  // No echo on script's side: input reaches the container's terminal, which echoes like docker's.
+  `  set -- script -q -e -E never -c '${SHIM_UNPACK_ARGS}' /dev/null`,
+  // No stdin: the terminal gets no input at all, as with docker's -t without -i. At end of input script
+  // would send the container an end-of-file; a fifo nobody writes to, held read-write here, never ends.
+  '  if [ "$in" = /dev/null ]; then in=$dir/stdin; [ -p "$in" ] || mkfifo "$in"; exec 5<>"$in"; fi',
+  'fi',
+  '"$@" <"$in" >"$dir/stdout" 2>"$dir/stderr" 3>&- 4>&- 5>&-',
   'status=$?',
   // Close before the exit file appears: whoever sees it knows no writer is left.
-  'exec 3>&- 4>&-',
+  'exec 3>&- 4>&- 5>&-',
   'echo "$status" >"$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"',
 ].join('\n');
 

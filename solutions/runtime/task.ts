@@ -42,6 +42,13 @@ export interface TaskOptions {
   bundle: string;
   /** Give the container a stdin fifo the daemon writes to (else it reads /dev/null). */
   stdin?: boolean;
+  /**
+   * The bundle's `process.terminal` is true (docker's `Tty`): the runtime gets a
+   * terminal to copy the container's own to. The container's output, stdout and
+   * stderr merged with `\r\n` line ends, arrives on `stdout`; `stderr` ends empty.
+   * Must match config.json: without it such a `runc run` fails (no terminal to use).
+   */
+  terminal?: boolean;
 }
 
 /** A started (or re-adopted) container. */
@@ -74,8 +81,9 @@ export async function startTask(runc: Runc, options: TaskOptions): Promise<Task>
   const stderr = openFifoReader(f.stderr);
   // Read-write, so the container's open of its stdin does not wait for a writer.
   const stdin = options.stdin === true ? fs.createWriteStream('', { fd: fs.openSync(f.stdin, fs.constants.O_RDWR) }) : undefined;
+  const io = options.terminal === true ? 'terminal' : 'pipes';
   const run = runc.runArgs(options.id, path.resolve(options.bundle), f.pid, f.log);
-  const shim = spawn('/bin/sh', ['-c', SHIM_SCRIPT, SHIM_NAME, dir, stdin ? f.stdin : '/dev/null', runc.binary, ...run], {
+  const shim = spawn('/bin/sh', ['-c', SHIM_SCRIPT, SHIM_NAME, dir, stdin ? f.stdin : '/dev/null', io, runc.binary, ...run], {
     detached: true,
     stdio: 'ignore',
   });

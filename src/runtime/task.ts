@@ -43,6 +43,13 @@ export interface TaskOptions {
   bundle: string;
   /** Give the container a stdin fifo the daemon writes to (else it reads /dev/null). */
   stdin?: boolean;
+  /**
+   * The bundle's `process.terminal` is true (docker's `Tty`): the runtime gets a
+   * terminal to copy the container's own to. The container's output, stdout and
+   * stderr merged with `\r\n` line ends, arrives on `stdout`; `stderr` ends empty.
+   * Must match config.json: without it such a `runc run` fails (no terminal to use).
+   */
+  terminal?: boolean;
 }
 
 /** A started (or re-adopted) container. */
@@ -68,7 +75,8 @@ export interface Task {
 export async function startTask(runc: Runc, options: TaskOptions): Promise<Task> {
   // TODO(lesson-11): Make the fifos, open the readers, spawn the detached shim, and resolve when <dir>/pid appears.
   // HINT: Order matters: remove stale files, mkfifo, openFifoReader for stdout and stderr (and open stdin O_RDWR), THEN spawn
-  // HINT: `/bin/sh -c SHIM_SCRIPT minidocker-shim <dir> <stdin or /dev/null> <runc.binary> ...runc.runArgs(…)`, detached, stdio 'ignore', unref()'d.
+  // HINT: `/bin/sh -c SHIM_SCRIPT minidocker-shim <dir> <stdin or /dev/null> <'terminal' or 'pipes'> <runc.binary> ...runc.runArgs(…)`,
+  // HINT: detached, stdio 'ignore', unref()'d.
   // HINT: Write shim.pid, then watchUntil(dir, …): the pid file → attach(); the shim exited first (its "exit" event + poke()) →
   // HINT: RuntimeError(lastRuntimeError(<dir>/runtime.log)). On any failure destroy the readers before rethrowing.
   void runc, options;

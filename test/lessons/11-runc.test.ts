@@ -35,6 +35,7 @@ const LOG = 'src/runtime/json-log.ts';
 
 const runcTool = prerequisite('runc', 'apt-get install runc');
 const crunTool = prerequisite('crun', 'apt-get install crun');
+const scriptTool = prerequisite('script', 'apt-get install bsdutils (util-linux)');
 
 let cleanup: RuncCleanup;
 let tmp = '';
@@ -217,6 +218,28 @@ it.skipIf(runcTool.skip)('stdin reaches the container, and end() closes it', asy
   const { stdout, status } = await finish(task);
   expect(stdout, `the container reads what was written, then end-of-file once stdin is closed (${TASK}: startTask)`).toBe('got one\ngot two\neof\n');
   expect(status.exitCode, `the shell exits 0 after end-of-file (${TASK}: exited)`).toBe(0);
+});
+
+it.skipIf(runcTool.skip || scriptTool.skip)('a terminal task gives its process a tty, with stdin and the exit code', async () => {
+  requireTool(runcTool);
+  requireTool(scriptTool);
+  const runc = runtime();
+  const probe = await container(runc, { args: ['sh', '-c', '[ -t 0 ] && [ -t 1 ] && tty; echo hi; echo oops >&2; exit 3'], terminal: true });
+  const started = await startTask(runc, { id: probe.id, dir: probe.dir, bundle: probe.bundle, terminal: true }).catch((e: unknown) => e);
+  expect(started, `with terminal: true (config.json has process.terminal) runc run needs a terminal of its own: the shim runs it under script(1) (${TASK}: startTask passes 'terminal' to SHIM_SCRIPT), got ${describeError(started)}`).not.toBeInstanceOf(Error);
+  const { stdout, stderr, status } = await finish(started as Task);
+  expect(stdout, `stdin and stdout are a terminal (tty prints /dev/pts/0), and a terminal ends lines with "\\r\\n" and merges stderr into stdout (${TASK}: startTask with terminal)`).toBe('/dev/pts/0\r\nhi\r\noops\r\n');
+  expect(stderr, `with a terminal nothing comes on stderr (${TASK})`).toBe('');
+  expect(status.exitCode, `the exit code is the container's, not script's (${TASK}: exited)`).toBe(3);
+  const shell = await container(runc, { args: ['sh'], terminal: true });
+  const task = await startTask(runc, { id: shell.id, dir: shell.dir, bundle: shell.bundle, stdin: true, terminal: true });
+  expect(task.stdin, `stdin: true with terminal: true gives a stdin Writable that feeds the terminal (${TASK}: startTask)`).toBeDefined();
+  task.stdin?.write('echo hello\nexit 5\n');
+  // Only so a shell that never gets the typed lines fails with what it printed instead of hanging: kill it after a while.
+  const guard = setTimeout(() => void runc.kill(shell.id, 'SIGKILL').catch(() => undefined), 10_000);
+  const typed = await finish(task).finally(() => clearTimeout(guard));
+  expect(typed.stdout, `an interactive shell reads the typed lines from its terminal and prints "hello" on a line of its own (${TASK}: startTask with stdin and terminal)`).toMatch(/(^|\n)hello\r\n/);
+  expect(typed.status.exitCode, `"exit 5" typed into the shell is the task's exit code (${TASK}: exited)`).toBe(5);
 });
 
 // ---------------------------------------------------------------- json-file log

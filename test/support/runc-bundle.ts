@@ -9,7 +9,7 @@
  * ├── runtime/<binary>/      --root of runc or crun
  * └── containers/<id>/       the container dir: fifos, pid, exit …
  *     └── bundle/
- *         ├── config.json    runc spec, patched: args, env, hostname, terminal false, resources
+ *         ├── config.json    runc spec, patched: args, env, hostname, terminal (false unless asked), resources
  *         └── rootfs/        /bin/busybox, an applet symlink per command, /etc/passwd …
  * ```
  */
@@ -31,6 +31,8 @@ export interface BundleOptions {
   args: string[];
   env?: string[];
   hostname?: string;
+  /** process.terminal: the container gets a pseudo-terminal (docker's `Tty`). Default false. */
+  terminal?: boolean;
   /** Cgroup limits; only applied as root (rootless runc on cgroup v1 has no cgroups). */
   resources?: LinuxResources;
 }
@@ -71,7 +73,7 @@ export async function makeBusyboxBundle(dir: string, options: BundleOptions): Pr
   await exec('runc', ['spec', '--bundle', bundle, ...(isRoot ? [] : ['--rootless'])]);
   const config = JSON.parse(await fs.readFile(path.join(bundle, 'config.json'), 'utf8')) as Spec;
   if (!config.process || !config.root) throw new Error('runc spec wrote no process or root');
-  config.process.terminal = false;
+  config.process.terminal = options.terminal ?? false;
   config.process.args = options.args;
   config.process.env = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', ...(options.env ?? [])];
   config.root.readonly = false;
