@@ -30,6 +30,8 @@ import type { RouteRegistrar } from './server.js';
 export interface ImageRoutesOptions {
   /** Registry mirrors for `docker.io` names (`--registry-mirror`). */
   mirrors?: string[];
+  /** The daemon's ImageService, shared with the containers routes; made from `mirrors` when missing. */
+  images?: ImageService;
 }
 
 /**
@@ -73,7 +75,7 @@ export class JsonMessageStream {
 /** Registers the images routes with an {@link ImageService} on the daemon's data root. */
 export function registerImageRoutes(options: ImageRoutesOptions = {}): RouteRegistrar {
   return (router, daemon) => {
-    const service = new ImageService({ dataRoot: daemon.dataRoot, mirrors: options.mirrors ?? [] });
+    const service = options.images ?? new ImageService({ dataRoot: daemon.dataRoot, mirrors: options.mirrors ?? [] });
     router.add('POST', '/images/create', (ctx) => createImage(service, ctx));
     router.add('GET', '/images/json', (ctx) => listImages(service, ctx));
     router.add('GET', /^\/images\/(?<name>.+)\/json$/, (ctx) => inspectImage(service, ctx));

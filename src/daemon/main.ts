@@ -2,7 +2,7 @@
  * `minidockerd`: the daemon's command line.
  *
  * ```
- * minidockerd [-H unix:///path/to.sock] [--data-root DIR] [--group NAME] [--registry-mirror URL]…
+ * minidockerd [-H unix:///path/to.sock] [--data-root DIR] [--group NAME] [--registry-mirror URL]… [--runtime runc|crun|PATH]
  * ```
  *
  * It runs in the foreground until SIGTERM or SIGINT (Ctrl-C), then closes the
@@ -12,8 +12,10 @@ import { Command, CommanderError } from 'commander';
 import { API_VERSION } from '../api/types.js';
 import { defaultDataRoot, defaultSocketPath, parseHost } from '../config.js';
 import { NotImplementedError } from '../errors.js';
+import { registerContainerRoutes } from './container-routes.js';
 import { packageVersion } from './host-facts.js';
 import { registerImageRoutes } from './image-routes.js';
+import { ImageService } from './image-service.js';
 import { startDaemon } from './server.js';
 import type { RouteRegistrar } from './server.js';
 
@@ -32,6 +34,8 @@ export interface DaemonFlags {
   group?: string;
   /** `--registry-mirror` URLs (repeatable): where `docker.io` images are pulled from. */
   registryMirror?: string[];
+  /** `--runtime`: the OCI runtime that runs containers, `runc` (default), `crun` or a path. */
+  runtime: string;
 }
 
 /** The signals that stop the daemon cleanly. */
@@ -49,6 +53,7 @@ export async function main(argv: string[], io: DaemonIO): Promise<number> {
     .option('--data-root <dir>', 'where the daemon keeps its state', defaultDataRoot(io.env))
     .option('--group <name>', 'group that may use the socket (mode 0660)')
     .option('--registry-mirror <url>', 'registry mirror for docker.io images, e.g. http://127.0.0.1:5000 (repeatable)', collect)
+    .option('--runtime <name|path>', 'OCI runtime for containers: runc, crun or a path', 'runc')
     .version(await packageVersion(), '-v, --version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
@@ -59,7 +64,12 @@ export async function main(argv: string[], io: DaemonIO): Promise<number> {
     throw err;
   }
   const flags = program.opts<DaemonFlags>();
-  return runDaemon(flags, io, [registerImageRoutes({ mirrors: flags.registryMirror ?? [] })]);
+  // One ImageService for both route groups: containers are created from the images the images API pulled.
+  const images = new ImageService({ dataRoot: flags.dataRoot, mirrors: flags.registryMirror ?? [] });
+  return runDaemon(flags, io, [
+    registerImageRoutes({ images }),
+    registerContainerRoutes({ images, runtime: flags.runtime }),
+  ]);
 }
 
 /**

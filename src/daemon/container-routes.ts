@@ -1,0 +1,139 @@
+/**
+ * The containers API: the HTTP side of {@link ContainerService}.
+ *
+ * ```
+ * POST   /containers/create[?name=]          201 {Id, Warnings}; 404 No such image (the CLI pulls); 409 name in use
+ * GET    /containers/json?all=&limit=&filters=
+ * GET    /containers/{id}/json               inspect
+ * POST   /containers/{id}/start              204; 304 when running
+ * POST   /containers/{id}/wait?condition=    200, headers flushed at once, body when the condition is met
+ * GET    /containers/{id}/logs?stdout=&stderr=&follow=&timestamps=&tail=&since=
+ * POST   /containers/{id}/attach?stream=&stdout=&stderr=&stdin=&logs=   101, raw stream
+ * POST   /containers/{id}/stop?t=            204 once exited; 304 when not running
+ * POST   /containers/{id}/kill?signal=       204; 409 when not running
+ * POST   /containers/{id}/restart?t=         204
+ * DELETE /containers/{id}?force=             204; 409 when running without force
+ * ```
+ * `{id}` is a full id, a name or a unique id prefix. Every handler first
+ * waits for the records to be loaded (and running containers adopted).
+ */
+import { InvalidParameterError } from '../api/errdefs.js';
+import { NotImplementedError } from '../errors.js';
+import type { CreateBody } from './container-create.js';
+import { ContainerService } from './container-service.js';
+import type { WaitCondition } from './container-service.js';
+import { killContainer, restartContainer, stopContainer } from './container-signals.js';
+import { attachContainer, boolParam, streamLogs } from './container-streams.js';
+import { parseFilters } from './container-views.js';
+import { readJson, sendJson } from './http.js';
+import { ImageService } from './image-service.js';
+import type { RouteContext } from './router.js';
+import type { RouteRegistrar } from './server.js';
+
+/** Options of {@link registerContainerRoutes}. */
+export interface ContainerRoutesOptions {
+  /** The daemon's one ImageService (shared with the images routes); made on the data root if missing. */
+  images?: ImageService;
+  /** `--runtime`: `runc` (default), `crun` or a path. */
+  runtime?: string;
+}
+
+type Handler = (service: ContainerService, ctx: RouteContext) => Promise<void>;
+
+/** Registers the containers routes; the records are loaded in the background as the daemon starts. */
+export function registerContainerRoutes(options: ContainerRoutesOptions = {}): RouteRegistrar {
+  return (router, daemon) => {
+    const images = options.images ?? new ImageService({ dataRoot: daemon.dataRoot });
+    const service = new ContainerService({ dataRoot: daemon.dataRoot, images, runtime: options.runtime });
+    const ready = service.restore();
+    ready.catch(() => undefined); // reported by every request instead
+    const route = (handler: Handler) => async (ctx: RouteContext) => {
+      await ready;
+      await handler(service, ctx);
+    };
+    router.add('POST', '/containers/create', route(createContainer));
+    router.add('GET', '/containers/json', route(listContainers));
+    router.add('GET', '/containers/{id}/json', route(inspectContainer));
+    router.add('POST', '/containers/{id}/start', route(startContainer));
+    router.add('POST', '/containers/{id}/wait', route(waitContainer));
+    router.add('GET', '/containers/{id}/logs', route(streamLogs));
+    router.add('POST', '/containers/{id}/attach', route(attachContainer));
+    router.add('POST', '/containers/{id}/stop', route(stop));
+    router.add('POST', '/containers/{id}/kill', route(kill));
+    router.add('POST', '/containers/{id}/restart', route(restart));
+    router.add('DELETE', '/containers/{id}', route(removeContainer));
+  };
+}
+
+/** `POST /containers/create[?name=]` → 201 `{Id, Warnings}`. */
+export async function createContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
+  // TODO(lesson-12): Read the JSON body and answer 201 with service.create(body, ?name=).
+  throw new NotImplementedError('lesson-12: createContainer');
+}
+
+/** `GET /containers/json?all=&limit=&filters=` → 200 with the summaries. */
+export async function listContainers(service: ContainerService, ctx: RouteContext): Promise<void> {
+  // TODO(lesson-12): Answer 200 with service.list from ?all=, ?limit= and ?filters= (parseFilters).
+  throw new NotImplementedError('lesson-12: listContainers');
+}
+
+/** `GET /containers/{id}/json` → 200 with the inspect document. */
+export async function inspectContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
+  // TODO(lesson-12): Answer 200 with service.inspect(id).
+  throw new NotImplementedError('lesson-12: inspectContainer');
+}
+
+/** `POST /containers/{id}/start` → 204 (304 when it runs already). */
+export async function startContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
+  // TODO(lesson-12): Read (and ignore) the body, start the container and answer 204.
+  throw new NotImplementedError('lesson-12: startContainer');
+}
+
+/**
+ * `POST /containers/{id}/wait?condition=` → 200 with the headers flushed at
+ * once (the docker CLI starts the container only after it got them), then
+ * `{"Error":null,"StatusCode":N}` when the condition is met.
+ */
+export async function waitContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
+  // TODO(lesson-12): Send 200 with the headers flushed at once, then the wait result as one JSON line.
+  // HINT: resolve the container and check ?condition= (default next-exit) BEFORE the headers: those errors are plain 404/400.
+  // HINT: register service.wait(…, abortController.signal) before writeHead(200) + flushHeaders(); abort it on res "close".
+  throw new NotImplementedError('lesson-12: waitContainer');
+}
+
+/** `POST /containers/{id}/stop?t=` → 204 once it exited (304 when not running). */
+export async function stop(service: ContainerService, ctx: RouteContext): Promise<void> {
+  // TODO(lesson-12): Stop the container with ?t= (timeoutParam) and answer 204.
+  throw new NotImplementedError('lesson-12: stop');
+}
+
+/** `POST /containers/{id}/kill?signal=` → 204. */
+export async function kill(service: ContainerService, ctx: RouteContext): Promise<void> {
+  // TODO(lesson-12): Send ?signal= to the container and answer 204.
+  throw new NotImplementedError('lesson-12: kill');
+}
+
+/** `POST /containers/{id}/restart?t=` → 204. */
+export async function restart(service: ContainerService, ctx: RouteContext): Promise<void> {
+  // TODO(lesson-12): Restart the container with ?t= and answer 204.
+  throw new NotImplementedError('lesson-12: restart');
+}
+
+/** `DELETE /containers/{id}?force=` → 204. */
+export async function removeContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
+  // TODO(lesson-12): Remove the container (?force=) and answer 204.
+  throw new NotImplementedError('lesson-12: removeContainer');
+}
+
+// `?t=` seconds; absent: docker's 10; -1: wait forever.
+function timeoutParam(ctx: RouteContext): number {
+  const t = ctx.query.get('t');
+  if (t === null || t === '') return 10;
+  if (!/^-?\d+$/.test(t)) throw new InvalidParameterError(`invalid value for "t": ${t}`);
+  return Number(t);
+}
+
+function noContent(ctx: RouteContext): void {
+  ctx.res.writeHead(204);
+  ctx.res.end();
+}

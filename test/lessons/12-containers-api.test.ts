@@ -1,0 +1,400 @@
+/**
+ * Lesson 12 — daemon: containers API. Graded checks.
+ *
+ * A reference registry serves the offline busybox and hello-world images as
+ * docker.io's mirror. Each check starts the selected minidockerd as a process
+ * (`--registry-mirror`), pulls busybox through it, and runs real containers
+ * through runc, talking raw HTTP the way the docker CLI does. Every container,
+ * shim, mount and temp dir is removed after each check, also when it fails.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../kata/impl.js';
+import {
+  ContainerDaemons, MirrorFixture, api, demux, mountsUnder, openAttach, requestBytes, within,
+} from '../support/container-harness.js';
+import type { DaemonProcess } from '../support/daemon-harness.js';
+import { prerequisite, requireTool } from '../support/prereq.js';
+
+const mirror = new MirrorFixture();
+const daemons = new ContainerDaemons(mirror);
+const docker = prerequisite('docker', 'install the docker CLI: https://docs.docker.com/engine/install/');
+
+beforeAll(() => mirror.start(), 120_000);
+afterEach(() => daemons.cleanup(), 60_000);
+afterAll(() => mirror.cleanup());
+
+const SRC = 'src/daemon/container-';
+const HEX64 = /^[0-9a-f]{64}$/;
+const RFC3339_NANO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/;
+
+interface Created {
+  Id: string;
+  Warnings: string[] | null;
+}
+
+/** A daemon with busybox pulled. */
+async function daemonWithBusybox(): Promise<DaemonProcess> {
+  const daemon = await daemons.start();
+  await daemons.pull(daemon, 'busybox');
+  return daemon;
+}
+
+/** Creates a busybox container running `sh -c script`; returns its id. */
+async function create(daemon: DaemonProcess, script: string, extra: Record<string, unknown> = {}, name?: string): Promise<string> {
+  const query = name === undefined ? '' : `?name=${encodeURIComponent(name)}`;
+  const res = await api<Created>(daemon, 'POST', `/v1.41/containers/create${query}`, { Image: 'busybox', Cmd: ['sh', '-c', script], ...extra });
+  expect(res.status, `POST /containers/create should answer 201 {Id, Warnings}; it said ${res.status} ${res.text.slice(0, 300)} — ${SRC}routes.ts createContainer, ${SRC}create.ts`).toBe(201);
+  expect(res.body.Id, 'the new container Id is 64 hex digits — src/daemon/container-store.ts newContainerId').toMatch(HEX64);
+  return res.body.Id;
+}
+
+async function start(daemon: DaemonProcess, id: string): Promise<void> {
+  const res = await api(daemon, 'POST', `/v1.41/containers/${id}/start`);
+  expect(res.status, `POST /containers/{id}/start should answer 204; it said ${res.status} ${res.text.slice(0, 300)} — ${SRC}service.ts start`).toBe(204);
+}
+
+async function waitExit(daemon: DaemonProcess, id: string, condition = 'not-running'): Promise<number> {
+  const res = await api<{ StatusCode: number }>(daemon, 'POST', `/v1.41/containers/${id}/wait?condition=${condition}`, undefined, 30_000);
+  expect(res.status, `wait should answer 200 {"StatusCode":N}; it said ${res.status} ${res.text.slice(0, 300)} — ${SRC}routes.ts waitContainer`).toBe(200);
+  return res.body.StatusCode;
+}
+
+async function inspect(daemon: DaemonProcess, ref: string): Promise<any> {
+  const res = await api(daemon, 'GET', `/v1.41/containers/${ref}/json`);
+  expect(res.status, `GET /containers/${ref}/json should answer 200; it said ${res.status} ${res.text.slice(0, 200)} — ${SRC}service.ts inspect`).toBe(200);
+  return res.body;
+}
+
+async function logs(daemon: DaemonProcess, id: string, query: string) {
+  const res = await requestBytes(daemon.socketPath, 'GET', `/v1.41/containers/${id}/logs?${query}`, 20_000);
+  expect(res.status, `GET /containers/{id}/logs?${query} should answer 200; it said ${res.status} ${res.body.toString().slice(0, 200)} — src/daemon/container-streams.ts streamLogs`).toBe(200);
+  return { res, ...demux(res.body) };
+}
+
+function minidocker(daemon: DaemonProcess, args: string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(repoRoot, 'bin', 'minidocker.js'), '-H', `unix://${daemon.socketPath}`, ...args], { cwd: repoRoot, timeout: timeoutMs }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('lesson 12 — daemon: containers API', () => {
+  it('create → start → wait gives the container\'s exit code', async () => {
+    const daemon = await daemonWithBusybox();
+    const id = await create(daemon, 'exit 3');
+    await start(daemon, id);
+    expect(await waitExit(daemon, id), 'wait should give the exit code of `sh -c "exit 3"` — src/daemon/container-service.ts').toBe(3);
+    const state = (await inspect(daemon, id)).State;
+    expect(state, 'after the exit, inspect shows State {Status: "exited", Running: false, ExitCode: 3}').toMatchObject({ Status: 'exited', Running: false, ExitCode: 3 });
+    const again = await api(daemon, 'POST', `/v1.41/containers/${id}/start`);
+    expect(again.status, 'an exited container can be started again (204) — src/daemon/container-service.ts start').toBe(204);
+    expect(await waitExit(daemon, id), 'the second run exits with 3 as well').toBe(3);
+  }, 60_000);
+
+  it('create for an image that is not there is a 404, so the CLI pulls it', async () => {
+    const daemon = await daemons.start();
+    const res = await api<{ message: string }>(daemon, 'POST', '/v1.41/containers/create', { Image: 'busybox', Cmd: ['true'] });
+    expect(res.status, `create with an image that was never pulled should answer 404; it said ${res.status} ${res.text.slice(0, 200)} — ${SRC}create.ts`).toBe(404);
+    expect(res.body?.message, 'the message names the image as docker does: "No such image: busybox:latest"').toBe('No such image: busybox:latest');
+    await daemons.pull(daemon, 'busybox');
+    const ok = await api<Created>(daemon, 'POST', '/v1.41/containers/create', { Image: 'busybox', Cmd: ['true'] });
+    expect(ok.status, `after the pull the same create should answer 201; it said ${ok.text.slice(0, 200)}`).toBe(201);
+    const dirs = await fs.readdir(path.join(daemon.dataRoot, 'rootfs')).catch(() => []);
+    expect(dirs.length, 'the image is unpacked once into <data root>/rootfs/<image id> — src/daemon/container-create.ts imageRootfs').toBe(1);
+  }, 60_000);
+
+  it('wait answers with its headers before the container is started', async () => {
+    const daemon = await daemonWithBusybox();
+    const id = await create(daemon, 'exit 7');
+    const notRunning = await waitExit(daemon, id, 'not-running');
+    expect(notRunning, 'condition=not-running on a created container answers at once with StatusCode 0').toBe(0);
+    const response = new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = http.request({ socketPath: daemon.socketPath, method: 'POST', path: `/v1.41/containers/${id}/wait?condition=next-exit`, agent: false }, resolve);
+      req.on('error', reject);
+      req.end();
+    });
+    const res = await within(response, 5000, 'the /wait headers did not arrive before start: flush them at once (res.writeHead + res.flushHeaders) or `docker run` deadlocks — src/daemon/container-routes.ts waitContainer');
+    expect(res.statusCode, 'wait answers 200 with the headers first').toBe(200);
+    await start(daemon, id);
+    let body = '';
+    for await (const chunk of res) body += String(chunk);
+    expect(JSON.parse(body), 'the body comes once the container exited: {"StatusCode":7} — src/daemon/container-routes.ts waitContainer').toMatchObject({ StatusCode: 7 });
+  }, 60_000);
+
+  it('logs are multiplexed frames with stdout and stderr apart, and tail and timestamps work', async () => {
+    const daemon = await daemonWithBusybox();
+    const id = await create(daemon, 'echo out1; echo err1 >&2; sleep 0.3; echo out2');
+    await start(daemon, id);
+    await waitExit(daemon, id);
+    const both = await logs(daemon, id, 'stdout=1&stderr=1&tail=all');
+    expect(both.res.headers['content-type'], 'at API 1.41 logs have no Content-Type').toBeUndefined();
+    expect(both.stdout, 'stdout frames (type 1) carry "out1\\nout2\\n" — src/daemon/container-streams.ts').toBe('out1\nout2\n');
+    expect(both.stderr, 'stderr frames (type 2) carry "err1\\n"').toBe('err1\n');
+    const onlyOut = await logs(daemon, id, 'stdout=1');
+    expect(onlyOut.stderr, 'stdout=1 alone leaves stderr out').toBe('');
+    expect(onlyOut.stdout).toBe('out1\nout2\n');
+    const tail = await logs(daemon, id, 'stdout=1&stderr=1&tail=1');
+    expect(tail.stdout + tail.stderr, 'tail=1 gives only the last line').toBe('out2\n');
+    const tail2 = await logs(daemon, id, 'stdout=1&stderr=1&tail=2');
+    expect([tail2.stdout, tail2.stderr], 'tail=2 gives the last two lines, each on its own stream').toEqual(['out2\n', 'err1\n']);
+    const stamped = await logs(daemon, id, 'stdout=1&timestamps=1');
+    for (const f of stamped.frames) {
+      expect(f.payload.toString(), 'timestamps=1 starts each line with its RFC 3339 nano time and a space').toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z out\d\n$/);
+    }
+  }, 60_000);
+
+  it('logs with follow stream a running container and end when it exits', async () => {
+    const daemon = await daemonWithBusybox();
+    const id = await create(daemon, 'echo first; sleep 1; echo second; exit 2');
+    await start(daemon, id);
+    const followed = await within(logs(daemon, id, 'stdout=1&stderr=1&follow=1'), 15_000, 'logs?follow=1 did not end after the container exited — src/daemon/container-streams.ts');
+    expect(followed.stdout, 'follow delivers the lines written while it streams, then ends').toBe('first\nsecond\n');
+    expect((await inspect(daemon, id)).State.ExitCode, 'the exit code is recorded by the time the follow stream ends').toBe(2);
+  }, 60_000);
+
+  it('attach answers 101 and streams the output after the client half-closes, framed or raw with a Tty', async () => {
+    const daemon = await daemonWithBusybox();
+    const id = await create(daemon, 'echo hi; echo oops >&2; exit 5', { AttachStdout: true, AttachStderr: true });
+    const conn = await openAttach(daemon.socketPath, `/v1.41/containers/${id}/attach?stream=1&stdout=1&stderr=1`);
+    try {
+      expect(conn.statusLine, `attach must answer "HTTP/1.1 101 UPGRADED" (the CLI requires 101); got ${conn.statusLine} — src/daemon/hijack.ts`).toBe('HTTP/1.1 101 UPGRADED');
+      expect(conn.head.toLowerCase(), 'the 101 carries Content-Type: application/vnd.docker.raw-stream').toContain('content-type: application/vnd.docker.raw-stream');
+      conn.socket.end(); // the docker CLI half-closes right away when stdin is not attached
+      await start(daemon, id);
+      const output = demux(await within(conn.output, 15_000, 'the attach connection was not closed after the container exited — src/daemon/container-streams.ts'));
+      expect(output.stdout, 'the output written after the client half-closed arrives as stdout frames').toBe('hi\n');
+      expect(output.stderr, 'and stderr as stderr frames').toBe('oops\n');
+      expect((await inspect(daemon, id)).State.ExitCode, 'the exit code is recorded before the attach stream ends').toBe(5);
+    } finally {
+      conn.socket.destroy();
+    }
+    const catId = await create(daemon, 'cat; echo done', { OpenStdin: true, StdinOnce: true, AttachStdin: true });
+    const cat = await openAttach(daemon.socketPath, `/v1.41/containers/${catId}/attach?stream=1&stdin=1&stdout=1&stderr=1`);
+    try {
+      await start(daemon, catId);
+      cat.socket.end('ping\n');
+      const echoed = demux(await within(cat.output, 15_000, 'with StdinOnce, the half-close should close the container\'s stdin so `cat` ends'));
+      expect(echoed.stdout, 'stdin=1 with OpenStdin pipes the client\'s bytes to the container; its half-close closes them').toBe('ping\ndone\n');
+    } finally {
+      cat.socket.destroy();
+    }
+    const ttyId = await create(daemon, 'tty; echo to-stderr >&2', { Tty: true, AttachStdout: true, AttachStderr: true });
+    const tty = await openAttach(daemon.socketPath, `/v1.41/containers/${ttyId}/attach?stream=1&stdout=1&stderr=1`);
+    try {
+      tty.socket.end();
+      await start(daemon, ttyId);
+      const raw = (await within(tty.output, 15_000, 'the attach of a Tty container was not closed after it exited')).toString();
+      expect(raw, `with Tty the process has a terminal (createContainer: buildSpec terminal, ContainerService.start: startTask terminal) and its output comes raw, unframed, stderr included, with the terminal's CRLF — ${SRC}create.ts`).toBe('/dev/pts/0\r\nto-stderr\r\n');
+    } finally {
+      tty.socket.destroy();
+    }
+  }, 60_000);
+
+  it('the container list and inspect show docker\'s fields, with all, limit and filters', async () => {
+    const daemon = await daemonWithBusybox();
+    const running = await create(daemon, 'sleep 100', { Labels: { app: 'web', tier: 'front' } }, 'runner');
+    await start(daemon, running);
+    const done = await create(daemon, 'true', {}, 'finisher');
+    await start(daemon, done);
+    await waitExit(daemon, done);
+    const fresh = await create(daemon, 'true');
+
+    const list = async (query: string) => {
+      const res = await api<any[]>(daemon, 'GET', `/v1.41/containers/json${query}`);
+      expect(res.status, `GET /containers/json${query} should answer 200 — ${SRC}routes.ts listContainers`).toBe(200);
+      return res.body;
+    };
+    const plain = await list('');
+    expect(plain.map((c) => c.Id), 'without all=1 only running containers are listed').toEqual([running]);
+    expect(plain[0], 'a list entry has Names ["/name"], Image, Command, State, Ports [], Labels — src/daemon/container-views.ts toSummary').toMatchObject({
+      Names: ['/runner'], Image: 'busybox', Command: 'sh -c sleep 100', State: 'running', Ports: [], Labels: { app: 'web', tier: 'front' },
+    });
+    expect(plain[0].Status, 'a running container\'s Status reads "Up <duration>"').toMatch(/^Up (Less than a second|\d+ seconds?)$/);
+    const all = await list('?all=1');
+    expect(all.map((c) => c.Id).sort(), 'all=1 lists every container').toEqual([running, done, fresh].sort());
+    expect(all.find((c) => c.Id === done)?.Status, 'an exited one reads "Exited (0) <duration> ago"').toMatch(/^Exited \(0\) (Less than a second|\d+ seconds?) ago$/);
+    expect(all.find((c) => c.Id === fresh)?.Status, 'a created one reads "Created"').toBe('Created');
+    expect((await list('?limit=1')).map((c) => c.Id), 'limit=1 gives the newest container, whatever its state').toEqual([fresh]);
+    const f = (filters: object) => `?all=1&filters=${encodeURIComponent(JSON.stringify(filters))}`;
+    expect((await list(f({ status: ['exited'] }))).map((c) => c.Id), 'filter status=exited').toEqual([done]);
+    expect((await list(f({ label: ['app=web'] }))).map((c) => c.Id), 'filter label=app=web').toEqual([running]);
+    expect((await list(f({ label: ['tier'] }))).map((c) => c.Id), 'filter label=tier (key only)').toEqual([running]);
+    expect((await list(f({ name: ['finish'] }))).map((c) => c.Id), 'filter name matches a substring').toEqual([done]);
+    expect((await list(f({ id: [fresh.slice(0, 10)] }))).map((c) => c.Id), 'filter id matches a prefix').toEqual([fresh]);
+
+    const info = await inspect(daemon, 'runner');
+    expect(info, 'inspect: Id, Name, Path, Args, Image (sha256 id), Driver, RestartCount — src/daemon/container-views.ts toInspect').toMatchObject({
+      Id: running, Name: '/runner', Path: 'sh', Args: ['-c', 'sleep 100'], RestartCount: 0,
+      NetworkSettings: { Ports: {}, Networks: {} }, Mounts: [],
+    });
+    expect(info.Image, 'inspect Image is the image id').toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(info.Config, 'Config: Hostname (first 12 hex of the id), Labels, Cmd, Image, Tty').toMatchObject({
+      Hostname: running.slice(0, 12), Labels: { app: 'web', tier: 'front' }, Cmd: ['sh', '-c', 'sleep 100'], Image: 'busybox', Tty: false,
+    });
+    expect(info.Config.Env, 'Config.Env holds PATH and HOSTNAME (mergeEnv)').toEqual(expect.arrayContaining([`HOSTNAME=${running.slice(0, 12)}`, expect.stringMatching(/^PATH=/)]));
+    expect(info.HostConfig, 'HostConfig: AutoRemove, NetworkMode').toMatchObject({ AutoRemove: false, NetworkMode: 'default' });
+    expect(info.State, 'State of a running container').toMatchObject({ Status: 'running', Running: true, Paused: false, Restarting: false, Dead: false, OOMKilled: false, ExitCode: 0 });
+    expect(info.State.Pid, 'State.Pid is the container process on the host').toBeGreaterThan(1);
+    expect(info.State.StartedAt, 'StartedAt is RFC 3339 with nanoseconds').toMatch(RFC3339_NANO);
+    expect(info.State.FinishedAt, 'FinishedAt of a container that never exited is 0001-01-01T00:00:00Z').toBe('0001-01-01T00:00:00Z');
+    expect(['overlay2', 'vfs'], 'Driver is overlay2 (overlay rootfs) or vfs (copy)').toContain(info.Driver);
+    expect((await inspect(daemon, fresh)).State.StartedAt, 'a created container was never started: StartedAt is the zero time').toBe('0001-01-01T00:00:00Z');
+  }, 60_000);
+
+  it('stop sends SIGTERM, then SIGKILL after t seconds', async () => {
+    const daemon = await daemonWithBusybox();
+    const polite = await create(daemon, 'trap "echo got TERM; exit 42" TERM; while :; do sleep 0.1; done');
+    await start(daemon, polite);
+    const stopped = await api(daemon, 'POST', `/v1.41/containers/${polite}/stop?t=5`, undefined, 20_000);
+    expect(stopped.status, `stop answers 204 once the container exited; it said ${stopped.status} ${stopped.text} — ${SRC}service.ts stop`).toBe(204);
+    expect((await inspect(daemon, polite)).State, 'a container that handles SIGTERM exits with its own code (42)').toMatchObject({ Running: false, ExitCode: 42 });
+    const stubborn = await create(daemon, "trap '' TERM; while :; do sleep 0.1; done");
+    await start(daemon, stubborn);
+    const killed = await api(daemon, 'POST', `/v1.41/containers/${stubborn}/stop?t=1`, undefined, 20_000);
+    expect(killed.status, 'stop answers 204 after the SIGKILL too').toBe(204);
+    expect((await inspect(daemon, stubborn)).State.ExitCode, 'a container ignoring SIGTERM is killed after t=1 second: exit code 137 (128+9)').toBe(137);
+    const again = await api(daemon, 'POST', `/v1.41/containers/${stubborn}/stop`);
+    expect(again.status, 'stopping a container that is not running answers 304').toBe(304);
+  }, 60_000);
+
+  it('kill sends the signal asked for, and refuses a container that is not running', async () => {
+    const daemon = await daemonWithBusybox();
+    const id = await create(daemon, 'trap "exit 5" USR1; while :; do sleep 0.1; done');
+    await start(daemon, id);
+    const res = await api(daemon, 'POST', `/v1.41/containers/${id}/kill?signal=USR1`);
+    expect(res.status, `kill?signal=USR1 answers 204; it said ${res.status} ${res.text} — ${SRC}service.ts kill`).toBe(204);
+    expect(await waitExit(daemon, id), 'the USR1 trap ran: exit code 5').toBe(5);
+    const refused = await api<{ message: string }>(daemon, 'POST', `/v1.41/containers/${id}/kill`);
+    expect(refused.status, 'kill on a container that is not running answers 409').toBe(409);
+    const other = await create(daemon, 'sleep 100');
+    await start(daemon, other);
+    const byNumber = await api(daemon, 'POST', `/v1.41/containers/${other}/kill?signal=9`);
+    expect(byNumber.status, 'a signal may be a number (9)').toBe(204);
+    expect(await waitExit(daemon, other), 'SIGKILL: exit code 137').toBe(137);
+  }, 60_000);
+
+  it('restart stops the container and starts it again', async () => {
+    const daemon = await daemonWithBusybox();
+    const id = await create(daemon, 'echo started; trap "exit 0" TERM; while :; do sleep 0.1; done');
+    await start(daemon, id);
+    const before = (await inspect(daemon, id)).State;
+    const res = await api(daemon, 'POST', `/v1.41/containers/${id}/restart?t=5`, undefined, 20_000);
+    expect(res.status, `restart answers 204; it said ${res.status} ${res.text} — ${SRC}service.ts restart`).toBe(204);
+    const after = (await inspect(daemon, id)).State;
+    expect(after.Running, 'after a restart the container runs').toBe(true);
+    expect(after.Pid, 'with a new process').not.toBe(before.Pid);
+    expect(after.StartedAt > before.StartedAt, 'StartedAt moves on').toBe(true);
+    const out = await logs(daemon, id, 'stdout=1');
+    expect(out.stdout, 'both runs wrote to the same log').toBe('started\nstarted\n');
+    await api(daemon, 'POST', `/v1.41/containers/${id}/stop?t=5`, undefined, 20_000);
+  }, 60_000);
+
+  it('DELETE removes a container with its rootfs and logs, a running one only with force', async () => {
+    const daemon = await daemonWithBusybox();
+    const id = await create(daemon, 'echo bye; sleep 100', {}, 'doomed');
+    await start(daemon, id);
+    const refused = await api<{ message: string }>(daemon, 'DELETE', `/v1.41/containers/doomed`);
+    expect(refused.status, 'DELETE of a running container without force answers 409 — src/daemon/container-service.ts remove').toBe(409);
+    expect(refused.body?.message, "docker's message").toBe(`You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`);
+    const forced = await api(daemon, 'DELETE', `/v1.41/containers/doomed?force=1`, undefined, 20_000);
+    expect(forced.status, `DELETE ?force=1 kills and removes it: 204; it said ${forced.status} ${forced.text}`).toBe(204);
+    expect((await api(daemon, 'GET', `/v1.41/containers/${id}/json`)).status, 'a removed container is gone: 404').toBe(404);
+    const exited = await create(daemon, 'true', {}, 'quick');
+    await start(daemon, exited);
+    await waitExit(daemon, exited);
+    expect((await api(daemon, 'DELETE', '/v1.41/containers/quick')).status, 'an exited container is removed without force: 204').toBe(204);
+    const left = await fs.readdir(path.join(daemon.dataRoot, 'containers')).catch(() => []);
+    expect(left, 'nothing is left in <data root>/containers: rootfs, bundle, fifos, logs and record all go').toEqual([]);
+    expect(await mountsUnder(path.join(daemon.dataRoot, 'containers')), 'no overlay mount is left behind — removeRootfs').toEqual([]);
+    const auto = await create(daemon, 'exit 6', { HostConfig: { AutoRemove: true } });
+    await start(daemon, auto);
+    expect(await waitExit(daemon, auto, 'removed'), 'with AutoRemove, wait?condition=removed answers with the exit code once it is removed').toBe(6);
+    expect((await api(daemon, 'GET', `/v1.41/containers/${auto}/json`)).status, 'an AutoRemove container is gone after its exit').toBe(404);
+  }, 60_000);
+
+  it('names, full ids and unique id prefixes find a container', async () => {
+    const daemon = await daemonWithBusybox();
+    const id = await create(daemon, 'true', {}, 'web');
+    for (const ref of [id, 'web', '%2Fweb', id.slice(0, 12)]) {
+      expect((await inspect(daemon, ref)).Id, `GET /containers/${ref}/json finds the container — src/daemon/container-store.ts resolve`).toBe(id);
+    }
+    const clash = await api<{ message: string }>(daemon, 'POST', '/v1.41/containers/create?name=web', { Image: 'busybox', Cmd: ['true'] });
+    expect(clash.status, 'a name in use answers 409').toBe(409);
+    expect(clash.body?.message, "with docker's message").toBe(
+      `Conflict. The container name "/web" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.`,
+    );
+    const bad = await api(daemon, 'POST', '/v1.41/containers/create?name=-bad!', { Image: 'busybox', Cmd: ['true'] });
+    expect(bad.status, 'a name outside [a-zA-Z0-9][a-zA-Z0-9_.-]+ answers 400').toBe(400);
+    const missing = await api<{ message: string }>(daemon, 'GET', '/v1.41/containers/nope/json');
+    expect([missing.status, missing.body?.message], 'an unknown container is a 404 "No such container: nope"').toEqual([404, 'No such container: nope']);
+    const generated = await create(daemon, 'true');
+    expect((await inspect(daemon, generated)).Name, 'without a name the daemon makes up a docker-like /adjective_surname').toMatch(/^\/[a-z]+_[a-z]+\d*$/);
+  }, 60_000);
+
+  it('records and logs survive a daemon restart, running containers are adopted', async () => {
+    const first = await daemonWithBusybox();
+    const ticker = await create(first, 'i=0; while :; do echo tick$i; i=$((i+1)); sleep 0.1; done');
+    await start(first, ticker);
+    const brief = await create(first, 'sleep 1; exit 4');
+    await start(first, brief);
+    first.signal('SIGKILL');
+    await first.exited;
+    await new Promise((r) => setTimeout(r, 2000)); // the ticker keeps writing, the other one exits meanwhile
+    const second = await daemons.start({ socketPath: first.socketPath, dataRoot: first.dataRoot });
+    const running = await api<any[]>(second, 'GET', '/v1.41/containers/json');
+    expect(running.body?.map((c) => c.Id), 'the new daemon still lists the container that kept running — src/daemon/container-service.ts restore').toEqual([ticker]);
+    const brief2 = await inspect(second, brief);
+    expect(brief2.State, 'a container that exited while the daemon was down is reported exited with its code (adoptTask)').toMatchObject({ Status: 'exited', Running: false, ExitCode: 4 });
+    const ticks = (await logs(second, ticker, 'stdout=1')).stdout.split('\n').filter(Boolean);
+    expect(ticks.length, `the lines written while no daemon ran are in the log (got ${ticks.length})`).toBeGreaterThan(15);
+    expect(ticks, 'no line is lost or doubled').toEqual(ticks.map((_, i) => `tick${i}`));
+    const stopped = await api(second, 'POST', `/v1.41/containers/${ticker}/stop?t=1`, undefined, 20_000);
+    expect(stopped.status, 'the adopted container can be stopped: 204').toBe(204);
+    expect((await inspect(second, ticker)).State.Running, 'and it is no longer running').toBe(false);
+  }, 60_000);
+
+  it('minidocker run, ps, logs, stop and rm work end to end', async () => {
+    const daemon = await daemons.start();
+    const hi = await minidocker(daemon, ['run', '--rm', 'busybox', 'echo', 'hi']);
+    expect([hi.code, hi.stdout], `minidocker run --rm busybox echo hi prints hi; stderr: ${hi.stderr.slice(0, 400)}`).toEqual([0, 'hi\n']);
+    const hello = await minidocker(daemon, ['run', 'hello-world']);
+    expect(hello.stdout, `minidocker run hello-world pulls on first use and prints the greeting; stderr: ${hello.stderr.slice(0, 400)}`).toContain('Hello from');
+    const detached = await minidocker(daemon, ['run', '-d', '--name', 'bg', 'busybox', 'sh', '-c', 'echo one; sleep 1; echo two']);
+    expect(detached.stdout.trim(), 'run -d prints the full id').toMatch(HEX64);
+    const ps = await minidocker(daemon, ['ps', '-a']);
+    expect(ps.stdout, 'ps -a lists the container by name').toContain('bg');
+    const followed = await minidocker(daemon, ['logs', '-f', 'bg']);
+    expect(followed.stdout, 'logs -f follows until the container exits').toBe('one\ntwo\n');
+    const stop = await minidocker(daemon, ['stop', 'bg']);
+    expect(stop.code, `stop of an exited container is fine (304 is not an error); ${stop.stderr}`).toBe(0);
+    const rm = await minidocker(daemon, ['rm', 'bg']);
+    expect([rm.code, rm.stdout], 'rm prints the name').toEqual([0, 'bg\n']);
+  }, 90_000);
+
+  it.skipIf(docker.skip)('the real docker CLI runs containers on minidockerd', async () => {
+    const bin = requireTool(docker);
+    const daemon = await daemons.start();
+    const config = await daemons.harness.tempDir();
+    const run = (args: string[], timeout = 30_000) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(bin, ['-H', `unix://${daemon.socketPath}`, ...args], { env: { ...process.env, DOCKER_CONFIG: config }, timeout }, (err, stdout, stderr) =>
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+        );
+      });
+    const hi = await run(['run', '--rm', 'busybox', 'echo', 'hi']);
+    expect([hi.code, hi.stdout], `docker run --rm busybox echo hi prints hi; stderr: ${hi.stderr.slice(0, 400)}`).toEqual([0, 'hi\n']);
+    const code = await run(['run', '--rm', 'busybox', 'sh', '-c', 'exit 3']);
+    expect(code.code, 'docker run exits with the container\'s code (from /wait)').toBe(3);
+    const d = await run(['run', '-d', '--name', 'web', 'busybox', 'sh', '-c', 'echo up; sleep 1; echo down']);
+    expect(d.stdout.trim(), `docker run -d prints the id; stderr: ${d.stderr.slice(0, 300)}`).toMatch(HEX64);
+    expect((await run(['ps', '-a'])).stdout, 'docker ps -a shows it').toMatch(/web/);
+    expect((await run(['logs', '-f', 'web'])).stdout, 'docker logs -f follows until exit').toBe('up\ndown\n');
+    expect((await run(['stop', 'web'])).code, 'docker stop').toBe(0);
+    expect((await run(['rm', 'web'])).stdout, 'docker rm').toBe('web\n');
+  }, 90_000);
+});

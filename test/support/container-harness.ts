@@ -1,0 +1,262 @@
+/**
+ * Fixtures for the containers lessons: a registry mirror holding the offline
+ * base images, minidockerd processes pointed at it, raw clients for the
+ * streaming endpoints (attach's hijacked connection, logs' frames), and a
+ * cleanup that leaves nothing behind: containers deleted through the
+ * runtime, shims killed by pid, overlay mounts unmounted, temp dirs removed.
+ *
+ * ```ts
+ * const mirror = new MirrorFixture();            // beforeAll: await mirror.start()
+ * const daemons = new ContainerDaemons(mirror);  // afterEach: await daemons.cleanup()
+ * const daemon = await daemons.start();          // minidockerd --registry-mirror <mirror>
+ * await daemons.pull(daemon, 'busybox');
+ * ```
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { buildBaseImages } from './base-images.js';
+import { DaemonHarness, httpRequest } from './daemon-harness.js';
+import type { DaemonProcess, StartDaemonOptions } from './daemon-harness.js';
+import { RegistryHarness, pushLayout } from './registry-harness.js';
+
+const exec = promisify(execFile);
+
+/** The reference registry with `library/busybox` and `library/hello-world`, as docker.io's mirror. */
+export class MirrorFixture {
+  readonly registries = new RegistryHarness();
+  url = '';
+
+  /** Builds the offline base images and pushes them into a new reference registry. */
+  async start(): Promise<void> {
+    const dir = await this.registries.tempDir();
+    const images = await buildBaseImages(path.join(dir, 'images'));
+    const registry = await this.registries.startReference();
+    await pushLayout(registry.url, 'library/busybox', 'latest', images.busybox.layoutDir);
+    await pushLayout(registry.url, 'library/hello-world', 'latest', images['hello-world'].layoutDir);
+    this.url = registry.url;
+  }
+
+  async cleanup(): Promise<void> {
+    await this.registries.cleanup();
+  }
+}
+
+/** A reply with its body as bytes (frames are binary). */
+export interface BinaryResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** One multiplexed frame: 1 stdout, 2 stderr. */
+export interface Frame {
+  type: number;
+  payload: Buffer;
+}
+
+/** minidockerd processes on the mirror, and their containers' cleanup. */
+export class ContainerDaemons {
+  readonly harness = new DaemonHarness();
+  readonly #mirror: MirrorFixture;
+  readonly #roots = new Set<string>();
+
+  constructor(mirror: MirrorFixture) {
+    this.#mirror = mirror;
+  }
+
+  /** Starts `minidockerd --registry-mirror <mirror>` (same socket and data root to restart one). */
+  async start(options: StartDaemonOptions = {}): Promise<DaemonProcess> {
+    const daemon = await this.harness.start({ ...options, args: ['--registry-mirror', this.#mirror.url, ...(options.args ?? [])] });
+    this.#roots.add(daemon.dataRoot);
+    return daemon;
+  }
+
+  /** Pulls `name:latest` through the daemon's images API. @throws when the pull fails. */
+  async pull(daemon: DaemonProcess, name: string): Promise<void> {
+    const res = await httpRequest(daemon.socketPath, {
+      method: 'POST',
+      path: `/v1.41/images/create?fromImage=${encodeURIComponent(name)}&tag=latest`,
+      headers: { 'X-Registry-Auth': 'e30=' },
+      timeoutMs: 60_000,
+    });
+    if (res.status !== 200 || /"error"/.test(res.body)) {
+      throw new Error(`pulling ${name} failed (${res.status}): ${res.body.slice(0, 300)} — lesson 09's images API must work first`);
+    }
+  }
+
+  /** Kills the daemons, then every container, shim and mount under their data roots, then removes the temp dirs. */
+  async cleanup(): Promise<void> {
+    const roots = [...this.#roots];
+    this.#roots.clear();
+    try {
+      for (const root of roots) await releaseContainers(root);
+    } finally {
+      await this.harness.cleanup();
+    }
+  }
+}
+
+/**
+ * Deletes every container the runtime knows under `<dataRoot>/runtime/*`,
+ * kills (by pid) every process whose command line names the data root (the
+ * shims), and unmounts everything mounted below it.
+ */
+export async function releaseContainers(dataRoot: string): Promise<void> {
+  const runtimes = await fs.readdir(path.join(dataRoot, 'runtime')).catch(() => [] as string[]);
+  for (const runtime of runtimes) {
+    const root = path.join(dataRoot, 'runtime', runtime);
+    const binary = runtime === 'crun' ? 'crun' : 'runc';
+    const listed = await exec(binary, ['--root', root, 'list', '-q']).catch(() => ({ stdout: '' }));
+    for (const id of listed.stdout.split('\n').filter(Boolean)) {
+      await exec(binary, ['--root', root, 'delete', '-f', id]).catch(() => undefined);
+    }
+  }
+  for (const pid of await processesNaming(dataRoot)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  for (const mount of (await mountsUnder(dataRoot)).reverse()) {
+    await exec('umount', ['-l', mount]).catch(() => undefined);
+  }
+}
+
+/** Pids of the processes (other than this one) whose command line contains `text`. */
+export async function processesNaming(text: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cmdline = await fs.readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(text)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** Mount points at or below `dir`, in mount order. */
+export async function mountsUnder(dir: string): Promise<string[]> {
+  const text = await fs.readFile('/proc/self/mountinfo', 'utf8');
+  return text
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .map((p) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
+    .filter((p) => p === dir || p.startsWith(`${dir}/`));
+}
+
+/** Sends a JSON request; parses a JSON reply (undefined for an empty body). */
+export async function api<T = any>(daemon: DaemonProcess, method: string, target: string, body?: unknown, timeoutMs = 20_000): Promise<{ status: number; body: T; text: string }> {
+  const res = await httpRequest(daemon.socketPath, {
+    method,
+    path: target,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    timeoutMs,
+  });
+  let parsed: unknown;
+  try {
+    parsed = res.body.trim() === '' ? undefined : JSON.parse(res.body);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, body: parsed as T, text: res.body };
+}
+
+/** Sends a request and keeps the reply's bytes. */
+export function requestBytes(socketPath: string, method: string, target: string, timeoutMs = 20_000): Promise<BinaryResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath, method, path: target, agent: false, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${target} did not finish in time`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * Splits a multiplexed stream into frames.
+ * @throws Error when the bytes are not a whole number of `[type,0,0,0,len]` frames.
+ */
+export function demux(data: Buffer): { frames: Frame[]; stdout: string; stderr: string } {
+  const frames: Frame[] = [];
+  let at = 0;
+  while (at < data.length) {
+    if (at + 8 > data.length) throw new Error(`a frame header was cut off at byte ${at}`);
+    const type = data[at] ?? -1;
+    if (![0, 1, 2, 3].includes(type) || data[at + 1] !== 0 || data[at + 2] !== 0 || data[at + 3] !== 0) {
+      throw new Error(`bytes ${at}..${at + 8} are no frame header: ${JSON.stringify(data.subarray(at, at + 8).toString('latin1'))}`);
+    }
+    const size = data.readUInt32BE(at + 4);
+    frames.push({ type, payload: data.subarray(at + 8, at + 8 + size) });
+    at += 8 + size;
+  }
+  const text = (t: number) => Buffer.concat(frames.filter((f) => f.type === t).map((f) => f.payload)).toString('utf8');
+  return { frames, stdout: text(1), stderr: text(2) };
+}
+
+/** A hijacked attach connection. */
+export interface AttachConnection {
+  /** The status line, e.g. `HTTP/1.1 101 UPGRADED`. */
+  statusLine: string;
+  status: number;
+  /** The raw response header block. */
+  head: string;
+  socket: net.Socket;
+  /** Everything the daemon sends after the headers, until it closes the connection. */
+  output: Promise<Buffer>;
+}
+
+/** Sends `POST <target>` with `Connection: Upgrade` / `Upgrade: tcp` like the docker CLI, and reads the response head. */
+export function openAttach(socketPath: string, target: string, timeoutMs = 15_000): Promise<AttachConnection> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`attach ${target}: no response head in time`));
+    }, timeoutMs);
+    let buffered = Buffer.alloc(0);
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.write(
+      `POST ${target} HTTP/1.1\r\nHost: api.moby.localhost\r\nUser-Agent: Docker-Client/28.2.2 (linux)\r\n` +
+        'Content-Type: text/plain\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n',
+    );
+    const onData = (chunk: Buffer): void => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      clearTimeout(timer);
+      socket.off('data', onData);
+      const head = buffered.subarray(0, end).toString('latin1');
+      const rest = buffered.subarray(end + 4);
+      const chunks: Buffer[] = [rest];
+      const output = new Promise<Buffer>((done) => {
+        socket.on('data', (c: Buffer) => chunks.push(c));
+        socket.once('close', () => done(Buffer.concat(chunks)));
+      });
+      const statusLine = head.split('\r\n')[0] ?? '';
+      resolve({ statusLine, status: Number(statusLine.split(' ')[1] ?? 0), head, socket, output });
+    };
+    socket.on('data', onData);
+  });
+}
+
+/** Resolves `value`, or rejects with `message` after `ms`. */
+export function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
