@@ -121,7 +121,11 @@ export async function run(ctx: CommandContext, image: string, command: string[],
   const stream = await client.hijack('POST', `/containers/${id}/attach`, { query });
   const restoreStdin = connectStdin(io, stream, config);
   // Settles to the copy's error, if any, so an early failure is never an unhandled rejection.
-  const output = copyOutput(stream, config.Tty ?? false, io).then(() => undefined, (err: unknown) => err ?? new Error('output failed'));
+  // An EPIPE is our stdin written after the daemon closed the stream: the output is complete.
+  const output = copyOutput(stream, config.Tty ?? false, io).then(
+    () => undefined,
+    (err: unknown) => ((err as NodeJS.ErrnoException | undefined)?.code === 'EPIPE' ? undefined : (err ?? new Error('output failed'))),
+  );
   let wait: Readable | undefined;
   try {
     wait = await client.request('POST', `/containers/${id}/wait`, { query: waitQuery });
@@ -170,6 +174,7 @@ function connectStdin(io: CliIO, stream: Duplex, config: ContainerCreateRequest)
   const raw = Boolean(config.Tty && io.stdin.isTTY && io.stdin.setRawMode);
   if (raw) io.stdin.setRawMode?.(true);
   io.stdin.pipe(stream); // ends (half-closes) the stream when stdin ends
+  stream.once('end', () => io.stdin.unpipe(stream)); // the container is done: nothing more to send
   return () => {
     io.stdin.unpipe(stream);
     io.stdin.pause(); // a paused stdin no longer keeps the process alive
