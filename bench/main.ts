@@ -14,9 +14,16 @@
  * `docker-registry`, and the registry's RSS growth during a 1 GB push.
  * Goals: at least distribution's MB/s in every row, RSS growth under 50 MB.
  *
+ * Run (bench/run.ts): `minidocker run --rm busybox true` with the CLI as
+ * compiled JavaScript, next to `runc run` of an equivalent bundle and
+ * `podman run --rootfs`; and the daemon's create → start → wait → delete
+ * through a warm client next to `runc create/start/delete`.
+ * Goals: CLI-to-exit median ≤ 60 ms (without NODE_EXTRA_CA_CERTS), the
+ * daemon's lifecycle ≤ 1.3 × raw runc.
+ *
  * `--quick` shrinks the inputs (10 MB, 10 × 1 MB, 100 MB; registry 1 MB,
- * 10 MB, 10 × 1 MB, 100 MB) for a smoke run; `--module FILE` measures the
- * applyLayer of another file (an experiment).
+ * 10 MB, 10 × 1 MB, 100 MB; 10 runs instead of 30 of each container) for a
+ * smoke run; `--module FILE` measures the applyLayer of another file (an experiment).
  * The implementation is the learner's src/ unless DOCKERLINGS_IMPL=reference.
  * Results are printed as tables and written as JSON (machine, tools, every run).
  */
@@ -36,6 +43,8 @@ import { registryImages } from './registry-inputs.js';
 import type { PushImage, RegistrySizes } from './registry-inputs.js';
 import { REGISTRY_GOALS, registrySection } from './registry.js';
 import type { RegistryContext, RegistryRow } from './registry.js';
+import { RUN_GOALS, runSection } from './run.js';
+import type { RunRow } from './run.js';
 import { renderTable } from './table.js';
 import { findTool } from './tools.js';
 
@@ -51,6 +60,8 @@ const QUICK: Sizes = { single: 10e6, seriesCount: 10, seriesBytes: 1e6, rss: 100
 const REGISTRY_FULL: RegistrySizes = { small: 1e6, big: 100e6, seriesCount: 50, seriesBytes: 1e6, rss: 1e9 };
 const REGISTRY_QUICK: RegistrySizes = { small: 1e6, big: 10e6, seriesCount: 10, seriesBytes: 1e6, rss: 100e6 };
 const RUNS = 3;
+/** Containers are quick and noisy: many more runs than the throughput cases. */
+const RUN_RUNS = { full: 30, quick: 10 } as const;
 const CACHE = path.join(repoRoot, '.bench-cache');
 
 const mb = (bytes: number): string => (bytes >= 1e9 ? `${bytes / 1e9} GB` : `${Math.round(bytes / 1e6)} MB`);
@@ -97,7 +108,7 @@ interface Options {
   quick?: boolean;
   json?: string;
   module?: string;
-  only?: 'unpack' | 'registry';
+  only?: 'unpack' | 'registry' | 'run';
 }
 
 /** The unpack section: its table, footer and JSON, or undefined (after saying why) when applyLayer cannot run yet. */
@@ -209,11 +220,43 @@ async function registryBenchSection(opts: Options, workDir: string): Promise<{ t
   return { text, json, rows };
 }
 
+/** The run section: a container end to end through the CLI and through the client, next to runc (and podman). */
+async function runBenchSection(opts: Options, workDir: string): Promise<{ text: string; json: Record<string, unknown>; rows: RunRow[] }> {
+  const runs = opts.quick ? RUN_RUNS.quick : RUN_RUNS.full;
+  const impl = selectedImpl();
+  const label = impl === 'reference' ? 'reference' : 'src/';
+  const { rows, json, header } = await runSection({ runs, workDir, say });
+  const text = [
+    `${chalk.bold('Run benchmark')} — minidocker and minidockerd (${label}), busybox \`true\`, median, min and max of ${runs} runs in ms`,
+    chalk.dim(header),
+    '',
+    renderTable(rows, { latency: true }),
+    '',
+    chalk.dim(
+      [
+        `ratio = minidocker's median ÷ that row's (lower is better). Goals: CLI-to-exit median ≤ ${RUN_GOALS.cliMs} ms with NODE_EXTRA_CA_CERTS unset,`,
+        `  daemon lifecycle ≤ ${RUN_GOALS.daemonVsRunc} × runc's. NODE_EXTRA_CA_CERTS makes every Node start read that CA bundle; the goal row runs without it.`,
+        `Every command is timed from spawn() in this process to its exit; the commands take turns (round-robin), after one untimed run each.`,
+        `minidocker: \`node bin/minidocker.js -H unix://… run --rm busybox true\` from dist/ (npm run build just before; no tsx), against a warm`,
+        `  minidockerd of the same tree that pulled busybox from a local registry mirror; --rm makes the CLI wait until the container is removed.`,
+        `runc run: \`runc run --bundle B\` — create, start, wait, delete in one process; B is the spec the daemon builds (lesson 10's buildSpec:`,
+        `  docker's capabilities, mounts, masked paths, own network namespace, a cgroup when root) on busybox unpacked once (no overlay mount).`,
+        `podman: \`podman run --rm --network none --rootfs DIR true\` on a copy of that rootfs.`,
+        `create → start → wait → delete: the API calls over one keep-alive EngineClient (wait with condition=not-running) vs \`runc create\`,`,
+        `  \`runc start\`, a 1 ms poll of /proc/<pid>/stat until the container's init is gone (runc create orphans it), \`runc delete\`.`,
+      ].join('\n'),
+    ),
+  ].join('\n');
+  return { text, json: { ...json, runs, goals: RUN_GOALS, rows }, rows };
+}
+
 async function main(argv: string[]): Promise<number> {
   const program = new Command('npm run bench --')
-    .description('unpack throughput and memory of applyLayer next to tar and umoci; registry push/pull next to docker-registry')
+    .description(
+      'unpack throughput and memory of applyLayer next to tar and umoci; registry push/pull next to docker-registry; container runs next to runc and podman',
+    )
     .option('--quick', 'small inputs for a smoke run')
-    .addOption(new Option('--only <section>', 'run one section').choices(['unpack', 'registry']))
+    .addOption(new Option('--only <section>', 'run one section').choices(['unpack', 'registry', 'run']))
     .option('--json <path>', 'where to write the results (default: .bench-cache/results-<time>.json)')
     .option('--module <file>', 'measure the applyLayer exported by this file instead (an experiment)')
     .parse(argv, { from: 'user' });
@@ -228,14 +271,16 @@ async function main(argv: string[]): Promise<number> {
     process.exit(130);
   });
   try {
-    const unpack = opts.only === 'registry' ? undefined : await unpackSection(opts, workDir);
-    const unpackUnavailable = opts.only !== 'registry' && unpack === undefined;
-    const registry = opts.only === 'unpack' ? undefined : await registryBenchSection(opts, workDir);
+    const wanted = (section: NonNullable<Options['only']>): boolean => opts.only === undefined || opts.only === section;
+    const unpack = wanted('unpack') ? await unpackSection(opts, workDir) : undefined;
+    const unpackUnavailable = wanted('unpack') && unpack === undefined;
+    const registry = wanted('registry') ? await registryBenchSection(opts, workDir) : undefined;
+    const runs = wanted('run') ? await runBenchSection(opts, workDir) : undefined;
 
     const out = process.stdout;
     const m = machine();
     out.write(`\n${chalk.dim(`${m.cpus} × ${String(m.cpuModel)}, ${m.memoryGB} GB, Linux ${m.kernel}, Node ${m.node}, uid ${m.uid}`)}\n`);
-    for (const section of [unpack, registry]) if (section) out.write(`\n${section.text}\n`);
+    for (const section of [unpack, registry, runs]) if (section) out.write(`\n${section.text}\n`);
     out.write('\n');
 
     const resultsFile = opts.json
@@ -250,12 +295,13 @@ async function main(argv: string[]): Promise<number> {
       // The unpack section's fields stay at the top level, as before the registry section existed.
       ...(unpack ? { ...unpack.json, rows: unpack.rows } : {}),
       ...(registry ? { registry: registry.json } : {}),
+      ...(runs ? { run: runs.json } : {}),
     };
     fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
     fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
     const shown = path.relative(process.cwd(), resultsFile);
     out.write(`results: ${shown.startsWith('..') ? resultsFile : shown}\n`);
-    const rows: MeasuredRow[] = [...(unpack?.rows ?? []), ...(registry?.rows ?? [])];
+    const rows: MeasuredRow[] = [...(unpack?.rows ?? []), ...(registry?.rows ?? []), ...(runs?.rows ?? [])];
     return unpackUnavailable || rows.some((r) => r.note?.startsWith('failed')) ? 1 : 0;
   } finally {
     cleanUp();

@@ -1,7 +1,9 @@
 /**
  * The result table: one row per case and tool, with the implementation's
  * ratio against each competitor and whether the goal is met. A `ms/layer`
- * column appears when some row has that figure (the registry section).
+ * column appears when some row has that figure (the registry section); rows
+ * with latencies (the run section) get median, min and max milliseconds
+ * instead of seconds and MB/s.
  */
 import chalk from 'chalk';
 
@@ -15,7 +17,12 @@ export interface Row {
   mbps?: number;
   /** Median milliseconds per layer of the image. */
   msPerLayer?: number;
-  /** The implementation's MB/s divided by this row's (1.00 for the implementation itself). */
+  /** Latency of one operation in milliseconds over the runs (the run section). */
+  ms?: { median: number; min: number; max: number };
+  /**
+   * The implementation's MB/s divided by this row's (1.00 for the implementation itself);
+   * for latencies, the implementation's median ms divided by this row's (lower is better).
+   */
   ratio?: number;
   /** The goal this row judges, e.g. `≥ 0.8 × tar`, and whether it is met. */
   goal?: { text: string; met: boolean };
@@ -32,12 +39,23 @@ interface Column {
 const goalText = (row: Row): string => (row.goal ? `${row.goal.met ? '✓' : '✗'} ${row.goal.text}` : '');
 const figure = (value: number | undefined, digits: number, suffix = ''): string => (value === undefined ? '' : `${value.toFixed(digits)}${suffix}`);
 
-function columns(withMsPerLayer: boolean): Column[] {
+const LATENCY_COLUMNS: Column[] = [
+  { header: 'median ms', numeric: true, cell: (r) => figure(r.ms?.median, 1) },
+  { header: 'min ms', numeric: true, cell: (r) => figure(r.ms?.min, 1) },
+  { header: 'max ms', numeric: true, cell: (r) => figure(r.ms?.max, 1) },
+];
+
+function columns(withMsPerLayer: boolean, latency: boolean): Column[] {
+  const figures: Column[] = latency
+    ? LATENCY_COLUMNS
+    : [
+        { header: 'median s', numeric: true, cell: (r) => figure(r.seconds, 2) },
+        { header: 'MB/s', numeric: true, cell: (r) => figure(r.mbps, 1) },
+      ];
   return [
     { header: 'case', cell: (r) => r.case },
     { header: 'tool', cell: (r) => r.tool },
-    { header: 'median s', numeric: true, cell: (r) => figure(r.seconds, 2) },
-    { header: 'MB/s', numeric: true, cell: (r) => figure(r.mbps, 1) },
+    ...figures,
     ...(withMsPerLayer ? [{ header: 'ms/layer', numeric: true, cell: (r: Row) => figure(r.msPerLayer, 1) }] : []),
     { header: 'ratio', numeric: true, cell: (r) => figure(r.ratio, 2, '×') },
     {
@@ -58,9 +76,15 @@ function colour(text: string, row: Row, last: boolean): string {
   return row.goal.met ? chalk.green(text) : chalk.red(text);
 }
 
-/** The rows as an aligned text table (the case name printed once per group). */
-export function renderTable(rows: Row[]): string {
-  const cols = columns(rows.some((r) => r.msPerLayer !== undefined));
+/**
+ * The rows as an aligned text table (the case name printed once per group).
+ * @param options.latency the latency columns even when no row has figures (all failed).
+ */
+export function renderTable(rows: Row[], options: { latency?: boolean } = {}): string {
+  const cols = columns(
+    rows.some((r) => r.msPerLayer !== undefined),
+    options.latency === true || rows.some((r) => r.ms !== undefined),
+  );
   const table = rows.map((row, i) =>
     cols.map((col, c) => {
       if (c === 0) return row.case === rows[i - 1]?.case ? '' : row.case;

@@ -1,0 +1,208 @@
+/**
+ * What the run section measures against, set up once and torn down at the end:
+ *
+ * ```
+ * <workDir>/run/
+ * ├── images/busybox/      the offline busybox (test/support/base-images.ts), an OCI layout
+ * ├── registry/            the reference registry (in this process) holding it as library/busybox:latest
+ * ├── d.sock, data/        minidockerd of the selected tree: --registry-mirror <that registry>, busybox pulled
+ * ├── rootfs/              busybox unpacked once: the rootfs of runc's bundle and podman's --rootfs
+ * ├── bundle/config.json   the runtime spec the daemon would write for `run --network none busybox true`
+ * └── runc/                runc --root of the raw runc rows
+ * ```
+ * Teardown force-removes whatever containers are left, stops the daemon by
+ * pid (SIGTERM, then SIGKILL), unmounts anything still mounted under the
+ * folder and removes it.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import { implDir, repoRoot } from '../kata/impl.js';
+import { buildSpec, hostNofileLimit, writeBundle } from '../solutions/runtime/bundle.js';
+import { startRegistry } from '../solutions/registry/server.js';
+import type { Registry } from '../solutions/registry/server.js';
+import { unpackImage } from '../solutions/image/unpack-image.js';
+import type { LayerSource } from '../solutions/image/unpack-image.js';
+import { parseDigest } from '../solutions/image/digest.js';
+import { buildBaseImages } from '../test/support/base-images.js';
+import { pushLayout } from '../test/support/registry-harness.js';
+import { run } from './tools.js';
+
+/** The slice of the selected tree's EngineClient the section uses (solutions/client/engine-client.ts). */
+export interface Client {
+  ping(): Promise<unknown>;
+  json<T>(method: string, path: string, options?: { query?: Record<string, string | number | boolean | undefined>; body?: unknown }): Promise<T>;
+  jsonLines<T>(method: string, path: string, options?: { query?: Record<string, string>; headers?: Record<string, string> }): AsyncGenerator<T>;
+}
+
+/** Everything the run cases need. */
+export interface RunFixture {
+  dir: string;
+  /** The daemon's socket: `-H unix://<socketPath>`. */
+  socketPath: string;
+  /** An EngineClient of the selected tree on that socket, already pinged. */
+  client: Client;
+  /** busybox unpacked, for runc's bundle and podman's `--rootfs`. */
+  rootfs: string;
+  /** A bundle dir whose config.json runs `true` in `rootfs`. */
+  bundle: string;
+  /** runc's `--root` for the raw rows. */
+  runcRoot: string;
+  /** The daemon's pid (its VmRSS, its CPU time). */
+  daemonPid: number;
+  /** What the daemon wrote to stderr so far (why it failed, when it did). */
+  daemonLog(): string;
+  teardown(): Promise<void>;
+}
+
+interface ImageLayout {
+  manifests: { digest: string }[];
+}
+
+/** busybox's layers, from its OCI layout, as unpackImage wants them. */
+async function layoutLayers(layoutDir: string): Promise<LayerSource[]> {
+  const blobPath = (digest: string) => path.join(layoutDir, 'blobs', ...digest.split(':'));
+  const blob = async <T>(digest: string) => JSON.parse(await fs.readFile(blobPath(digest), 'utf8')) as T;
+  const index = JSON.parse(await fs.readFile(path.join(layoutDir, 'index.json'), 'utf8')) as ImageLayout;
+  const manifest = await blob<{ config: { digest: string }; layers: { digest: string }[] }>(index.manifests[0]!.digest);
+  const config = await blob<{ rootfs: { diff_ids: string[] } }>(manifest.config.digest);
+  return manifest.layers.map((l, i) => ({ open: async () => createReadStream(blobPath(l.digest)), diffID: parseDigest(config.rootfs.diff_ids[i]!) }));
+}
+
+/**
+ * The spec the daemon builds for `run --network none busybox true` (lesson 10's
+ * buildSpec with the same options): docker's capabilities, mounts, masked
+ * paths and rlimits, a network namespace, a cgroup in root mode, a user
+ * namespace when not root.
+ */
+async function writeRuncBundle(bundle: string, rootfs: string): Promise<void> {
+  const uid = process.getuid?.() ?? 0;
+  const rootless = uid === 0 ? undefined : { uid, gid: process.getgid?.() ?? uid };
+  const spec = buildSpec({
+    rootfs,
+    args: ['true'],
+    env: ['HOSTNAME=benchmark', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+    cwd: '/',
+    user: { uid: 0, gid: 0, additionalGids: [] },
+    hostname: 'benchmark',
+    terminal: false,
+    networkMode: 'none',
+    ...(rootless ? { rootless } : { cgroupsPath: '/minidocker-bench/runc' }),
+    hostNofileLimit: hostNofileLimit(),
+  });
+  await fs.mkdir(bundle, { recursive: true });
+  await writeBundle(bundle, spec);
+}
+
+/** Starts `node bin/minidockerd.js` of the selected tree and waits for its "listening on" line. */
+async function startDaemon(socketPath: string, dataRoot: string, mirror: string): Promise<{ child: ChildProcess; output: () => string }> {
+  const bin = path.join(repoRoot, 'bin', 'minidockerd.js');
+  const child = spawn(process.execPath, [bin, '-H', `unix://${socketPath}`, '--data-root', dataRoot, '--registry-mirror', mirror], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: false,
+  });
+  let output = '';
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  child.once('error', () => undefined);
+  for (let waited = 0; !output.includes('listening on'); waited += 50) {
+    if (child.exitCode !== null || waited > 30_000) {
+      if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+      const lines = output.trim().split('\n');
+      const why = lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.slice(-2).join(' / ');
+      throw new Error(`minidockerd did not start: ${why || `exit ${child.exitCode}`}`);
+    }
+    await sleep(50);
+  }
+  return { child, output: () => output };
+}
+
+/** Stops a child by pid: SIGTERM, then SIGKILL after `graceMs`. */
+async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(child.pid, 'SIGTERM');
+  const timer = setTimeout(() => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Mount points under `dir`, deepest first (from /proc/self/mountinfo). */
+async function mountsUnder(dir: string): Promise<string[]> {
+  const info = await fs.readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  const points = info
+    .split('\n')
+    .map((line) => line.split(' ')[4]?.replace(/\\040/g, ' '))
+    .filter((p): p is string => p !== undefined && (p === dir || p.startsWith(`${dir}/`)));
+  return points.sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Sets the fixture up: base images, registry, daemon, `docker pull busybox`
+ * through the daemon, the unpacked rootfs and runc's bundle.
+ * @throws Error saying which step failed (the steps done so far are undone).
+ */
+export async function setUpRunFixture(workDir: string, say: (line: string) => void): Promise<RunFixture> {
+  const dir = await fs.mkdtemp(path.join(workDir, 'run-'));
+  let registry: Registry | undefined;
+  let daemon: ChildProcess | undefined;
+  let daemonLog = (): string => '';
+  let client: Client | undefined;
+  const runcRoot = path.join(dir, 'runc');
+  const teardown = async (): Promise<void> => {
+    if (client) {
+      const left = await client.json<{ Id: string }[]>('GET', '/containers/json', { query: { all: 1 } }).catch(() => []);
+      for (const c of left ?? []) await client.json('DELETE', `/containers/${c.Id}`, { query: { force: 1 } }).catch(() => undefined);
+    }
+    if (daemon) await stopChild(daemon, 5000);
+    await registry?.close().catch(() => undefined);
+    const runc = await fs.stat(runcRoot).then(() => true, () => false);
+    if (runc) {
+      const list = await run('runc', ['--root', runcRoot, 'list', '-q']).catch(() => '');
+      for (const id of list.split('\n').filter(Boolean)) await run('runc', ['--root', runcRoot, 'delete', '-f', id]).catch(() => undefined);
+    }
+    for (const mount of await mountsUnder(dir)) await run('umount', ['-l', mount]).catch(() => undefined);
+    await fs.rm(dir, { recursive: true, force: true });
+  };
+  try {
+    say('run: building the busybox image …');
+    const images = await buildBaseImages(path.join(dir, 'images'));
+    registry = await startRegistry({ listen: '127.0.0.1:0', root: path.join(dir, 'registry') });
+    await pushLayout(registry.url, 'library/busybox', 'latest', images.busybox.layoutDir);
+
+    const socketPath = path.join(dir, 'd.sock');
+    say('run: starting minidockerd and pulling busybox …');
+    const started = await startDaemon(socketPath, path.join(dir, 'data'), registry.url);
+    daemon = started.child;
+    daemonLog = started.output;
+    const modulePath = path.join(implDir(), 'client', 'engine-client.ts');
+    const { EngineClient } = (await import(pathToFileURL(modulePath).href)) as { EngineClient: new (o: { socketPath: string }) => Client };
+    client = new EngineClient({ socketPath });
+    await client.ping();
+    const query = { fromImage: 'busybox', tag: 'latest' };
+    for await (const m of client.jsonLines<{ error?: string }>('POST', '/images/create', { query, headers: { 'X-Registry-Auth': 'e30=' } })) {
+      if (m.error) throw new Error(`pulling busybox through minidockerd: ${m.error}`);
+    }
+
+    const rootfs = path.join(dir, 'rootfs');
+    await unpackImage(rootfs, await layoutLayers(images.busybox.layoutDir));
+    const bundle = path.join(dir, 'bundle');
+    await writeRuncBundle(bundle, rootfs);
+    await fs.mkdir(runcRoot, { recursive: true });
+    return { dir, socketPath, client, rootfs, bundle, runcRoot, daemonPid: daemon.pid!, daemonLog: () => daemonLog(), teardown };
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+}
+
+/** The machine's user, for the section's header: root, or rootless as uid N. */
+export function runMode(): string {
+  const uid = process.getuid?.();
+  return uid === 0 ? 'root' : `rootless (uid ${uid ?? '?'}, ${os.userInfo().username})`;
+}
