@@ -4,7 +4,8 @@
  *
  * ```
  * <dir>/
- * ├── stdout, stderr   fifos: the container writes, the daemon reads; the shim holds both open read-write
+ * ├── stdout, stderr   fifos made by the shim: the container writes, the daemon reads; the shim holds both
+ * │                    open read-write, so output waits in them while no daemon reads
  * ├── stdin            fifo with `stdin: true`: the daemon writes, the container reads (a terminal
  * │                    without stdin: made by the shim, never written)
  * ├── shim.pid         the shim's pid (written by the daemon once it spawned the shim)
@@ -30,7 +31,10 @@ export const SHIM_UNPACK_ARGS = [
 /**
  * The shim: `sh -c SHIM_SCRIPT minidocker-shim <dir> <stdin path or /dev/null> <pipes|terminal> <runtime> <run args…>`.
  * Paths arrive as positional parameters, never inside the script text, so no
- * name can inject shell code. It exits after writing the exit file.
+ * name can inject shell code. It makes the output fifos itself (a `mkfifo`
+ * forked from a small shell is cheap; from the daemon it would cost a whole
+ * process start), runs the runtime only once the daemon has a reader on each,
+ * and exits after writing the exit file.
  *
  * With `terminal`, the runtime runs under util-linux `script(1)`, which gives it
  * a pseudo-terminal as stdin, stdout and stderr (`runc run` of a bundle with
@@ -42,6 +46,10 @@ export const SHIM_UNPACK_ARGS = [
  */
 export const SHIM_SCRIPT = [
   'dir=$1 in=$2 io=$3; shift 3',
+  'mkfifo -m 600 "$dir/stdout" "$dir/stderr" || exit',
+  // A write-only open waits for a reader: the daemon's. Only then may the container write, or
+  // the output of one that ends at once would be gone before anybody read it.
+  'exec 3>"$dir/stdout" 4>"$dir/stderr"',
   // Read-write: the shim is a reader too, so the container never gets EPIPE while the daemon is away.
   'exec 3<>"$dir/stdout" 4<>"$dir/stderr"',
   'if [ "$io" = terminal ]; then',

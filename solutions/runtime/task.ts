@@ -75,11 +75,9 @@ export async function startTask(runc: Runc, options: TaskOptions): Promise<Task>
   const dir = path.resolve(options.dir);
   const f = taskFiles(dir);
   for (const stale of [f.stdout, f.stderr, f.stdin, f.pid, f.shimPid, f.log, f.exit, f.exitTmp]) fs.rmSync(stale, { force: true });
-  await mkfifo(options.stdin === true ? [f.stdout, f.stderr, f.stdin] : [f.stdout, f.stderr]);
-  // Readers first: no early output is missed, and the shim's opens never block.
-  const stdout = openFifoReader(f.stdout);
-  const stderr = openFifoReader(f.stderr);
-  // Read-write, so the container's open of its stdin does not wait for a writer.
+  // The shim makes stdout and stderr; only stdin is made here, and held read-write, so the
+  // container's open of it does not wait for a writer.
+  if (options.stdin === true) await mkfifo([f.stdin]);
   const stdin = options.stdin === true ? fs.createWriteStream('', { fd: fs.openSync(f.stdin, fs.constants.O_RDWR) }) : undefined;
   const io = options.terminal === true ? 'terminal' : 'pipes';
   const run = runc.runArgs(options.id, path.resolve(options.bundle), f.pid, f.log);
@@ -89,9 +87,13 @@ export async function startTask(runc: Runc, options: TaskOptions): Promise<Task>
   });
   shim.unref();
   let shimStatus: number | undefined;
+  let readers: { stdout: Readable; stderr: Readable } | undefined;
   const started = watchUntil(dir, async () => {
+    // The shim makes stdout, then stderr, and runs the runtime only once both have this reader:
+    // output can then never be lost, however soon the container ends.
+    if (!readers && fs.existsSync(f.stderr)) readers = { stdout: openFifoReader(f.stdout), stderr: openFifoReader(f.stderr) };
     const pid = readPidFile(f.pid);
-    if (pid !== undefined) return { pid };
+    if (pid !== undefined && readers) return { pid, ...readers };
     return shimStatus === undefined ? undefined : { failed: shimStatus };
   });
   shim.once('exit', (code, signal) => {
@@ -109,11 +111,13 @@ export async function startTask(runc: Runc, options: TaskOptions): Promise<Task>
       const log = fs.existsSync(f.log) ? fs.readFileSync(f.log, 'utf8') : '';
       throw new RuntimeError(lastRuntimeError(log) ?? `${runc.binary} run exited with status ${outcome.failed}`);
     }
-    return attach(options.id, outcome.pid, f, stdout, stderr, stdin, shim);
+    return attach(options.id, outcome.pid, f, outcome.stdout, outcome.stderr, stdin, shim);
   } catch (err) {
     started.cancel();
-    stdout.destroy();
-    stderr.destroy();
+    // Without our readers the shim still waits for them and has not run the runtime: nothing to lose.
+    if (!readers) shim.kill('SIGKILL');
+    readers?.stdout.destroy();
+    readers?.stderr.destroy();
     stdin?.destroy();
     throw err;
   }
@@ -137,7 +141,7 @@ export async function adoptTask(runc: Runc, options: Omit<TaskOptions, 'stdin'>)
   }
   const stdout = openFifoReader(f.stdout);
   const stderr = openFifoReader(f.stderr);
-  // The shim may still be between create and start.
+  // The shim may still wait for readers, or be between create and start.
   const found = await watchUntil(dir, async () => {
     const pid = readPidFile(f.pid);
     if (pid !== undefined) return { pid };

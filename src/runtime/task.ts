@@ -73,12 +73,13 @@ export interface Task {
  *   when `run` fails; nothing keeps running then.
  */
 export async function startTask(runc: Runc, options: TaskOptions): Promise<Task> {
-  // TODO(lesson-11): Make the fifos, open the readers, spawn the detached shim, and resolve when <dir>/pid appears.
-  // HINT: Order matters: remove stale files, mkfifo, openFifoReader for stdout and stderr (and open stdin O_RDWR), THEN spawn
+  // TODO(lesson-11): Spawn the detached shim, open the readers once it made the fifos, and resolve when <dir>/pid appears.
+  // HINT: Remove stale files; with stdin: mkfifo <dir>/stdin and open it O_RDWR. Then spawn
   // HINT: `/bin/sh -c SHIM_SCRIPT minidocker-shim <dir> <stdin or /dev/null> <'terminal' or 'pipes'> <runc.binary> ...runc.runArgs(…)`,
-  // HINT: detached, stdio 'ignore', unref()'d.
-  // HINT: Write shim.pid, then watchUntil(dir, …): the pid file → attach(); the shim exited first (its "exit" event + poke()) →
-  // HINT: RuntimeError(lastRuntimeError(<dir>/runtime.log)). On any failure destroy the readers before rethrowing.
+  // HINT: detached, stdio 'ignore', unref()'d. The shim makes <dir>/stdout and <dir>/stderr and waits for your readers.
+  // HINT: Write shim.pid, then watchUntil(dir, …): <dir>/stderr exists → openFifoReader both (once); the pid file → attach();
+  // HINT: the shim exited first (its "exit" event + poke()) → RuntimeError(lastRuntimeError(<dir>/runtime.log)).
+  // HINT: On any failure destroy the readers (none opened yet: kill the waiting shim) before rethrowing.
   void runc, options;
   throw new NotImplementedError('lesson-11: startTask');
 }

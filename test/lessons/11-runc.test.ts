@@ -189,7 +189,7 @@ it.skipIf(runcTool.skip)("a task's stdout and stderr arrive separately, with its
   const task = await startTask(runc, { id: c.id, dir: c.dir, bundle: c.bundle });
   expect(task.pid, `Task.pid is the container's process from <dir>/pid (${TASK}: startTask)`).toBeGreaterThan(1);
   const { stdout, stderr, status } = await finish(task);
-  expect(stdout, `stdout comes from the <dir>/stdout fifo (${TASK}: startTask opens readers with openFifoReader before spawning the shim)`).toBe('out\nmore\n');
+  expect(stdout, `stdout comes from the <dir>/stdout fifo (${TASK}: startTask opens readers with openFifoReader once the shim made the fifos)`).toBe('out\nmore\n');
   expect(stderr, `stderr comes from the <dir>/stderr fifo, separately (${TASK}: startTask)`).toBe('err\n');
   expect(status.exitCode, `exited resolves with the status the shim wrote to <dir>/exit (${TASK}: exited)`).toBe(3);
   expect(status.finishedAt, `finishedAt is a Date (${TASK}: exited)`).toBeInstanceOf(Date);
