@@ -182,7 +182,7 @@ it.skipIf(runcTool.skip)("runtime errors carry runc's own message, from create a
 
 // ---------------------------------------------------------------- tasks
 
-it.skipIf(runcTool.skip)("a task's stdout and stderr arrive separately, with its exit code", async () => {
+it.skipIf(runcTool.skip)("a task's stdout and stderr arrive separately, with its exit code (128 + n after signal n)", async () => {
   requireTool(runcTool);
   const runc = runtime();
   const c = await container(runc, { args: ['sh', '-c', 'echo out; echo err >&2; echo more; exit 3'] });
@@ -194,17 +194,13 @@ it.skipIf(runcTool.skip)("a task's stdout and stderr arrive separately, with its
   expect(status.exitCode, `exited resolves with the status the shim wrote to <dir>/exit (${TASK}: exited)`).toBe(3);
   expect(status.finishedAt, `finishedAt is a Date (${TASK}: exited)`).toBeInstanceOf(Date);
   expect(fs.readFileSync(path.join(c.dir, 'exit'), 'utf8').trim(), `<dir>/exit holds the status (${TASK}: SHIM_SCRIPT)`).toBe('3');
-});
 
-it.skipIf(runcTool.skip)('a container killed by a signal exits with 128 + the signal number', async () => {
-  requireTool(runcTool);
-  const runc = runtime();
-  const c = await container(runc, { args: ['sleep', '600'] });
-  const task = await startTask(runc, { id: c.id, dir: c.dir, bundle: c.bundle });
-  expect((await runc.state(c.id)).status, `the task's container is running in the runtime (${TASK}: startTask runs \`runc run\` with --root of this Runc)`).toBe('running');
-  await runc.kill(c.id, 'SIGKILL');
-  const { status } = await finish(task);
-  expect(status.exitCode, `SIGKILL (9) gives 137, the status runc run exits with (${TASK}: exited; ${RUNC}: Runc.kill)`).toBe(128 + 9);
+  const sleeper = await container(runc, { args: ['sleep', '600'] });
+  const killed = await startTask(runc, { id: sleeper.id, dir: sleeper.dir, bundle: sleeper.bundle });
+  expect((await runc.state(sleeper.id)).status, `the task's container is running in the runtime (${TASK}: startTask runs \`runc run\` with --root of this Runc)`).toBe('running');
+  await runc.kill(sleeper.id, 'SIGKILL');
+  const end = await finish(killed);
+  expect(end.status.exitCode, `SIGKILL (9) gives 137, the status runc run exits with (${TASK}: exited; ${RUNC}: Runc.kill)`).toBe(128 + 9);
 });
 
 it.skipIf(runcTool.skip)('stdin reaches the container, and end() closes it', async () => {
