@@ -19,7 +19,7 @@
  *
  * Then each executable's entry (`cli/main.js`, `daemon/main.js`,
  * `registry/main.js`) is replaced by one bundled file, its dependencies
- * inlined, when esbuild is there (tsx brings it): Node 20 pays a lot per
+ * inlined, when esbuild is there (a devDependency): Node 20 pays a lot per
  * ES module it loads, and the CLI starts about 12 ms sooner from one file
  * than from its twenty. An entry is left unbundled when a module outside
  * its folder uses `import.meta.url` (a bundle would move that module's
