@@ -6,8 +6,10 @@
  * ```
  * request ─▶ name and network mode checks ─▶ ImageService.resolve (404: the CLI pulls)
  *         ─▶ <data root>/rootfs/<image id>/ (unpacked once, shared)
- *         ─▶ <container dir>/bundle/rootfs (overlay or copy) ─▶ bundle/config.json ─▶ record
+ *         ─▶ <container dir>/bundle/rootfs (an overlay's mount point, or a copy) ─▶ bundle/config.json ─▶ record
  * ```
+ * Nothing is mounted here: an overlay rootfs is mounted by the shim, for the
+ * time the container runs (container-service.ts start).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -40,13 +42,18 @@ export const ROOTLESS_LIMITS_WARNING =
 
 const unpacking = new Map<string, Promise<string>>();
 
+/** Where an image's tree is unpacked, `<data root>/rootfs/<id hex>`, whether or not it is there yet. */
+export function imageRootfsPath(dataRoot: string, imageId: string): string {
+  return path.join(dataRoot, 'rootfs', imageId.replace(/^sha256:/, ''));
+}
+
 /**
  * The image's tree, unpacked once into `<data root>/rootfs/<id hex>` and shared
  * by every container of the image. Concurrent creates wait for the same unpack.
  * @returns the directory.
  */
 export async function imageRootfs(dataRoot: string, images: ImageService, image: ResolvedImage): Promise<string> {
-  const dir = path.join(dataRoot, 'rootfs', image.id.slice('sha256:'.length));
+  const dir = imageRootfsPath(dataRoot, image.id);
   const ready = await fs.stat(dir).then(() => true, () => false);
   if (ready) return dir;
   let pending = unpacking.get(dir);

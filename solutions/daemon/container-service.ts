@@ -4,8 +4,8 @@
  * back to running on start), and is finally removed.
  *
  * ```
- * start ─▶ startTask (shim + runc run) ─▶ stdout/stderr ─▶ container-json.log + attach listeners
- *                                        exited ─▶ record saved (ExitCode, FinishedAt)
+ * start ─▶ startTask (shim: mount + runc run) ─▶ stdout/stderr ─▶ container-json.log + attach listeners
+ *                                        exited (shim unmounted) ─▶ record saved (ExitCode, FinishedAt)
  *                                                ─▶ 'exit' (wait next-exit, attach and follow end)
  *                                                ─▶ AutoRemove? remove ─▶ 'removed' (wait removed)
  * ```
@@ -18,11 +18,11 @@ import path from 'node:path';
 import { ConflictError, InvalidParameterError, NotModifiedError, SystemError } from '../api/errdefs.js';
 import type { ContainerSummary, ContainerWaitResponse } from '../api/types.js';
 import { JsonFileLog } from '../runtime/json-log.js';
-import { removeRootfs } from '../runtime/rootfs.js';
+import { isMountPoint, overlayMountArgs, removeRootfs, rootfsPath } from '../runtime/rootfs.js';
 import { Runc, RuntimeError } from '../runtime/runc.js';
 import { adoptTask, startTask } from '../runtime/task.js';
 import type { ExitStatus, Task } from '../runtime/task.js';
-import { createContainer } from './container-create.js';
+import { createContainer, imageRootfsPath } from './container-create.js';
 import { killContainer } from './container-signals.js';
 import type { CreateBody } from './container-create.js';
 import { ContainerStore, rfc3339Nano } from './container-store.js';
@@ -121,8 +121,9 @@ export class ContainerService {
   }
 
   /**
-   * Starts a created or exited container through the shim; resolves once its
-   * process runs.
+   * Starts a created or exited container through the shim, which mounts an
+   * overlay rootfs first (and unmounts it when the container exits); resolves
+   * once its process runs.
    * @throws NotModifiedError when it already runs; InvalidParameterError with the
    *   runtime's message when the command cannot run (exit code 127 or 126 recorded).
    */
@@ -132,10 +133,16 @@ export class ContainerService {
     if (record.State.Status === 'removing') throw new ConflictError(`container ${record.Id} is marked for removal and cannot be started`);
     const dir = this.store.dir(record.Id);
     await this.#deleteRuntimeState(record.Id).catch(() => undefined);
+    // upper/ keeps the changes of earlier runs. A rootfs still mounted (its shim was killed) is used as it is.
+    const mount = record.Driver === 'overlay2' && !(await isMountPoint(rootfsPath(dir)))
+      ? overlayMountArgs(imageRootfsPath(this.dataRoot, record.Image), dir)
+      : undefined;
     const log = await JsonFileLog.open(this.logPath(record.Id));
     let task: Task;
     try {
-      task = await startTask(this.runc, { id: record.Id, dir, bundle: path.join(dir, 'bundle'), stdin: record.Config.OpenStdin, terminal: record.Config.Tty });
+      task = await startTask(this.runc, {
+        id: record.Id, dir, bundle: path.join(dir, 'bundle'), stdin: record.Config.OpenStdin, terminal: record.Config.Tty, mount,
+      });
     } catch (err) {
       log.close();
       const message = err instanceof Error ? err.message : String(err);

@@ -9,7 +9,7 @@
  *     ├── container.json         the record below (atomic writes: temp file + rename)
  *     ├── container-json.log     stdout/stderr in docker's json-file format
  *     ├── bundle/config.json     the OCI runtime spec
- *     ├── bundle/rootfs/         the container's root: an overlay mount (root) or a copy
+ *     ├── bundle/rootfs/         the container's root: an overlay mounted while it runs (root) or a copy
  *     ├── upper/ work/           the overlay's writable layer (root only)
  *     ├── stdout stderr [stdin]  named pipes between the shim and the daemon
  *     └── pid exit               written by the shim: the container's pid, its exit status

@@ -11,7 +11,11 @@
  * ```
  *
  * overlayfs needs root (or a user namespace the daemon does not have); the
- * copy costs disk space and time but works for anyone.
+ * copy costs disk space and time but works for anyone. Like dockerd, the
+ * overlay is mounted only while the container runs: the shim runs the
+ * {@link overlayMountArgs} command before the runtime and unmounts it once
+ * the runtime exited (lesson 11's `TaskOptions.mount`). `upper/` stays, so a
+ * container's changes survive a restart.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -36,23 +40,21 @@ export function rootfsPath(containerDir: string): string {
 /**
  * Makes `<containerDir>/bundle/rootfs` from the image's tree `lower`, which is
  * never modified:
- * - overlay: creates `upper/`, `work/` and the mount point, then
- *   `mount -t overlay overlay -o lowerdir=<lower>,upperdir=<upper>,workdir=<work> <rootfs>`;
+ * - overlay: checks that `lower` is a directory, then creates `upper/`, `work/`
+ *   and the empty mount point; nothing is mounted yet (see {@link overlayMountArgs});
  * - copy: `cp -a <lower> <rootfs>` (modes, owners where allowed, links and times kept).
- * On failure it removes what it made (unmounting first) and rethrows.
+ * On failure it removes what it made and rethrows.
  * @returns the rootfs path
- * @throws Error with mount's or cp's own message (e.g. "must be superuser to use mount")
+ * @throws Error when `lower` is missing (overlay), or with cp's own message
  */
 export async function prepareRootfs(lower: string, containerDir: string, mode: RootfsMode): Promise<string> {
   const rootfs = rootfsPath(containerDir);
   await fs.mkdir(path.dirname(rootfs), { recursive: true });
   try {
     if (mode === 'overlay') {
-      const upper = path.join(containerDir, 'upper');
-      const work = path.join(containerDir, 'work');
-      for (const dir of [upper, work, rootfs]) await fs.mkdir(dir, { mode: 0o755 });
-      const data = `lowerdir=${path.resolve(lower)},upperdir=${upper},workdir=${work}`;
-      await command('mount', ['-t', 'overlay', 'overlay', '-o', data, rootfs]);
+      // Fail at create, not at the first start, when the image's tree is not there.
+      if (!(await fs.stat(lower)).isDirectory()) throw new Error(`${lower} is not a directory`);
+      for (const dir of [path.join(containerDir, 'upper'), path.join(containerDir, 'work'), rootfs]) await fs.mkdir(dir, { mode: 0o755 });
     } else {
       await command('cp', ['-a', '--', path.resolve(lower), rootfs]);
     }
@@ -64,9 +66,23 @@ export async function prepareRootfs(lower: string, containerDir: string, mode: R
 }
 
 /**
+ * The command that mounts a prepared overlay rootfs, `mount` first and the
+ * mount point last:
+ * `mount -t overlay overlay -o lowerdir=<lower>,upperdir=<upper>,workdir=<work> <containerDir>/bundle/rootfs`
+ * (absolute paths). Running it is the caller's business: the shim does, as the
+ * container starts. Nothing is checked here.
+ */
+export function overlayMountArgs(lower: string, containerDir: string): string[] {
+  const dir = path.resolve(containerDir);
+  const data = `lowerdir=${path.resolve(lower)},upperdir=${path.join(dir, 'upper')},workdir=${path.join(dir, 'work')}`;
+  return ['mount', '-t', 'overlay', 'overlay', '-o', data, rootfsPath(dir)];
+}
+
+/**
  * Removes a container's rootfs: unmounts `bundle/rootfs` when something is
- * mounted there ("not mounted" counts as done), then deletes `bundle/rootfs`,
- * `upper/` and `work/`. Idempotent: nothing there is fine.
+ * still mounted there (a shim that died before it could unmount; "not mounted"
+ * counts as done), then deletes `bundle/rootfs`, `upper/` and `work/`.
+ * Idempotent: nothing there is fine.
  * @throws Error when the rootfs is mounted and cannot be unmounted (busy …).
  */
 export async function removeRootfs(containerDir: string): Promise<void> {

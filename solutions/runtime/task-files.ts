@@ -11,6 +11,7 @@
  * ├── shim.pid         the shim's pid (written by the daemon once it spawned the shim)
  * ├── pid              the container's process as the host sees it (runc --pid-file)
  * ├── runtime.log      the runtime's JSON log: why `run` failed
+ * ├── mount.log        with a mount command: what mount (or umount) said, why the rootfs could not be mounted
  * └── exit             the exit status ("137\n"), renamed into place from exit.tmp once `run` returned
  * ```
  */
@@ -29,12 +30,19 @@ export const SHIM_UNPACK_ARGS = [
 ].join('\n');
 
 /**
- * The shim: `sh -c SHIM_SCRIPT minidocker-shim <dir> <stdin path or /dev/null> <pipes|terminal> <runtime> <run args…>`.
+ * The shim: `sh -c SHIM_SCRIPT minidocker-shim <dir> <stdin path or /dev/null> <pipes|terminal> <n> <mount argv (n words)…> <runtime> <run args…>`.
  * Paths arrive as positional parameters, never inside the script text, so no
  * name can inject shell code. It makes the output fifos itself (a `mkfifo`
  * forked from a small shell is cheap; from the daemon it would cost a whole
  * process start), runs the runtime only once the daemon has a reader on each,
  * and exits after writing the exit file.
+ *
+ * With `n` > 0, the `n` words after it are a mount command whose last word is
+ * the mount point (the container's rootfs): the shim runs it before the
+ * runtime, and exits with mount's status, its message in `<dir>/mount.log`,
+ * when it fails. Once the runtime exited it unmounts that point, before the
+ * exit file appears: whoever sees the exit file finds the rootfs unmounted,
+ * also when no daemon was there. `n` = 0: nothing is mounted.
  *
  * With `terminal`, the runtime runs under util-linux `script(1)`, which gives it
  * a pseudo-terminal as stdin, stdout and stderr (`runc run` of a bundle with
@@ -45,13 +53,20 @@ export const SHIM_UNPACK_ARGS = [
  * `MINIDOCKER_ARG1`…) and {@link SHIM_UNPACK_ARGS}, a constant, rebuilds it.
  */
 export const SHIM_SCRIPT = [
-  'dir=$1 in=$2 io=$3; shift 3',
+  'dir=$1 in=$2 io=$3 m=$4; shift 4',
   'mkfifo -m 600 "$dir/stdout" "$dir/stderr" || exit',
   // A write-only open waits for a reader: the daemon's. Only then may the container write, or
   // the output of one that ends at once would be gone before anybody read it.
   'exec 3>"$dir/stdout" 4>"$dir/stderr"',
   // Read-write: the shim is a reader too, so the container never gets EPIPE while the daemon is away.
   'exec 3<>"$dir/stdout" 4<>"$dir/stderr"',
+  // The mount comes after the readers: a daemon that gives up waiting for them kills a shim that mounted nothing.
+  'target=',
+  'if [ "$m" -gt 0 ]; then',
+  // A subshell, so that the mount's words ($1 … $m) become its "$@" while this shell keeps its own.
+  '  (n=$# i=0; for arg; do [ "$i" -lt "$m" ] || break; i=$((i+1)); set -- "$@" "$arg"; done; shift "$n"; exec "$@") 2>"$dir/mount.log" 3>&- 4>&- || exit',
+  '  while [ "$m" -gt 0 ]; do target=$1 m=$((m-1)); shift; done',
+  'fi',
   'if [ "$io" = terminal ]; then',
   '  export MINIDOCKER_ARGC=$# SHELL=/bin/sh; i=0',
   '  for arg; do i=$((i+1)); export "MINIDOCKER_ARG$i=$arg"; done',
@@ -65,6 +80,8 @@ export const SHIM_SCRIPT = [
   'status=$?',
   // Close before the exit file appears: whoever sees it knows no writer is left.
   'exec 3>&- 4>&- 5>&-',
+  // The container's processes are gone with runc run: nothing holds the rootfs any more.
+  '[ -z "$target" ] || umount "$target" 2>>"$dir/mount.log"',
   'echo "$status" >"$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"',
 ].join('\n');
 
@@ -79,6 +96,7 @@ export interface TaskFiles {
   pid: string;
   shimPid: string;
   log: string;
+  mountLog: string;
   exit: string;
   exitTmp: string;
 }
@@ -88,7 +106,7 @@ export function taskFiles(dir: string): TaskFiles {
   const at = (name: string) => path.join(dir, name);
   return {
     stdout: at('stdout'), stderr: at('stderr'), stdin: at('stdin'), pid: at('pid'), shimPid: at('shim.pid'),
-    log: at('runtime.log'), exit: at('exit'), exitTmp: at('exit.tmp'),
+    log: at('runtime.log'), mountLog: at('mount.log'), exit: at('exit'), exitTmp: at('exit.tmp'),
   };
 }
 

@@ -9,9 +9,9 @@
  * container from the files in its directory (see task-files.ts).
  *
  * ```
- * daemon ──spawn, detached──▶ sh (shim) ──▶ runc run ──▶ container
- *   ▲  reads <dir>/stdout, <dir>/stderr ◀──────────────────── writes
- *   └─ watches <dir>/pid (started) and <dir>/exit (ended)
+ * daemon ──spawn, detached──▶ sh (shim) ──▶ [mount] ──▶ runc run ──▶ container
+ *   ▲  reads <dir>/stdout, <dir>/stderr ◀──────────────────────────────── writes
+ *   └─ watches <dir>/pid (started) and <dir>/exit (ended, after [umount])
  * ```
  */
 import { spawn } from 'node:child_process';
@@ -49,6 +49,13 @@ export interface TaskOptions {
    * Must match config.json: without it such a `runc run` fails (no terminal to use).
    */
   terminal?: boolean;
+  /**
+   * A mount command's argv, `mount` first and the mount point (the bundle's
+   * rootfs) last, e.g. an overlay's. The shim runs it before the runtime and
+   * unmounts the mount point once the runtime exited, before it writes the
+   * exit file, with or without a daemon. Omitted or empty: nothing is mounted.
+   */
+  mount?: string[];
 }
 
 /** A started (or re-adopted) container. */
@@ -69,19 +76,21 @@ export interface Task {
  * Starts the container through a detached shim. Resolves once the container's
  * process runs (the pid file appeared).
  * @throws RuntimeError with the runtime's message (e.g. `exec: "nosuch": executable file not found in $PATH`)
- *   when `run` fails; nothing keeps running then.
+ *   when `run` fails, or `cannot mount the rootfs: <mount's message>` when the
+ *   mount command fails; nothing keeps running then.
  */
 export async function startTask(runc: Runc, options: TaskOptions): Promise<Task> {
   const dir = path.resolve(options.dir);
   const f = taskFiles(dir);
-  for (const stale of [f.stdout, f.stderr, f.stdin, f.pid, f.shimPid, f.log, f.exit, f.exitTmp]) fs.rmSync(stale, { force: true });
+  for (const stale of [f.stdout, f.stderr, f.stdin, f.pid, f.shimPid, f.log, f.mountLog, f.exit, f.exitTmp]) fs.rmSync(stale, { force: true });
   // The shim makes stdout and stderr; only stdin is made here, and held read-write, so the
   // container's open of it does not wait for a writer.
   if (options.stdin === true) await mkfifo([f.stdin]);
   const stdin = options.stdin === true ? fs.createWriteStream('', { fd: fs.openSync(f.stdin, fs.constants.O_RDWR) }) : undefined;
   const io = options.terminal === true ? 'terminal' : 'pipes';
   const run = runc.runArgs(options.id, path.resolve(options.bundle), f.pid, f.log);
-  const shim = spawn('/bin/sh', ['-c', SHIM_SCRIPT, SHIM_NAME, dir, stdin ? f.stdin : '/dev/null', io, runc.binary, ...run], {
+  const mount = options.mount ?? [];
+  const shim = spawn('/bin/sh', ['-c', SHIM_SCRIPT, SHIM_NAME, dir, stdin ? f.stdin : '/dev/null', io, String(mount.length), ...mount, runc.binary, ...run], {
     detached: true,
     stdio: 'ignore',
   });
@@ -109,7 +118,11 @@ export async function startTask(runc: Runc, options: TaskOptions): Promise<Task>
     const outcome = await started.result;
     if ('failed' in outcome) {
       const log = fs.existsSync(f.log) ? fs.readFileSync(f.log, 'utf8') : '';
-      throw new RuntimeError(lastRuntimeError(log) ?? `${runc.binary} run exited with status ${outcome.failed}`);
+      // No runtime error but mount's: the shim stopped before it ran the runtime. Its first line says why.
+      const mountError = fs.existsSync(f.mountLog) ? (fs.readFileSync(f.mountLog, 'utf8').trim().split('\n')[0] ?? '') : '';
+      throw new RuntimeError(
+        lastRuntimeError(log) ?? (mountError ? `cannot mount the rootfs: ${mountError}` : `${runc.binary} run exited with status ${outcome.failed}`),
+      );
     }
     return attach(options.id, outcome.pid, f, outcome.stdout, outcome.stderr, stdin, shim);
   } catch (err) {
@@ -130,7 +143,7 @@ export async function startTask(runc: Runc, options: TaskOptions): Promise<Task>
  * and a container the runtime still has without its shim is force-deleted,
  * since nobody could report its end.
  */
-export async function adoptTask(runc: Runc, options: Omit<TaskOptions, 'stdin'>): Promise<Task | ExitStatus> {
+export async function adoptTask(runc: Runc, options: Omit<TaskOptions, 'stdin' | 'mount'>): Promise<Task | ExitStatus> {
   const dir = path.resolve(options.dir);
   const f = taskFiles(dir);
   const exited = readExitFile(f.exit);

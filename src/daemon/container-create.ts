@@ -6,8 +6,10 @@
  * ```
  * request ─▶ name and network mode checks ─▶ ImageService.resolve (404: the CLI pulls)
  *         ─▶ <data root>/rootfs/<image id>/ (unpacked once, shared)
- *         ─▶ <container dir>/bundle/rootfs (overlay or copy) ─▶ bundle/config.json ─▶ record
+ *         ─▶ <container dir>/bundle/rootfs (an overlay's mount point, or a copy) ─▶ bundle/config.json ─▶ record
  * ```
+ * Nothing is mounted here: an overlay rootfs is mounted by the shim, for the
+ * time the container runs (container-service.ts start).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -41,13 +43,18 @@ export const ROOTLESS_LIMITS_WARNING =
 
 const unpacking = new Map<string, Promise<string>>();
 
+/** Where an image's tree is unpacked, `<data root>/rootfs/<id hex>`, whether or not it is there yet. */
+export function imageRootfsPath(dataRoot: string, imageId: string): string {
+  return path.join(dataRoot, 'rootfs', imageId.replace(/^sha256:/, ''));
+}
+
 /**
  * The image's tree, unpacked once into `<data root>/rootfs/<id hex>` and shared
  * by every container of the image. Concurrent creates wait for the same unpack.
  * @returns the directory.
  */
 export async function imageRootfs(dataRoot: string, images: ImageService, image: ResolvedImage): Promise<string> {
-  // TODO(lesson-12): Unpack the image once into <dataRoot>/rootfs/<id hex> and return the directory.
+  // TODO(lesson-12): Unpack the image once into imageRootfsPath(dataRoot, image.id) and return the directory.
   // HINT: unpackImage(dir, layers): one {open: () => images.blobs.get(layer.digest), diffID} per manifest layer.
   // HINT: keep the pending promise in `unpacking`, so concurrent creates share one unpack.
   throw new NotImplementedError('lesson-12: imageRootfs');
@@ -73,7 +80,7 @@ export async function createContainer(ctx: CreateContext, body: CreateBody, name
   // HINT: body.Tty goes to buildSpec (terminal) and mergeEnv (TERM); a NotFoundError from images.resolve becomes
   // HINT: `No such image: ${familiarName(body.Image)}` so the CLI pulls and retries.
   // HINT: args: resolveArgs; env: mergeEnv(…, hostname = body.Hostname || first 12 hex of the id); user: resolveUser on the image rootfs.
-  // HINT: prepareRootfs(lower, dir, defaultRootfsMode()), buildSpec({…}), writeBundle(<dir>/bundle, spec);
+  // HINT: prepareRootfs(lower, dir, defaultRootfsMode()) (an overlay is mounted later, at start), buildSpec({…}), writeBundle(<dir>/bundle, spec);
   // HINT: rootless (not root): SpecOptions.rootless, no resources, and ROOTLESS_LIMITS_WARNING when limits were asked for.
   // HINT: on any failure after mkdir: removeRootfs(dir) and remove dir, then rethrow.
   throw new NotImplementedError('lesson-12: createContainer');

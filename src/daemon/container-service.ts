@@ -4,8 +4,8 @@
  * back to running on start), and is finally removed.
  *
  * ```
- * start ─▶ startTask (shim + runc run) ─▶ stdout/stderr ─▶ container-json.log + attach listeners
- *                                        exited ─▶ record saved (ExitCode, FinishedAt)
+ * start ─▶ startTask (shim: mount + runc run) ─▶ stdout/stderr ─▶ container-json.log + attach listeners
+ *                                        exited (shim unmounted) ─▶ record saved (ExitCode, FinishedAt)
  *                                                ─▶ 'exit' (wait next-exit, attach and follow end)
  *                                                ─▶ AutoRemove? remove ─▶ 'removed' (wait removed)
  * ```
@@ -19,11 +19,11 @@ import { ConflictError, InvalidParameterError, NotModifiedError, SystemError } f
 import type { ContainerSummary, ContainerWaitResponse } from '../api/types.js';
 import { NotImplementedError } from '../errors.js';
 import { JsonFileLog } from '../runtime/json-log.js';
-import { removeRootfs } from '../runtime/rootfs.js';
+import { isMountPoint, overlayMountArgs, removeRootfs, rootfsPath } from '../runtime/rootfs.js';
 import { Runc, RuntimeError } from '../runtime/runc.js';
 import { adoptTask, startTask } from '../runtime/task.js';
 import type { ExitStatus, Task } from '../runtime/task.js';
-import { createContainer } from './container-create.js';
+import { createContainer, imageRootfsPath } from './container-create.js';
 import { killContainer } from './container-signals.js';
 import type { CreateBody } from './container-create.js';
 import { ContainerStore, rfc3339Nano } from './container-store.js';
@@ -113,14 +113,17 @@ export class ContainerService {
   }
 
   /**
-   * Starts a created or exited container through the shim; resolves once its
-   * process runs.
+   * Starts a created or exited container through the shim, which mounts an
+   * overlay rootfs first (and unmounts it when the container exits); resolves
+   * once its process runs.
    * @throws NotModifiedError when it already runs; InvalidParameterError with the
    *   runtime's message when the command cannot run (exit code 127 or 126 recorded).
    */
   async start(ref: string): Promise<void> {
     // TODO(lesson-12): Start a created or exited container with startTask and record it as running.
     // HINT: running already: NotModifiedError (304). this.#deleteRuntimeState(id) first: a failed run may have left state.
+    // HINT: Driver overlay2: pass startTask mount: overlayMountArgs(imageRootfsPath(this.dataRoot, record.Image), dir),
+    // HINT: unless isMountPoint(rootfsPath(dir)) (a killed shim left it mounted: use it as it is).
     // HINT: open the JsonFileLog before startTask; a failure records ExitCode 127 (not found) or 126 (permission denied) and
     // HINT: State.Error, and becomes a 400 (InvalidParameterError) with the runtime's message; an AutoRemove
     // HINT: container that cannot start is destroyed (docker run --rm waits for its removal).

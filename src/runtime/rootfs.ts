@@ -11,7 +11,11 @@
  * ```
  *
  * overlayfs needs root (or a user namespace the daemon does not have); the
- * copy costs disk space and time but works for anyone.
+ * copy costs disk space and time but works for anyone. Like dockerd, the
+ * overlay is mounted only while the container runs: the shim runs the
+ * {@link overlayMountArgs} command before the runtime and unmounts it once
+ * the runtime exited (lesson 11's `TaskOptions.mount`). `upper/` stays, so a
+ * container's changes survive a restart.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -38,25 +42,40 @@ export function rootfsPath(containerDir: string): string {
 /**
  * Makes `<containerDir>/bundle/rootfs` from the image's tree `lower`, which is
  * never modified:
- * - overlay: creates `upper/`, `work/` and the mount point, then
- *   `mount -t overlay overlay -o lowerdir=<lower>,upperdir=<upper>,workdir=<work> <rootfs>`;
+ * - overlay: checks that `lower` is a directory, then creates `upper/`, `work/`
+ *   and the empty mount point; nothing is mounted yet (see {@link overlayMountArgs});
  * - copy: `cp -a <lower> <rootfs>` (modes, owners where allowed, links and times kept).
- * On failure it removes what it made (unmounting first) and rethrows.
+ * On failure it removes what it made and rethrows.
  * @returns the rootfs path
- * @throws Error with mount's or cp's own message (e.g. "must be superuser to use mount")
+ * @throws Error when `lower` is missing (overlay), or with cp's own message
  */
 export async function prepareRootfs(lower: string, containerDir: string, mode: RootfsMode): Promise<string> {
-  // TODO(lesson-10): Mount an overlay (upper/, work/, bundle/rootfs) over lower, or cp -a it, and return rootfsPath().
-  // HINT: command('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=…,upperdir=…,workdir=…`, rootfs]).
+  // TODO(lesson-10): Make upper/, work/ and the empty bundle/rootfs for an overlay (lower must be a directory), or cp -a lower; return rootfsPath().
+  // HINT: overlay mounts nothing here: the shim runs overlayMountArgs() as the container starts. copy: command('cp', ['-a', '--', lower, rootfs]).
   // HINT: On any failure: await removeRootfs(containerDir) (ignore its error), then rethrow.
   void lower, containerDir, mode;
   throw new NotImplementedError('lesson-10: prepareRootfs');
 }
 
 /**
+ * The command that mounts a prepared overlay rootfs, `mount` first and the
+ * mount point last:
+ * `mount -t overlay overlay -o lowerdir=<lower>,upperdir=<upper>,workdir=<work> <containerDir>/bundle/rootfs`
+ * (absolute paths). Running it is the caller's business: the shim does, as the
+ * container starts. Nothing is checked here.
+ */
+export function overlayMountArgs(lower: string, containerDir: string): string[] {
+  // TODO(lesson-10): Return ['mount', '-t', 'overlay', 'overlay', '-o', 'lowerdir=…,upperdir=…,workdir=…', rootfs], every path absolute.
+  // HINT: upper and work are <containerDir>/upper and <containerDir>/work; path.resolve() makes a path absolute.
+  void lower, containerDir;
+  throw new NotImplementedError('lesson-10: overlayMountArgs');
+}
+
+/**
  * Removes a container's rootfs: unmounts `bundle/rootfs` when something is
- * mounted there ("not mounted" counts as done), then deletes `bundle/rootfs`,
- * `upper/` and `work/`. Idempotent: nothing there is fine.
+ * still mounted there (a shim that died before it could unmount; "not mounted"
+ * counts as done), then deletes `bundle/rootfs`, `upper/` and `work/`.
+ * Idempotent: nothing there is fine.
  * @throws Error when the rootfs is mounted and cannot be unmounted (busy …).
  */
 export async function removeRootfs(containerDir: string): Promise<void> {

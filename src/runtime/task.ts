@@ -9,9 +9,9 @@
  * container from the files in its directory (see task-files.ts).
  *
  * ```
- * daemon ──spawn, detached──▶ sh (shim) ──▶ runc run ──▶ container
- *   ▲  reads <dir>/stdout, <dir>/stderr ◀──────────────────── writes
- *   └─ watches <dir>/pid (started) and <dir>/exit (ended)
+ * daemon ──spawn, detached──▶ sh (shim) ──▶ [mount] ──▶ runc run ──▶ container
+ *   ▲  reads <dir>/stdout, <dir>/stderr ◀──────────────────────────────── writes
+ *   └─ watches <dir>/pid (started) and <dir>/exit (ended, after [umount])
  * ```
  */
 import { spawn } from 'node:child_process';
@@ -50,6 +50,13 @@ export interface TaskOptions {
    * Must match config.json: without it such a `runc run` fails (no terminal to use).
    */
   terminal?: boolean;
+  /**
+   * A mount command's argv, `mount` first and the mount point (the bundle's
+   * rootfs) last, e.g. an overlay's. The shim runs it before the runtime and
+   * unmounts the mount point once the runtime exited, before it writes the
+   * exit file, with or without a daemon. Omitted or empty: nothing is mounted.
+   */
+  mount?: string[];
 }
 
 /** A started (or re-adopted) container. */
@@ -70,15 +77,17 @@ export interface Task {
  * Starts the container through a detached shim. Resolves once the container's
  * process runs (the pid file appeared).
  * @throws RuntimeError with the runtime's message (e.g. `exec: "nosuch": executable file not found in $PATH`)
- *   when `run` fails; nothing keeps running then.
+ *   when `run` fails, or `cannot mount the rootfs: <mount's message>` when the
+ *   mount command fails; nothing keeps running then.
  */
 export async function startTask(runc: Runc, options: TaskOptions): Promise<Task> {
   // TODO(lesson-11): Spawn the detached shim, open the readers once it made the fifos, and resolve when <dir>/pid appears.
   // HINT: Remove stale files; with stdin: mkfifo <dir>/stdin and open it O_RDWR. Then spawn
-  // HINT: `/bin/sh -c SHIM_SCRIPT minidocker-shim <dir> <stdin or /dev/null> <'terminal' or 'pipes'> <runc.binary> ...runc.runArgs(…)`,
+  // HINT: `/bin/sh -c SHIM_SCRIPT minidocker-shim <dir> <stdin or /dev/null> <'terminal' or 'pipes'> <mount.length> ...mount <runc.binary> ...runc.runArgs(…)`,
   // HINT: detached, stdio 'ignore', unref()'d. The shim makes <dir>/stdout and <dir>/stderr and waits for your readers.
   // HINT: Write shim.pid, then watchUntil(dir, …): <dir>/stderr exists → openFifoReader both (once); the pid file → attach();
-  // HINT: the shim exited first (its "exit" event + poke()) → RuntimeError(lastRuntimeError(<dir>/runtime.log)).
+  // HINT: the shim exited first (its "exit" event + poke()) → RuntimeError(lastRuntimeError(<dir>/runtime.log)),
+  // HINT: or, when the runtime logged nothing, `cannot mount the rootfs: <first line of <dir>/mount.log>` if mount said something.
   // HINT: On any failure destroy the readers (none opened yet: kill the waiting shim) before rethrowing.
   void runc, options;
   throw new NotImplementedError('lesson-11: startTask');
@@ -91,7 +100,7 @@ export async function startTask(runc: Runc, options: TaskOptions): Promise<Task>
  * and a container the runtime still has without its shim is force-deleted,
  * since nobody could report its end.
  */
-export async function adoptTask(runc: Runc, options: Omit<TaskOptions, 'stdin'>): Promise<Task | ExitStatus> {
+export async function adoptTask(runc: Runc, options: Omit<TaskOptions, 'stdin' | 'mount'>): Promise<Task | ExitStatus> {
   // TODO(lesson-11): Read <dir>/exit; else check shimAlive; else force-delete the id and report 255.
   // HINT: A live shim: openFifoReader both fifos again, wait (watchUntil) for <dir>/pid, and attach() without a shim or stdin.
   void runc, options;

@@ -2,7 +2,8 @@
  * Lesson 10 — runtime: bundle. The pure parts (argv, environment, spec) are
  * checked as data, the spec also against the OCI runtime-spec JSON schema;
  * users are looked up in small account files written here; the rootfs checks
- * mount and copy real directories in a temp dir.
+ * copy real directories in a temp dir, and mount an overlay with the command
+ * overlayMountArgs returns (as the shim does when a container starts).
  *
  * ```
  * <tmp>/
@@ -25,7 +26,7 @@ import { resolveUser } from '#kata/runtime/user.js';
 import type { ResolvedUser } from '#kata/runtime/user.js';
 import { buildSpec, writeBundle } from '#kata/runtime/bundle.js';
 import type { SpecOptions } from '#kata/runtime/bundle.js';
-import { defaultRootfsMode, prepareRootfs, removeRootfs } from '#kata/runtime/rootfs.js';
+import { defaultRootfsMode, overlayMountArgs, prepareRootfs, removeRootfs } from '#kata/runtime/rootfs.js';
 import { DEFAULT_CAPABILITIES, DEFAULT_PATH_ENV, MASKED_PATHS, READONLY_PATHS } from '#kata/runtime/defaults.js';
 import type { Mount, Spec } from '#kata/runtime/spec.js';
 import { InvalidParameterError } from '#kata/api/errdefs.js';
@@ -396,7 +397,21 @@ describe('lesson 10: runtime bundle', () => {
     await fs.mkdir(container);
     const rootfs = await prepareRootfs(lower, container, 'overlay');
     expect(rootfs, `prepareRootfs returns <containerDir>/bundle/rootfs. Look at ${ROOTFS}`).toBe(path.join(container, 'bundle', 'rootfs'));
-    expect(await mountTargets(), `an overlay must be mounted on bundle/rootfs. Look at ${ROOTFS} (prepareRootfs)`).toContain(rootfs);
+    for (const dir of ['bundle/rootfs', 'upper', 'work']) {
+      expect(await exists(path.join(container, dir)), `prepareRootfs makes ${dir} for the overlay. Look at ${ROOTFS} (prepareRootfs)`).toBe(true);
+    }
+    expect(await mountTargets(), `prepareRootfs mounts nothing: the shim mounts the overlay when the container starts. Look at ${ROOTFS} (prepareRootfs)`).not.toContain(rootfs);
+    // The shim's part, done here: run the command, as it is.
+    const argv = overlayMountArgs(lower, container);
+    expect([argv[0], argv.at(-1)], `overlayMountArgs gives a mount command: "mount" first, the mount point last. Look at ${ROOTFS} (overlayMountArgs)`).toEqual(['mount', rootfs]);
+    let mounted = '';
+    try {
+      execFileSync(argv[0] ?? 'mount', argv.slice(1), { stdio: 'pipe' });
+    } catch (err) {
+      mounted = String((err as { stderr?: Buffer }).stderr ?? err).trim();
+    }
+    expect(mounted, `mount ${argv.slice(1).join(' ')} must succeed. Look at ${ROOTFS} (overlayMountArgs)`).toBe('');
+    expect(await mountTargets(), `the command mounts an overlay on bundle/rootfs. Look at ${ROOTFS} (overlayMountArgs)`).toContain(rootfs);
     expect(await fs.readFile(path.join(rootfs, 'etc', 'motd'), 'utf8').catch(describeError), `the image's files show through. Look at ${ROOTFS}`).toBe('from the image\n');
     await fs.writeFile(path.join(rootfs, 'etc', 'motd'), 'changed\n');
     await fs.writeFile(path.join(rootfs, 'new'), 'new\n');
@@ -417,7 +432,7 @@ describe('lesson 10: runtime bundle', () => {
     const broken = path.join(tmp, 'broken');
     await fs.mkdir(broken);
     const failure = await rejectionOf(prepareRootfs(path.join(tmp, 'no-such-image'), broken, 'overlay'));
-    expect(describeError(failure), `an overlay over a missing lowerdir must fail. Look at ${ROOTFS}`).not.toContain('resolved without an error');
+    expect(describeError(failure), `an overlay over a missing image tree must fail at once (lower is not a directory). Look at ${ROOTFS} (prepareRootfs)`).not.toContain('resolved without an error');
     for (const dir of ['bundle/rootfs', 'upper', 'work']) {
       expect(await exists(path.join(broken, dir)), `a failed prepareRootfs cleans up: ${dir} is left behind. Look at ${ROOTFS}`).toBe(false);
     }

@@ -9,9 +9,11 @@
  * <tmp>/
  * ├── runtime/runc/         --root
  * └── containers/<id>/      fifos, pid, exit, runtime.log, bundle/{config.json,rootfs/}
+ *                           (as root, one check: lower/, upper/, work/ of an overlay the shim mounts)
  * ```
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -126,6 +128,22 @@ async function statusBecomes(runc: Runc, id: string, want: string): Promise<stri
   }
 }
 
+/**
+ * What the daemon does as root, made here without lesson 10: the bundle's
+ * busybox tree moves to <dir>/lower, and bundle/rootfs becomes the empty mount
+ * point of an overlay. Returns the mount command for TaskOptions.mount.
+ */
+async function overlayRootfs(c: Container): Promise<{ lower: string; upper: string; mount: string[] }> {
+  const [lower, upper, work] = ['lower', 'upper', 'work'].map((name) => path.join(c.dir, name)) as [string, string, string];
+  await fsp.rename(c.rootfs, lower);
+  for (const dir of [c.rootfs, upper, work]) await fsp.mkdir(dir);
+  return { lower, upper, mount: ['mount', '-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${upper},workdir=${work}`, c.rootfs] };
+}
+
+function isMounted(dir: string): boolean {
+  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => line.split(' ')[4] === dir);
+}
+
 function isExitStatus(value: Task | ExitStatus): value is ExitStatus {
   return 'exitCode' in value;
 }
@@ -178,6 +196,12 @@ it.skipIf(runcTool.skip)("runtime errors carry runc's own message, from create a
   expect(started, `startTask must reject with RuntimeError when runc run fails before the pid file appears (${TASK}: startTask), got ${describeError(started)}`).toBeInstanceOf(RuntimeError);
   expect((started as Error).message, `the message is the last error line of <dir>/runtime.log (${TASK}: startTask reads it once the shim exited)`).toMatch(/executable file not found in \$PATH/);
   expect((await runc.list()).map((s) => s.id), `nothing is left in the runtime after a failed start`).not.toContain(c.id);
+  // A mount command that cannot succeed (no such lowerdir; without root, no mount at all): the shim stops before the runtime.
+  const mount = ['mount', '-t', 'overlay', 'overlay', '-o', `lowerdir=${path.join(tmp, 'no-such-lower')},upperdir=${c.dir},workdir=${c.dir}`, c.rootfs];
+  const unmounted = await rejectionOf(startTask(runc, { id: c.id, dir: c.dir, bundle: c.bundle, mount }));
+  expect(unmounted, `startTask must reject with RuntimeError when the shim's mount command fails (${TASK}: startTask passes TaskOptions.mount to SHIM_SCRIPT), got ${describeError(unmounted)}`).toBeInstanceOf(RuntimeError);
+  expect((unmounted as Error).message, `a failed mount says so, with mount's own words from <dir>/mount.log, not the shim's exit status (${TASK}: startTask)`).toMatch(/mount/);
+  expect((unmounted as Error).message, `a failed mount is not a runtime failure (${TASK}: startTask)`).not.toMatch(/exited with status|executable file not found/);
 });
 
 // ---------------------------------------------------------------- tasks
@@ -401,14 +425,23 @@ it.skipIf(runcTool.skip)('nothing outside the rootfs is writable from inside', a
   ].join('\n');
   const c = await container(runc, { args: ['sh', '-c', script, 'sh', token] });
   const hostFile = `/escape-${token}`;
+  // As root, as the daemon runs it: on an overlay the shim mounts (TaskOptions.mount) over the image's tree.
+  const overlay = isRoot ? await overlayRootfs(c) : undefined;
   try {
-    const task = await startTask(runc, { id: c.id, dir: c.dir, bundle: c.bundle });
+    const task = await startTask(runc, { id: c.id, dir: c.dir, bundle: c.bundle, ...(overlay ? { mount: overlay.mount } : {}) });
     const { stdout } = await finish(task);
     expect(stdout, `inside, / is the rootfs (writable), /proc/sys and /sys are read-only (${TASK}: startTask runs the bundle through runc)`).toBe('root:written\nprocsys:refused\nsys:refused\n');
-    expect(fs.readFileSync(path.join(c.rootfs, `escape-${token}`), 'utf8'), 'the write to / landed in the bundle rootfs').toBe('inside\n');
     expect(fs.existsSync(hostFile), "the host's / was not touched").toBe(false);
+    if (!overlay) {
+      expect(fs.readFileSync(path.join(c.rootfs, `escape-${token}`), 'utf8'), 'the write to / landed in the bundle rootfs').toBe('inside\n');
+      return;
+    }
+    expect(fs.readFileSync(path.join(overlay.upper, `escape-${token}`), 'utf8'), `the write to / landed in the overlay's upper dir: the shim mounted TaskOptions.mount before the runtime (${TASK}: startTask)`).toBe('inside\n');
+    expect(fs.existsSync(path.join(overlay.lower, `escape-${token}`)), "the image's tree (lowerdir) was not touched").toBe(false);
+    expect(isMounted(c.rootfs), `the shim unmounts the rootfs once the runtime exited, before <dir>/exit appears (${TASK}: SHIM_SCRIPT)`).toBe(false);
   } finally {
     fs.rmSync(hostFile, { force: true });
+    if (isMounted(c.rootfs)) execFileSync('umount', ['-l', c.rootfs]);
   }
 });
 

@@ -87,8 +87,11 @@ describe('lesson 12 — daemon: containers API', () => {
   it('create → start → wait gives the container\'s exit code', async () => {
     const daemon = await daemonWithBusybox();
     const id = await create(daemon, 'exit 3');
+    const containers = path.join(daemon.dataRoot, 'containers');
+    expect(await mountsUnder(containers), 'create mounts nothing: an overlay rootfs is mounted by the shim at start — src/daemon/container-create.ts').toEqual([]);
     await start(daemon, id);
     expect(await waitExit(daemon, id), 'wait should give the exit code of `sh -c "exit 3"` — src/daemon/container-service.ts').toBe(3);
+    expect(await mountsUnder(containers), 'once the container exited its rootfs is unmounted (the shim unmounts what startTask asked it to mount) — src/daemon/container-service.ts start').toEqual([]);
     const state = (await inspect(daemon, id)).State;
     expect(state, 'after the exit, inspect shows State {Status: "exited", Running: false, ExitCode: 3}').toMatchObject({ Status: 'exited', Running: false, ExitCode: 3 });
     const again = await api(daemon, 'POST', `/v1.41/containers/${id}/start`);
@@ -280,7 +283,8 @@ describe('lesson 12 — daemon: containers API', () => {
 
   it('restart stops the container and starts it again', async () => {
     const daemon = await daemonWithBusybox();
-    const id = await create(daemon, 'echo started; trap "exit 0" TERM; while :; do sleep 0.1; done');
+    // The second run finds the file the first one made: a container's changes survive a restart.
+    const id = await create(daemon, 'if [ -e /ran ]; then echo again; else echo started; fi; touch /ran; trap "exit 0" TERM; while :; do sleep 0.1; done');
     await start(daemon, id);
     const before = (await inspect(daemon, id)).State;
     const res = await api(daemon, 'POST', `/v1.41/containers/${id}/restart?t=5`, undefined, 20_000);
@@ -290,7 +294,7 @@ describe('lesson 12 — daemon: containers API', () => {
     expect(after.Pid, 'with a new process').not.toBe(before.Pid);
     expect(after.StartedAt > before.StartedAt, 'StartedAt moves on').toBe(true);
     const out = await logs(daemon, id, 'stdout=1');
-    expect(out.stdout, 'both runs wrote to the same log').toBe('started\nstarted\n');
+    expect(out.stdout, 'both runs wrote to the same log, and the second found /ran: the rootfs keeps its changes (an overlay is mounted again on the same upper/ — src/daemon/container-service.ts start)').toBe('started\nagain\n');
     await api(daemon, 'POST', `/v1.41/containers/${id}/stop?t=5`, undefined, 20_000);
   }, 60_000);
 
@@ -350,6 +354,7 @@ describe('lesson 12 — daemon: containers API', () => {
     expect(running.body?.map((c) => c.Id), 'the new daemon still lists the container that kept running — src/daemon/container-service.ts restore').toEqual([ticker]);
     const brief2 = await inspect(second, brief);
     expect(brief2.State, 'a container that exited while the daemon was down is reported exited with its code (adoptTask)').toMatchObject({ Status: 'exited', Running: false, ExitCode: 4 });
+    expect(await mountsUnder(path.join(second.dataRoot, 'containers', brief)), 'its shim unmounted its rootfs with no daemon there').toEqual([]);
     const ticks = (await logs(second, ticker, 'stdout=1')).stdout.split('\n').filter(Boolean);
     expect(ticks.length, `the lines written while no daemon ran are in the log (got ${ticks.length})`).toBeGreaterThan(15);
     expect(ticks, 'no line is lost or doubled').toEqual(ticks.map((_, i) => `tick${i}`));
