@@ -241,7 +241,7 @@ async function runBenchSection(opts: Options, workDir: string): Promise<{ text: 
         `  minidockerd of the same tree that pulled busybox from a local registry mirror; --rm makes the CLI wait until the container is removed.`,
         `runc run: \`runc run --bundle B\` — create, start, wait, delete in one process; B is the spec the daemon builds (lesson 10's buildSpec:`,
         `  docker's capabilities, mounts, masked paths, own network namespace, a cgroup when root) on busybox unpacked once (no overlay mount).`,
-        `podman: \`podman run --rm --network none --rootfs DIR true\` on a copy of that rootfs.`,
+        `podman: \`podman run --rm --runtime runc --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --rootfs DIR true\` on a copy of that rootfs.`,
         `create → start → wait → delete: the API calls over one keep-alive EngineClient (wait with condition=not-running) vs \`runc create\`,`,
         `  \`runc start\`, a 1 ms poll of /proc/<pid>/stat until the container's init is gone (runc create orphans it), \`runc delete\`.`,
       ].join('\n'),

@@ -51,9 +51,16 @@ export function runcRun(runc: string, fx: RunFixture): Operation {
   return () => spawnToExit(runc, ['--root', fx.runcRoot, 'run', '--bundle', fx.bundle, nextId('bench-run')]);
 }
 
-/** `podman run --rm --network none --rootfs DIR true`. */
+/**
+ * `podman run --rm --runtime runc --network none --ulimit … --rootfs DIR true`.
+ * runc, as for minidockerd (Debian's podman defaults to crun, which refuses hosts
+ * with hybrid cgroups). Explicit open-files and process limits, because podman's
+ * defaults lie above the hard limits of a host without CAP_SYS_RESOURCE, and the
+ * runtime may not raise them.
+ */
 export function podmanRun(podman: string, rootfs: string): Operation {
-  return () => spawnToExit(podman, ['run', '--rm', '--network', 'none', '--rootfs', rootfs, 'true']);
+  const limits = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
+  return () => spawnToExit(podman, ['run', '--rm', '--runtime', 'runc', '--network', 'none', ...limits, '--rootfs', rootfs, 'true']);
 }
 
 /** Whether a process has ended: gone, or a zombie its (new) parent has not reaped yet. */
