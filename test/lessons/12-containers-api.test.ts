@@ -131,7 +131,9 @@ describe('lesson 12 — daemon: containers API', () => {
 
   it('logs are multiplexed frames with stdout and stderr apart, and tail and timestamps work', async () => {
     const daemon = await daemonWithBusybox();
-    const id = await create(daemon, 'echo out1; echo err1 >&2; sleep 0.3; echo out2');
+    // stdout and stderr are two pipes: lines written at the same instant may be logged in either
+    // order (as with docker), so the pauses give the log one order to check tail against.
+    const id = await create(daemon, 'echo out1; sleep 0.3; echo err1 >&2; sleep 0.3; echo out2');
     await start(daemon, id);
     await waitExit(daemon, id);
     const both = await logs(daemon, id, 'stdout=1&stderr=1&tail=all');
