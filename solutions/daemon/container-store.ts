@@ -120,8 +120,6 @@ export class ContainerStore {
    */
   async load(): Promise<string[]> {
     await fs.mkdir(this.root, { recursive: true, mode: 0o700 });
-    // This runs while the server binds its socket under umask 0177, which would leave the directory 0600.
-    await fs.chmod(this.root, 0o700);
     const orphans: string[] = [];
     for (const id of await fs.readdir(this.root)) {
       if (!/^[0-9a-f]{64}$/.test(id)) continue;

@@ -128,23 +128,25 @@ export async function removeStaleSocket(socketPath: string): Promise<void> {
  * With a gid, it is then given to that group and opened to 0660.
  */
 export async function listenOnSocket(server: http.Server, socketPath: string, gid?: number): Promise<void> {
-  let previous: number | undefined;
-  try {
-    previous = process.umask(0o177);
-  } catch {
-    // Worker threads cannot change the umask; the chmod below still applies.
-  }
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    let previous: number | undefined;
+    try {
+      previous = process.umask(0o177);
+    } catch {
+      // Worker threads cannot change the umask; the chmod below still applies.
+    }
+    try {
+      // The bind happens inside listen(); the umask is the whole process's, so it is
+      // restored at once, before any other code can create a file under it.
       server.listen(socketPath, () => {
         server.off('error', reject);
         resolve();
       });
-    });
-  } finally {
-    if (previous !== undefined) process.umask(previous);
-  }
+    } finally {
+      if (previous !== undefined) process.umask(previous);
+    }
+  });
   if (gid !== undefined) {
     await chown(socketPath, -1, gid);
     await chmod(socketPath, 0o660);

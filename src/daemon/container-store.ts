@@ -122,8 +122,7 @@ export class ContainerStore {
    */
   async load(): Promise<string[]> {
     // TODO(lesson-12): Read every <root>/<64 hex>/container.json into the index; return the ids whose record is missing or unreadable.
-    // HINT: create the root first (mkdir recursive, then chmod 0700: this runs while the server binds its socket
-    // HINT: under umask 0177, which strips the x bits; root does not notice, a rootless daemon does).
+    // HINT: create the root first (mkdir recursive, mode 0700).
     throw new NotImplementedError('lesson-12: ContainerStore.load');
   }
 

@@ -91,7 +91,8 @@ export async function removeStaleSocket(socketPath: string): Promise<void> {
  */
 export async function listenOnSocket(server: http.Server, socketPath: string, gid?: number): Promise<void> {
   // TODO(lesson-03): Listen on socketPath born 0600; with a gid, chown it to that group and chmod 0660.
-  // HINT: process.umask(0o177) returns the old mask: restore it in a finally once listening.
+  // HINT: process.umask(0o177) returns the old mask: restore it (in a finally) as soon as server.listen() returns —
+  // HINT: the bind happens inside that call, and the umask applies to every file the whole process creates.
   // HINT: wrap server.listen(path, cb) in a Promise that rejects on the server's 'error' event.
   throw new NotImplementedError('lesson-03: listenOnSocket');
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError } from '#kata/api/errdefs.js';
 import { readJson, sendJson } from '#kata/daemon/http.js';
-import { startDaemon } from '#kata/daemon/server.js';
+import { listenOnSocket, startDaemon } from '#kata/daemon/server.js';
 import type { Daemon, RouteRegistrar } from '#kata/daemon/server.js';
 import { repoRoot } from '../../kata/impl.js';
 import { DaemonHarness, canConnect, httpRequest, pathExists } from '../support/daemon-harness.js';
@@ -79,6 +79,17 @@ describe('lesson 03 — daemon: server', () => {
     const root = await fs.stat(dataRoot).catch(() => undefined);
     expect(root?.isDirectory(), `the data root ${dataRoot} should be created when missing — src/daemon/server.ts startDaemon`).toBe(true);
     expect((root!.mode & 0o777).toString(8), 'the data root should be private (0700) — src/daemon/server.ts startDaemon').toBe('700');
+
+    // The umask belongs to the whole process: files that other code creates while it is 0177 lose their x bits.
+    const server = http.createServer();
+    const listening = listenOnSocket(server, path.join(dir, 'own.sock'));
+    const meanwhile = path.join(dir, 'made-meanwhile');
+    await fs.mkdir(meanwhile);
+    await listening.finally(() => new Promise((resolve) => server.close(resolve)));
+    expect(
+      ((await fs.stat(meanwhile)).mode & 0o700).toString(8),
+      'a directory made while listenOnSocket runs must keep its owner x bit: restore the umask right after server.listen() returns (the bind happens inside that call), not once listening — src/daemon/server.ts listenOnSocket',
+    ).toBe('700');
   });
 
   it('--group makes the socket 0660 and group-owned, and an unknown group is refused', async () => {
