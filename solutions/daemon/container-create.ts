@@ -15,6 +15,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidParameterError, NotFoundError } from '../api/errdefs.js';
 import type { ContainerCreateRequest } from '../api/types.js';
+import { isRoot } from '../config.js';
 import { unpackImage } from '../image/unpack-image.js';
 import { familiarString, parseReference } from '../image/reference.js';
 import { buildSpec, hostNofileLimit, writeBundle } from '../runtime/bundle.js';
@@ -115,7 +116,7 @@ export async function createContainer(ctx: CreateContext, body: CreateBody, name
   const hostname = body.Hostname || id.slice(0, 12);
   const userSpec = body.User || imageConfig?.User || '';
   const user = await resolveUser(lower, userSpec);
-  const rootless = process.getuid?.() !== 0;
+  const rootless = !isRoot();
   const host = body.HostConfig ?? {};
   const warnings: string[] = [];
   const limits = { memory: host.Memory ?? 0, pidsLimit: host.PidsLimit ?? 0, nanoCpus: host.NanoCpus ?? 0 };

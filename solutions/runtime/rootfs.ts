@@ -21,6 +21,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { isRoot } from '../config.js';
 
 const run = promisify(execFile);
 
@@ -29,7 +30,7 @@ export type RootfsMode = 'overlay' | 'copy';
 
 /** 'overlay' when running as root, 'copy' otherwise. */
 export function defaultRootfsMode(): RootfsMode {
-  return process.getuid?.() === 0 ? 'overlay' : 'copy';
+  return isRoot() ? 'overlay' : 'copy';
 }
 
 /** The rootfs path of a container: `<containerDir>/bundle/rootfs`. */

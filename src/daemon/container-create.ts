@@ -15,6 +15,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidParameterError, NotFoundError } from '../api/errdefs.js';
 import type { ContainerCreateRequest } from '../api/types.js';
+import { isRoot } from '../config.js';
 import { NotImplementedError } from '../errors.js';
 import { unpackImage } from '../image/unpack-image.js';
 import { familiarString, parseReference } from '../image/reference.js';

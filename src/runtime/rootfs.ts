@@ -21,6 +21,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { isRoot } from '../config.js';
 import { NotImplementedError } from '../errors.js';
 
 const run = promisify(execFile);

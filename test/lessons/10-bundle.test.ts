@@ -32,6 +32,7 @@ import type { Mount, Spec } from '#kata/runtime/spec.js';
 import { InvalidParameterError } from '#kata/api/errdefs.js';
 import { describeError, rejectionOf } from '../support/outcomes.js';
 import { runtimeSchema, specValidator } from '../support/runtime-schema.js';
+import { isRoot } from '../support/runc-bundle.js';
 
 const ARGS = 'src/runtime/process-config.ts (resolveArgs)';
 const ENV = 'src/runtime/process-config.ts (mergeEnv)';
@@ -44,7 +45,6 @@ const RESOURCES = 'src/runtime/bundle.ts (resources)';
 const WRITE = 'src/runtime/bundle.ts (writeBundle)';
 const ROOTFS = 'src/runtime/rootfs.ts';
 
-const isRoot = process.getuid?.() === 0;
 const NOT_ROOT = 'overlayfs needs root: this check runs only as root (the copy check covers rootless)';
 
 let tmp = '';
