@@ -30,6 +30,7 @@ import { unpackImage } from '../solutions/image/unpack-image.js';
 import type { LayerSource } from '../solutions/image/unpack-image.js';
 import { parseDigest } from '../solutions/image/digest.js';
 import { buildBaseImages } from '../test/support/base-images.js';
+import { mountsUnder } from '../test/support/host-state.js';
 import { pushLayout } from '../test/support/registry-harness.js';
 import { run } from './tools.js';
 
@@ -132,16 +133,6 @@ async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Mount points under `dir`, deepest first (from /proc/self/mountinfo). */
-async function mountsUnder(dir: string): Promise<string[]> {
-  const info = await fs.readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
-  const points = info
-    .split('\n')
-    .map((line) => line.split(' ')[4]?.replace(/\\040/g, ' '))
-    .filter((p): p is string => p !== undefined && (p === dir || p.startsWith(`${dir}/`)));
-  return points.sort((a, b) => b.length - a.length);
-}
-
 /**
  * Sets the fixture up: base images, registry, daemon, `docker pull busybox`
  * through the daemon, the unpacked rootfs and runc's bundle.
@@ -166,7 +157,7 @@ export async function setUpRunFixture(workDir: string, say: (line: string) => vo
       const list = await run('runc', ['--root', runcRoot, 'list', '-q']).catch(() => '');
       for (const id of list.split('\n').filter(Boolean)) await run('runc', ['--root', runcRoot, 'delete', '-f', id]).catch(() => undefined);
     }
-    for (const mount of await mountsUnder(dir)) await run('umount', ['-l', mount]).catch(() => undefined);
+    for (const mount of mountsUnder(dir)) await run('umount', ['-l', mount]).catch(() => undefined);
     await fs.rm(dir, { recursive: true, force: true });
   };
   try {

@@ -32,6 +32,7 @@ import type { Mount, Spec } from '#kata/runtime/spec.js';
 import { InvalidParameterError } from '#kata/api/errdefs.js';
 import { describeError, rejectionOf } from '../support/outcomes.js';
 import { runtimeSchema, specValidator } from '../support/runtime-schema.js';
+import { mountPoints, mountsUnder } from '../support/host-state.js';
 import { isRoot } from '../support/runc-bundle.js';
 
 const ARGS = 'src/runtime/process-config.ts (resolveArgs)';
@@ -55,12 +56,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   // Deepest mount first; a lazy unmount when a plain one fails (something still busy).
-  const mounts = (await fs.readFile('/proc/self/mountinfo', 'utf8'))
-    .split('\n')
-    .map((line) => line.split(' ')[4] ?? '')
-    .filter((target) => target.startsWith(`${tmp}/`))
-    .sort((a, b) => b.length - a.length);
-  for (const target of mounts) {
+  for (const target of mountsUnder(tmp)) {
     try {
       execFileSync('umount', [target], { stdio: 'ignore' });
     } catch {
@@ -128,10 +124,6 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
     out[entry] = `${(st.mode & 0o7777).toString(8)} ${kind}`;
   }
   return out;
-}
-
-async function mountTargets(): Promise<string[]> {
-  return (await fs.readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4] ?? '');
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -400,7 +392,7 @@ describe('lesson 10: runtime bundle', () => {
     for (const dir of ['bundle/rootfs', 'upper', 'work']) {
       expect(await exists(path.join(container, dir)), `prepareRootfs makes ${dir} for the overlay. Look at ${ROOTFS} (prepareRootfs)`).toBe(true);
     }
-    expect(await mountTargets(), `prepareRootfs mounts nothing: the shim mounts the overlay when the container starts. Look at ${ROOTFS} (prepareRootfs)`).not.toContain(rootfs);
+    expect(mountPoints(), `prepareRootfs mounts nothing: the shim mounts the overlay when the container starts. Look at ${ROOTFS} (prepareRootfs)`).not.toContain(rootfs);
     // The shim's part, done here: run the command, as it is.
     const argv = overlayMountArgs(lower, container);
     expect([argv[0], argv.at(-1)], `overlayMountArgs gives a mount command: "mount" first, the mount point last. Look at ${ROOTFS} (overlayMountArgs)`).toEqual(['mount', rootfs]);
@@ -411,7 +403,7 @@ describe('lesson 10: runtime bundle', () => {
       mounted = String((err as { stderr?: Buffer }).stderr ?? err).trim();
     }
     expect(mounted, `mount ${argv.slice(1).join(' ')} must succeed. Look at ${ROOTFS} (overlayMountArgs)`).toBe('');
-    expect(await mountTargets(), `the command mounts an overlay on bundle/rootfs. Look at ${ROOTFS} (overlayMountArgs)`).toContain(rootfs);
+    expect(mountPoints(), `the command mounts an overlay on bundle/rootfs. Look at ${ROOTFS} (overlayMountArgs)`).toContain(rootfs);
     expect(await fs.readFile(path.join(rootfs, 'etc', 'motd'), 'utf8').catch(describeError), `the image's files show through. Look at ${ROOTFS}`).toBe('from the image\n');
     await fs.writeFile(path.join(rootfs, 'etc', 'motd'), 'changed\n');
     await fs.writeFile(path.join(rootfs, 'new'), 'new\n');
@@ -420,7 +412,7 @@ describe('lesson 10: runtime bundle', () => {
     expect(await fs.readFile(path.join(container, 'upper', 'new'), 'utf8').catch(describeError), `the container's changes land in <containerDir>/upper. Look at ${ROOTFS}`).toBe('new\n');
 
     await removeRootfs(container);
-    expect(await mountTargets(), `removeRootfs must unmount bundle/rootfs. Look at ${ROOTFS} (removeRootfs)`).not.toContain(rootfs);
+    expect(mountPoints(), `removeRootfs must unmount bundle/rootfs. Look at ${ROOTFS} (removeRootfs)`).not.toContain(rootfs);
     for (const dir of ['bundle/rootfs', 'upper', 'work']) {
       expect(await exists(path.join(container, dir)), `removeRootfs removes ${dir}. Look at ${ROOTFS}`).toBe(false);
     }
@@ -446,7 +438,7 @@ describe('lesson 10: runtime bundle', () => {
     await fs.mkdir(container);
     const rootfs = await prepareRootfs(lower, container, 'copy');
     expect(rootfs, `prepareRootfs returns <containerDir>/bundle/rootfs. Look at ${ROOTFS}`).toBe(path.join(container, 'bundle', 'rootfs'));
-    expect(await mountTargets(), `copy mode mounts nothing. Look at ${ROOTFS}`).not.toContain(rootfs);
+    expect(mountPoints(), `copy mode mounts nothing. Look at ${ROOTFS}`).not.toContain(rootfs);
     expect(await snapshot(rootfs), `the copy holds the same entries with the same modes, and bin/alias stays a symlink to "tool" (cp -a). Look at ${ROOTFS}`).toEqual(before);
     const motd = await fs.stat(path.join(rootfs, 'etc', 'motd'));
     expect(motd.mtime.toISOString(), `cp -a keeps modification times. Look at ${ROOTFS}`).toBe('2020-01-02T03:04:05.000Z');

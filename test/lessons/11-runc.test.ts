@@ -26,6 +26,7 @@ import { adoptTask, startTask } from '#kata/runtime/task.js';
 import type { ExitStatus, Task } from '#kata/runtime/task.js';
 import { JsonFileLog, followLog, readLog } from '#kata/runtime/json-log.js';
 import type { LogEntry } from '#kata/runtime/json-log.js';
+import { mountPoints } from '../support/host-state.js';
 import { RuncCleanup, crunCommand, isRoot, makeBusyboxBundle } from '../support/runc-bundle.js';
 import type { BundleOptions } from '../support/runc-bundle.js';
 import { describeError, rejectionOf } from '../support/outcomes.js';
@@ -141,7 +142,7 @@ async function overlayRootfs(c: Container): Promise<{ lower: string; upper: stri
 }
 
 function isMounted(dir: string): boolean {
-  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => line.split(' ')[4] === dir);
+  return mountPoints().includes(dir);
 }
 
 function isExitStatus(value: Task | ExitStatus): value is ExitStatus {

@@ -14,8 +14,9 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../kata/impl.js';
 import {
-  ContainerDaemons, MirrorFixture, api, demux, mountsUnder, openAttach, requestBytes, within,
+  ContainerDaemons, MirrorFixture, api, demux, openAttach, requestBytes, within,
 } from '../support/container-harness.js';
+import { mountsUnder } from '../support/host-state.js';
 import type { DaemonProcess } from '../support/daemon-harness.js';
 import { prerequisite, requireTool } from '../support/prereq.js';
 
@@ -88,10 +89,10 @@ describe('lesson 12 — daemon: containers API', () => {
     const daemon = await daemonWithBusybox();
     const id = await create(daemon, 'exit 3');
     const containers = path.join(daemon.dataRoot, 'containers');
-    expect(await mountsUnder(containers), 'create mounts nothing: an overlay rootfs is mounted by the shim at start — src/daemon/container-create.ts').toEqual([]);
+    expect(mountsUnder(containers), 'create mounts nothing: an overlay rootfs is mounted by the shim at start — src/daemon/container-create.ts').toEqual([]);
     await start(daemon, id);
     expect(await waitExit(daemon, id), 'wait should give the exit code of `sh -c "exit 3"` — src/daemon/container-service.ts').toBe(3);
-    expect(await mountsUnder(containers), 'once the container exited its rootfs is unmounted (the shim unmounts what startTask asked it to mount) — src/daemon/container-service.ts start').toEqual([]);
+    expect(mountsUnder(containers), 'once the container exited its rootfs is unmounted (the shim unmounts what startTask asked it to mount) — src/daemon/container-service.ts start').toEqual([]);
     const state = (await inspect(daemon, id)).State;
     expect(state, 'after the exit, inspect shows State {Status: "exited", Running: false, ExitCode: 3}').toMatchObject({ Status: 'exited', Running: false, ExitCode: 3 });
     const again = await api(daemon, 'POST', `/v1.41/containers/${id}/start`);
@@ -316,7 +317,7 @@ describe('lesson 12 — daemon: containers API', () => {
     expect((await api(daemon, 'DELETE', '/v1.41/containers/quick')).status, 'an exited container is removed without force: 204').toBe(204);
     const left = await fs.readdir(path.join(daemon.dataRoot, 'containers')).catch(() => []);
     expect(left, 'nothing is left in <data root>/containers: rootfs, bundle, fifos, logs and record all go').toEqual([]);
-    expect(await mountsUnder(path.join(daemon.dataRoot, 'containers')), 'no overlay mount is left behind — removeRootfs').toEqual([]);
+    expect(mountsUnder(path.join(daemon.dataRoot, 'containers')), 'no overlay mount is left behind — removeRootfs').toEqual([]);
     const auto = await create(daemon, 'exit 6', { HostConfig: { AutoRemove: true } });
     await start(daemon, auto);
     expect(await waitExit(daemon, auto, 'removed'), 'with AutoRemove, wait?condition=removed answers with the exit code once it is removed').toBe(6);
@@ -356,7 +357,7 @@ describe('lesson 12 — daemon: containers API', () => {
     expect(running.body?.map((c) => c.Id), 'the new daemon still lists the container that kept running — src/daemon/container-service.ts restore').toEqual([ticker]);
     const brief2 = await inspect(second, brief);
     expect(brief2.State, 'a container that exited while the daemon was down is reported exited with its code (adoptTask)').toMatchObject({ Status: 'exited', Running: false, ExitCode: 4 });
-    expect(await mountsUnder(path.join(second.dataRoot, 'containers', brief)), 'its shim unmounted its rootfs with no daemon there').toEqual([]);
+    expect(mountsUnder(path.join(second.dataRoot, 'containers', brief)), 'its shim unmounted its rootfs with no daemon there').toEqual([]);
     const ticks = (await logs(second, ticker, 'stdout=1')).stdout.split('\n').filter(Boolean);
     expect(ticks.length, `the lines written while no daemon ran are in the log (got ${ticks.length})`).toBeGreaterThan(15);
     expect(ticks, 'no line is lost or doubled').toEqual(ticks.map((_, i) => `tick${i}`));

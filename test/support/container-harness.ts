@@ -21,6 +21,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { buildBaseImages } from './base-images.js';
 import { DaemonHarness, httpRequest } from './daemon-harness.js';
+import { mountsUnder, processesNaming } from './host-state.js';
 import type { DaemonProcess, StartDaemonOptions } from './daemon-harness.js';
 import { RegistryHarness, pushLayout } from './registry-harness.js';
 
@@ -116,37 +117,16 @@ export async function releaseContainers(dataRoot: string): Promise<void> {
       await exec(binary, ['--root', root, 'delete', '-f', id]).catch(() => undefined);
     }
   }
-  for (const pid of await processesNaming(dataRoot)) {
+  for (const pid of processesNaming(dataRoot)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
     }
   }
-  for (const mount of (await mountsUnder(dataRoot)).reverse()) {
+  for (const mount of mountsUnder(dataRoot)) {
     await exec('umount', ['-l', mount]).catch(() => undefined);
   }
-}
-
-/** Pids of the processes (other than this one) whose command line contains `text`. */
-export async function processesNaming(text: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await fs.readdir('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const cmdline = await fs.readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(text)) pids.push(Number(entry));
-  }
-  return pids;
-}
-
-/** Mount points at or below `dir`, in mount order. */
-export async function mountsUnder(dir: string): Promise<string[]> {
-  const text = await fs.readFile('/proc/self/mountinfo', 'utf8');
-  return text
-    .split('\n')
-    .map((line) => line.split(' ')[4] ?? '')
-    .map((p) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
-    .filter((p) => p === dir || p.startsWith(`${dir}/`));
 }
 
 /** Sends a JSON request; parses a JSON reply (undefined for an empty body). */

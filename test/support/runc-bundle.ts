@@ -20,6 +20,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { LinuxResources, Spec } from '../../solutions/runtime/spec.js';
 import { findStaticBusybox, stageRootfs } from './base-images.js';
+import { processesNaming } from './host-state.js';
 
 const exec = promisify(execFile);
 
@@ -83,16 +84,6 @@ export async function makeBusyboxBundle(dir: string, options: BundleOptions): Pr
   return { bundle, rootfs, config };
 }
 
-/** Processes whose command line names `dir` (a shim, a runtime): found by our own unique temp path only. */
-async function processesUsing(dir: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await fs.readdir('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const cmdline = await fs.readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.split('\0').some((arg) => arg.startsWith(dir))) pids.push(Number(entry));
-  }
-  return pids;
-}
 
 /** Removes, on `cleanup()`, the containers, processes and temp dirs a check made. */
 export class RuncCleanup {
@@ -117,7 +108,7 @@ export class RuncCleanup {
       await exec(binary, ['--root', root, 'delete', '--force', id]).catch(() => undefined);
     }
     for (const dir of this.dirs) {
-      const pids = await processesUsing(dir);
+      const pids = processesNaming(dir);
       for (const pid of pids) {
         try {
           process.kill(pid, 'SIGKILL');
@@ -126,7 +117,7 @@ export class RuncCleanup {
         }
       }
       // Wait (briefly) until they are gone, so nothing writes into a removed dir.
-      for (let i = 0; i < 200 && (await processesUsing(dir)).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 200 && processesNaming(dir).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
     }
     for (const dir of this.dirs.splice(0)) await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
