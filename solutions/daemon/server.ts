@@ -14,7 +14,8 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { Socket } from 'node:net';
-import { chmod, chown, lstat, mkdir, rm } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { lookupGroupId, packageVersion } from './host-facts.js';
 import { engineHeaders } from './http.js';
 import { Router } from './router.js';
@@ -86,7 +87,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   await removeStaleSocket(socketPath);
   await listenOnSocket(server, socketPath, gid);
-  return { ...info, server, close: () => closeServer(server, connections) };
+  return { ...info, server, close: () => closeServer(server, connections, socketPath) };
 }
 
 /**
@@ -124,46 +125,49 @@ export async function removeStaleSocket(socketPath: string): Promise<void> {
 
 /**
  * Listens on `socketPath` so that the socket is never, even briefly,
- * reachable by others: the umask is 0177 while binding, so it is born 0600.
- * With a gid, it is then given to that group and opened to 0660.
+ * reachable by others: it is bound inside a private directory (0700), given
+ * its mode (0600, or 0660 and the group's ownership with a gid) there, and
+ * only then renamed to `socketPath`, where it appears complete.
+ * The process umask is never touched: it is the whole process's, and libuv's
+ * thread pool creates other code's files at the same moment.
  */
 export async function listenOnSocket(server: http.Server, socketPath: string, gid?: number): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    let previous: number | undefined;
-    try {
-      previous = process.umask(0o177);
-    } catch {
-      // Worker threads cannot change the umask; the chmod below still applies.
-    }
-    try {
-      // The bind happens inside listen(); the umask is the whole process's, so it is
-      // restored at once, before any other code can create a file under it.
-      server.listen(socketPath, () => {
+  // Next to the socket, so that the rename stays on one filesystem; a short name, because a
+  // socket path may not exceed 107 bytes.
+  const privateDir = await mkdtemp(path.join(path.dirname(socketPath), '.bind-'));
+  try {
+    const bound = path.join(privateDir, 's');
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(bound, () => {
         server.off('error', reject);
         resolve();
       });
-    } finally {
-      if (previous !== undefined) process.umask(previous);
+    });
+    try {
+      if (gid !== undefined) await chown(bound, -1, gid);
+      await chmod(bound, gid === undefined ? 0o600 : 0o660);
+      await rename(bound, socketPath);
+    } catch (err) {
+      await new Promise((resolve) => server.close(resolve));
+      throw err;
     }
-  });
-  if (gid !== undefined) {
-    await chown(socketPath, -1, gid);
-    await chmod(socketPath, 0o660);
-  } else {
-    await chmod(socketPath, 0o600);
+  } finally {
+    await rm(privateDir, { recursive: true, force: true });
   }
 }
 
 /**
  * Shuts the server down: stops accepting, destroys every open connection
- * (idle keep-alives and streams alike, as dockerd does), and resolves once the
- * server has closed. Closing the server is what removes the socket file:
- * Node (libuv) unlinks the path a unix-socket server bound. A daemon killed
- * with SIGKILL never gets there, which is how stale sockets are born.
+ * (idle keep-alives and streams alike, as dockerd does), waits until the
+ * server has closed, then removes the socket file. Node would unlink the path
+ * the server bound, but that was the private name {@link listenOnSocket}
+ * renamed away. A daemon killed with SIGKILL never gets here, which is how
+ * stale sockets are born.
  */
-export async function closeServer(server: http.Server, connections: Set<Socket>): Promise<void> {
+export async function closeServer(server: http.Server, connections: Set<Socket>, socketPath: string): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   for (const socket of connections) socket.destroy();
   await closed;
+  await rm(socketPath, { force: true });
 }

@@ -14,7 +14,8 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { Socket } from 'node:net';
-import { chmod, chown, lstat, mkdir, rm } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { NotImplementedError } from '../errors.js';
 import { lookupGroupId, packageVersion } from './host-facts.js';
 import { engineHeaders } from './http.js';
@@ -66,7 +67,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // HINT: registerSystemRoutes, then every options.routes registrar; the request listener sets
   // HINT: engineHeaders(version) on `res` and calls router.handle(req, res).
   // HINT: track sockets from the 'connection' event in a Set for closeServer; then
-  // HINT: removeStaleSocket and listenOnSocket; close() is closeServer(server, connections).
+  // HINT: removeStaleSocket and listenOnSocket; close() is closeServer(server, connections, socketPath).
   throw new NotImplementedError('lesson-03: startDaemon');
 }
 
@@ -86,26 +87,32 @@ export async function removeStaleSocket(socketPath: string): Promise<void> {
 
 /**
  * Listens on `socketPath` so that the socket is never, even briefly,
- * reachable by others: the umask is 0177 while binding, so it is born 0600.
- * With a gid, it is then given to that group and opened to 0660.
+ * reachable by others: it is bound inside a private directory (0700), given
+ * its mode (0600, or 0660 and the group's ownership with a gid) there, and
+ * only then renamed to `socketPath`, where it appears complete.
+ * The process umask is never touched: it is the whole process's, and libuv's
+ * thread pool creates other code's files at the same moment.
  */
 export async function listenOnSocket(server: http.Server, socketPath: string, gid?: number): Promise<void> {
-  // TODO(lesson-03): Listen on socketPath born 0600; with a gid, chown it to that group and chmod 0660.
-  // HINT: process.umask(0o177) returns the old mask: restore it (in a finally) as soon as server.listen() returns —
-  // HINT: the bind happens inside that call, and the umask applies to every file the whole process creates.
-  // HINT: wrap server.listen(path, cb) in a Promise that rejects on the server's 'error' event.
+  // TODO(lesson-03): Bind in a private directory, set the mode (and group), then rename the socket to socketPath.
+  // HINT: mkdtemp(path.join(path.dirname(socketPath), '.bind-')) makes a 0700 directory; listen on a path inside it,
+  // HINT: wrapping server.listen(path, cb) in a Promise that rejects on the server's 'error' event.
+  // HINT: with a gid: chown(bound, -1, gid) and chmod 0660, else chmod 0600; then rename(bound, socketPath).
+  // HINT: on a failure after listening, close the server; always rm the private directory (in a finally).
   throw new NotImplementedError('lesson-03: listenOnSocket');
 }
 
 /**
  * Shuts the server down: stops accepting, destroys every open connection
- * (idle keep-alives and streams alike, as dockerd does), and resolves once the
- * server has closed. Closing the server is what removes the socket file:
- * Node (libuv) unlinks the path a unix-socket server bound. A daemon killed
- * with SIGKILL never gets there, which is how stale sockets are born.
+ * (idle keep-alives and streams alike, as dockerd does), waits until the
+ * server has closed, then removes the socket file. Node would unlink the path
+ * the server bound, but that was the private name {@link listenOnSocket}
+ * renamed away. A daemon killed with SIGKILL never gets here, which is how
+ * stale sockets are born.
  */
-export async function closeServer(server: http.Server, connections: Set<Socket>): Promise<void> {
+export async function closeServer(server: http.Server, connections: Set<Socket>, socketPath: string): Promise<void> {
   // TODO(lesson-03): Stop accepting, destroy every tracked connection, and wait for the server to close.
-  // HINT: call server.close(cb) first (it stops accepting), then destroy the sockets, then await cb.
+  // HINT: call server.close(cb) first (it stops accepting), then destroy the sockets, await cb,
+  // HINT: and rm(socketPath, { force: true }): Node unlinks only the private path it bound.
   throw new NotImplementedError('lesson-03: closeServer');
 }

@@ -4,11 +4,10 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
-import type { Stats } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError } from '#kata/api/errdefs.js';
 import { readJson, sendJson } from '#kata/daemon/http.js';
 import { listenOnSocket, startDaemon } from '#kata/daemon/server.js';
@@ -74,29 +73,43 @@ describe('lesson 03 — daemon: server', () => {
     expect(sock.isSocket(), `${daemon.socketPath} should be a unix socket — src/daemon/server.ts listenOnSocket`).toBe(true);
     expect(
       (sock.mode & 0o777).toString(8),
-      'the socket must be owner-only (0600): whoever can connect can run containers — src/daemon/server.ts listenOnSocket (umask 0177 while binding, then chmod)',
+      'the socket must be owner-only (0600): whoever can connect can run containers — src/daemon/server.ts listenOnSocket (chmod before it is renamed into place)',
     ).toBe('600');
     const root = await fs.stat(dataRoot).catch(() => undefined);
     expect(root?.isDirectory(), `the data root ${dataRoot} should be created when missing — src/daemon/server.ts startDaemon`).toBe(true);
     expect((root!.mode & 0o777).toString(8), 'the data root should be private (0700) — src/daemon/server.ts startDaemon').toBe('700');
 
-    // The umask belongs to the whole process: files that other code creates while it is 0177 lose their x bits.
+    // The umask belongs to the whole process, and libuv's thread pool creates other code's files
+    // at the same moment: a listenOnSocket that narrows it, however briefly, can strip their bits.
+    const own = await harness.tempDir();
     const server = http.createServer();
-    const listening = listenOnSocket(server, path.join(dir, 'own.sock'));
-    const meanwhile = path.join(dir, 'made-meanwhile');
-    await fs.mkdir(meanwhile);
-    await listening.finally(() => new Promise((resolve) => server.close(resolve)));
+    const umask = vi.spyOn(process, 'umask');
+    const meanwhile = path.join(own, 'made-meanwhile');
+    try {
+      const listening = listenOnSocket(server, path.join(own, 'own.sock'));
+      await fs.mkdir(meanwhile);
+      await listening;
+      const narrowed = umask.mock.calls.filter((args) => args.length > 0);
+      expect(
+        narrowed,
+        'listenOnSocket must not change the process umask: files other code creates meanwhile would lose their bits. Bind inside a private directory, chmod, then rename — src/daemon/server.ts listenOnSocket',
+      ).toEqual([]);
+    } finally {
+      umask.mockRestore();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(((await fs.stat(meanwhile)).mode & 0o700).toString(8), 'a directory made while listenOnSocket runs must keep its owner x bit').toBe('700');
     expect(
-      ((await fs.stat(meanwhile)).mode & 0o700).toString(8),
-      'a directory made while listenOnSocket runs must keep its owner x bit: restore the umask right after server.listen() returns (the bind happens inside that call), not once listening — src/daemon/server.ts listenOnSocket',
-    ).toBe('700');
+      (await fs.readdir(own)).sort(),
+      'listenOnSocket should leave only the socket behind (its private bind directory removed) — src/daemon/server.ts listenOnSocket',
+    ).toEqual(['made-meanwhile', 'own.sock']);
   });
 
   it('--group makes the socket 0660 and group-owned, and an unknown group is refused', async () => {
     const group = await pickGroup();
     const daemon = await harness.start({ args: ['--group', group.name] });
-    // The socket accepts connections as soon as it is bound; the chown and chmod follow a moment later.
-    const sock = await statUntil(daemon.socketPath, (s) => (s.mode & 0o777) === 0o660 && s.gid === group.gid);
+    // The socket appears at its path already group-owned and 0660: the harness waits only for it to accept.
+    const sock = await fs.stat(daemon.socketPath);
     expect((sock.mode & 0o777).toString(8), `--group ${group.name} should make the socket 0660 — src/daemon/server.ts listenOnSocket`).toBe('660');
     expect(sock.gid, `--group ${group.name} should give the socket to gid ${group.gid} (chown) — src/daemon/server.ts listenOnSocket`).toBe(group.gid);
 
@@ -356,14 +369,3 @@ describe('lesson 03 — daemon: server', () => {
     expect(info.stderr, 'docker info should not report errors').not.toMatch(/error/i);
   });
 });
-
-/** Stats `file` until `settled` holds or two seconds pass; returns the last stat. */
-async function statUntil(file: string, settled: (stats: Stats) => boolean): Promise<Stats> {
-  const deadline = Date.now() + 2_000;
-  let stats = await fs.stat(file);
-  while (!settled(stats) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    stats = await fs.stat(file);
-  }
-  return stats;
-}
