@@ -15,7 +15,7 @@
  * manifest); a failure after it is an `errorDetail` line, as dockerd does.
  */
 import type { ServerResponse } from 'node:http';
-import type { JSONMessage } from '../api/types.js';
+import type { JSONMessage, SystemInfo } from '../api/types.js';
 import { familiarString, parseReference, repositoryName } from '../image/reference.js';
 import { decodeRegistryAuth } from '../registry-client/auth.js';
 import type { ProgressEvent } from '../registry-client/progress.js';
@@ -81,7 +81,20 @@ export function registerImageRoutes(options: ImageRoutesOptions = {}): RouteRegi
     router.add('POST', /^\/images\/(?<name>.+)\/tag$/, (ctx) => tagImage(service, ctx));
     router.add('POST', /^\/images\/(?<name>.+)\/push$/, (ctx) => pushImage(service, ctx));
     router.add('DELETE', /^\/images\/(?<name>.+)$/, (ctx) => deleteImage(service, ctx));
+    daemon.infoSources.push(() => imageInfo(service));
   };
+}
+
+/**
+ * The `/info` field the images routes own: `Images`, the number of image IDs.
+ * {} when the store cannot be listed: like dockerd, `/info` still answers.
+ */
+export async function imageInfo(service: ImageService): Promise<SystemInfo> {
+  try {
+    return { Images: (await service.list()).length };
+  } catch {
+    return {};
+  }
 }
 
 /**

@@ -16,6 +16,7 @@ import net from 'node:net';
 import type { Socket } from 'node:net';
 import { chmod, chown, lstat, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { SystemInfo } from '../api/types.js';
 import { lookupGroupId, packageVersion } from './host-facts.js';
 import { engineHeaders } from './http.js';
 import { Router } from './router.js';
@@ -29,7 +30,16 @@ export interface DaemonInfo {
   dataRoot: string;
   /** The daemon's version, e.g. `0.1.0` (`Server: minidocker/0.1.0 (linux)`). */
   version: string;
+  /**
+   * What route groups add to `GET /info`, each merged over the system body in
+   * order: the images routes count images, the containers routes count
+   * containers and name the runtime. Starts empty.
+   */
+  infoSources: InfoSource[];
 }
+
+/** Fields one route group adds to `GET /info`; it answers {} when it cannot count. */
+export type InfoSource = () => Promise<SystemInfo>;
 
 /** Adds one group of routes (system, images, containers …) to the router. */
 export type RouteRegistrar = (router: Router, daemon: DaemonInfo) => void;
@@ -66,7 +76,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     gid = await lookupGroupId(options.group);
     if (gid === undefined) throw new Error(`group "${options.group}" does not exist: --group needs a group name or gid`);
   }
-  const info: DaemonInfo = { socketPath, dataRoot, version: options.version ?? (await packageVersion()) };
+  const info: DaemonInfo = { socketPath, dataRoot, version: options.version ?? (await packageVersion()), infoSources: [] };
   await mkdir(dataRoot, { recursive: true, mode: 0o700 });
 
   const router = new Router();

@@ -66,9 +66,9 @@ export function systemVersion(daemon: DaemonInfo, facts: HostFacts): SystemVersi
 }
 
 /**
- * The `/info` body: real host facts, the data root, and zero counts (the image
- * and container lessons have nothing to count yet). `Warnings` is null when
- * the host supports every cgroup feature.
+ * The `/info` body: real host facts, the data root, and zero counts, which
+ * the images and containers routes replace through `daemon.infoSources`.
+ * `Warnings` is null when the host supports every cgroup feature.
  */
 export function systemInfo(daemon: DaemonInfo, facts: HostFacts): EngineInfo {
   const warnings = cgroupWarnings(facts);
@@ -114,7 +114,10 @@ export function systemInfo(daemon: DaemonInfo, facts: HostFacts): EngineInfo {
   };
 }
 
-/** Adds `/_ping` (GET and HEAD), `GET /version` and `GET /info` to the router. */
+/**
+ * Adds `/_ping` (GET and HEAD), `GET /version` and `GET /info` to the router.
+ * `/info` is {@link systemInfo} with every `daemon.infoSources` result merged over it.
+ */
 export function registerSystemRoutes(router: Router, daemon: DaemonInfo): void {
   router.add('GET', '/_ping', async ({ res }) => {
     res.writeHead(200, { ...PING_HEADERS, 'Content-Length': 2 });
@@ -129,6 +132,9 @@ export function registerSystemRoutes(router: Router, daemon: DaemonInfo): void {
     sendJson(res, 200, systemVersion(daemon, await probeHost()));
   });
   router.add('GET', '/info', async ({ res }) => {
-    sendJson(res, 200, systemInfo(daemon, await probeHost()));
+    const body = systemInfo(daemon, await probeHost());
+    // Asked when the request comes, not at start-up: the counts change as images and containers do.
+    for (const extra of await Promise.all(daemon.infoSources.map((source) => source()))) Object.assign(body, extra);
+    sendJson(res, 200, body);
   });
 }

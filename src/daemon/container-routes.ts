@@ -17,7 +17,9 @@
  * `{id}` is a full id, a name or a unique id prefix. Every handler first
  * waits for the records to be loaded (and running containers adopted).
  */
+import path from 'node:path';
 import { InvalidParameterError } from '../api/errdefs.js';
+import type { SystemInfo } from '../api/types.js';
 import { NotImplementedError } from '../errors.js';
 import type { CreateBody } from './container-create.js';
 import { ContainerService } from './container-service.js';
@@ -62,7 +64,26 @@ export function registerContainerRoutes(options: ContainerRoutesOptions = {}): R
     router.add('POST', '/containers/{id}/kill', route(kill));
     router.add('POST', '/containers/{id}/restart', route(restart));
     router.add('DELETE', '/containers/{id}', route(removeContainer));
+    daemon.infoSources.push(() => containerInfo(service, ready, options.runtime ?? 'runc'));
   };
+}
+
+/**
+ * The `/info` fields the containers routes own: the containers counted by
+ * state (nothing is ever paused here), and the runtime, named like its binary.
+ * Without the counts when the records cannot be listed: like dockerd, `/info` still answers.
+ */
+export async function containerInfo(service: ContainerService, ready: Promise<void>, runtime: string): Promise<SystemInfo> {
+  const name = path.basename(runtime);
+  const runtimes: SystemInfo = { DefaultRuntime: name, Runtimes: { [name]: { path: runtime } } };
+  try {
+    await ready;
+    const all = service.list({ all: true });
+    const running = all.filter((summary) => summary.State === 'running').length;
+    return { ...runtimes, Containers: all.length, ContainersRunning: running, ContainersPaused: 0, ContainersStopped: all.length - running };
+  } catch {
+    return runtimes;
+  }
 }
 
 /** `POST /containers/create[?name=]` → 201 `{Id, Warnings}`. */

@@ -16,6 +16,7 @@ import net from 'node:net';
 import type { Socket } from 'node:net';
 import { chmod, chown, lstat, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { SystemInfo } from '../api/types.js';
 import { NotImplementedError } from '../errors.js';
 import { lookupGroupId, packageVersion } from './host-facts.js';
 import { engineHeaders } from './http.js';
@@ -30,7 +31,16 @@ export interface DaemonInfo {
   dataRoot: string;
   /** The daemon's version, e.g. `0.1.0` (`Server: minidocker/0.1.0 (linux)`). */
   version: string;
+  /**
+   * What route groups add to `GET /info`, each merged over the system body in
+   * order: the images routes count images, the containers routes count
+   * containers and name the runtime. Starts empty.
+   */
+  infoSources: InfoSource[];
 }
+
+/** Fields one route group adds to `GET /info`; it answers {} when it cannot count. */
+export type InfoSource = () => Promise<SystemInfo>;
 
 /** Adds one group of routes (system, images, containers …) to the router. */
 export type RouteRegistrar = (router: Router, daemon: DaemonInfo) => void;
@@ -63,7 +73,7 @@ export interface Daemon extends DaemonInfo {
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // TODO(lesson-03): Create the data root, wire a Router into an http.Server, then listen on the socket.
   // HINT: resolve options.group with lookupGroupId first (unknown → throw, before touching anything);
-  // HINT: mkdir(dataRoot, { recursive: true, mode: 0o700 }); version defaults to packageVersion().
+  // HINT: mkdir(dataRoot, { recursive: true, mode: 0o700 }); version defaults to packageVersion(); infoSources starts [].
   // HINT: registerSystemRoutes, then every options.routes registrar; the request listener sets
   // HINT: engineHeaders(version) on `res` and calls router.handle(req, res).
   // HINT: track sockets from the 'connection' event in a Set for closeServer; then

@@ -56,9 +56,9 @@ export function systemVersion(daemon: DaemonInfo, facts: HostFacts): SystemVersi
 }
 
 /**
- * The `/info` body: real host facts, the data root, and zero counts (the image
- * and container lessons have nothing to count yet). `Warnings` is null when
- * the host supports every cgroup feature.
+ * The `/info` body: real host facts, the data root, and zero counts, which
+ * the images and containers routes replace through `daemon.infoSources`.
+ * `Warnings` is null when the host supports every cgroup feature.
  */
 export function systemInfo(daemon: DaemonInfo, facts: HostFacts): EngineInfo {
   // TODO(lesson-03): Fill EngineInfo from the host facts, the daemon's data root and version.
@@ -68,10 +68,14 @@ export function systemInfo(daemon: DaemonInfo, facts: HostFacts): EngineInfo {
   throw new NotImplementedError('lesson-03: systemInfo');
 }
 
-/** Adds `/_ping` (GET and HEAD), `GET /version` and `GET /info` to the router. */
+/**
+ * Adds `/_ping` (GET and HEAD), `GET /version` and `GET /info` to the router.
+ * `/info` is {@link systemInfo} with every `daemon.infoSources` result merged over it.
+ */
 export function registerSystemRoutes(router: Router, daemon: DaemonInfo): void {
   // TODO(lesson-03): Add GET and HEAD /_ping, GET /version and GET /info to the router.
   // HINT: ping: 200 with PING_HEADERS; GET sends the body OK, HEAD no body (Content-Length 0).
-  // HINT: /version and /info: sendJson(res, 200, …) with a fresh `await probeHost()`.
+  // HINT: /version and /info: sendJson(res, 200, …) with a fresh `await probeHost()`; for /info, await every
+  // HINT: daemon.infoSources entry (Promise.all) and Object.assign each result over the systemInfo body, in order.
   throw new NotImplementedError('lesson-03: registerSystemRoutes');
 }

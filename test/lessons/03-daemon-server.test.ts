@@ -186,7 +186,7 @@ describe('lesson 03 — daemon: server', () => {
     expect(components?.[0]?.Version, `the Engine component carries the same Version — ${where}`).toBe(packageVersion);
   });
 
-  it('/info reports the real host facts and the data root', async () => {
+  it('/info reports the real host facts, the data root, and what the route groups add', async () => {
     const daemon = await harness.start();
     const res = await httpRequest(daemon.socketPath, { path: '/info' });
     expect(res.status, 'GET /info should answer 200 — src/daemon/system-routes.ts').toBe(200);
@@ -203,8 +203,20 @@ describe('lesson 03 — daemon: server', () => {
     const osRelease = await fs.readFile('/etc/os-release', 'utf8').catch(() => '');
     const pretty = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(osRelease)?.[1];
     if (pretty) expect(info.OperatingSystem, `OperatingSystem should be PRETTY_NAME from /etc/os-release — ${where}`).toBe(pretty);
-    expect(info.Containers, `nothing to count yet: Containers should be 0 — ${where}`).toBe(0);
-    expect(info.Images, `nothing to count yet: Images should be 0 — ${where}`).toBe(0);
+    expect(info.Containers, `an empty data root has nothing to count: Containers should be 0 — ${where}`).toBe(0);
+    expect(info.Images, `an empty data root has nothing to count: Images should be 0 — ${where}`).toBe(0);
+
+    // Later route groups count their images and containers through daemon.infoSources, asked per request.
+    let asked = 0;
+    const counting = await startInProcess([
+      (_router, d) => d.infoSources.push(async () => ({ Containers: ++asked, DefaultRuntime: 'crun' })),
+    ]);
+    const sourced = 'src/daemon/system-routes.ts registerSystemRoutes (merge every daemon.infoSources result over systemInfo, per request)';
+    const first = json((await httpRequest(counting.socketPath, { path: '/info' })).body, sourced);
+    const second = json((await httpRequest(counting.socketPath, { path: '/info' })).body, sourced);
+    expect([first.Containers, second.Containers], `/info should ask daemon.infoSources on every request — ${sourced}`).toEqual([1, 2]);
+    expect(first.DefaultRuntime, `an info source's fields replace the system body's — ${sourced}`).toBe('crun');
+    expect(first.NCPU, `the system body's other fields stay — ${sourced}`).toBe(os.cpus().length);
   });
 
   it('unknown routes and wrong methods answer 404 with a JSON message and the Engine headers', async () => {

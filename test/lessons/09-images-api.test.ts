@@ -161,7 +161,7 @@ describe('lesson 09 — daemon: images API', () => {
     expect(res.body.trim().split('\n'), 'no progress lines before the error').toHaveLength(1);
   });
 
-  it('GET /images/json lists the image with Id, RepoTags, RepoDigests, Created, Size', async () => {
+  it('GET /images/json lists the image with Id, RepoTags, RepoDigests, Created, Size; /info counts it', async () => {
     const daemon = await startDaemon();
     await pulled(daemon, 'docker.io/library/busybox');
     const { status, body } = await getJson<Record<string, unknown>[]>(daemon, '/v1.41/images/json');
@@ -176,6 +176,8 @@ describe('lesson 09 — daemon: images API', () => {
       Size: size,
       Containers: -1,
     });
+    const info = await getJson<Record<string, unknown>>(daemon, '/v1.41/info');
+    expect(info.body.Images, '/info counts the image IDs (docker info\'s "Images: 1") — src/daemon/image-routes.ts imageInfo, from src/daemon/image-service.ts list').toBe(1);
   });
 
   it('GET /images/{name}/json answers for busybox, busybox:latest, docker.io/library/busybox:latest and an id prefix; 404 otherwise', async () => {

@@ -201,7 +201,7 @@ describe('lesson 12 — daemon: containers API', () => {
     }
   }, 60_000);
 
-  it('the container list and inspect show docker\'s fields, with all, limit and filters', async () => {
+  it('the container list and inspect show docker\'s fields, with all, limit and filters; /info counts them', async () => {
     const daemon = await daemonWithBusybox();
     const running = await create(daemon, 'sleep 100', { Labels: { app: 'web', tier: 'front' } }, 'runner');
     await start(daemon, running);
@@ -232,6 +232,10 @@ describe('lesson 12 — daemon: containers API', () => {
     expect((await list(f({ label: ['tier'] }))).map((c) => c.Id), 'filter label=tier (key only)').toEqual([running]);
     expect((await list(f({ name: ['finish'] }))).map((c) => c.Id), 'filter name matches a substring').toEqual([done]);
     expect((await list(f({ id: [fresh.slice(0, 10)] }))).map((c) => c.Id), 'filter id matches a prefix').toEqual([fresh]);
+    const counts = await api<any>(daemon, 'GET', '/v1.41/info');
+    expect(counts.body, `/info counts the containers by state (docker info's "Containers: 3 Running: 1 Paused: 0 Stopped: 2") and names the runtime — ${SRC}routes.ts containerInfo, from ${SRC}service.ts list`).toMatchObject({
+      Containers: 3, ContainersRunning: 1, ContainersPaused: 0, ContainersStopped: 2, DefaultRuntime: 'runc', Runtimes: { runc: { path: 'runc' } },
+    });
 
     const info = await inspect(daemon, 'runner');
     expect(info, 'inspect: Id, Name, Path, Args, Image (sha256 id), Driver, RestartCount — src/daemon/container-views.ts toInspect').toMatchObject({
