@@ -23,7 +23,7 @@ import { mergeEnv, resolveArgs } from '../runtime/process-config.js';
 import { defaultRootfsMode, prepareRootfs, removeRootfs } from '../runtime/rootfs.js';
 import { resolveUser } from '../runtime/user.js';
 import { generateName, isValidName } from './container-names.js';
-import { ZERO_TIME, newContainerId, rfc3339Nano } from './container-store.js';
+import { ZERO_TIME, consoleSizeOf, newContainerId, rfc3339Nano } from './container-store.js';
 import type { ContainerRecord, ContainerStore } from './container-store.js';
 import type { ImageService, ResolvedImage } from './image-service.js';
 
@@ -88,7 +88,7 @@ export function networkModeOf(mode: string | undefined): 'none' | 'host' {
  * bundle, and stores its record in state `created`.
  * @param name the `?name=` query (else the body's `name`, else a generated one).
  * @returns the record and docker's Warnings.
- * @throws InvalidParameterError for a bad name, network mode or command;
+ * @throws InvalidParameterError for a bad name, network mode, ConsoleSize or command;
  *   ConflictError for a name in use; NotFoundError `No such image: busybox:latest`.
  */
 export async function createContainer(ctx: CreateContext, body: CreateBody, name: string | undefined): Promise<{ record: ContainerRecord; warnings: string[] }> {
@@ -100,6 +100,7 @@ export async function createContainer(ctx: CreateContext, body: CreateBody, name
   if (wanted !== '') store.checkName(wanted);
   if (typeof body.Image !== 'string' || body.Image === '') throw new InvalidParameterError('No image specified');
   const networkMode = networkModeOf(body.HostConfig?.NetworkMode);
+  const consoleSize = consoleSizeOf(body.HostConfig?.ConsoleSize);
 
   let image: ResolvedImage;
   try {
@@ -131,7 +132,7 @@ export async function createContainer(ctx: CreateContext, body: CreateBody, name
     const env = mergeEnv(imageConfig?.Env, body.Env, hostname, tty);
     const cwd = body.WorkingDir || imageConfig?.WorkingDir || '';
     const spec = buildSpec({
-      rootfs, args, env, cwd, user, hostname, terminal: tty, networkMode,
+      rootfs, args, env, cwd, user, hostname, terminal: tty, consoleSize, networkMode,
       hostNofileLimit: hostNofileLimit(),
       ...(rootless
         ? { rootless: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } }
@@ -157,6 +158,7 @@ export async function createContainer(ctx: CreateContext, body: CreateBody, name
         AutoRemove: host.AutoRemove ?? false, NetworkMode: host.NetworkMode || 'default',
         Memory: rootless ? 0 : limits.memory, PidsLimit: rootless || !host.PidsLimit ? null : host.PidsLimit,
         NanoCpus: rootless ? 0 : limits.nanoCpus, PortBindings: host.PortBindings ?? {},
+        ConsoleSize: consoleSize ? [consoleSize.height, consoleSize.width] : [0, 0],
       },
       State: { Status: 'created', Running: false, OOMKilled: false, Pid: 0, ExitCode: 0, Error: '', StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME },
       Driver: mode === 'overlay' ? 'overlay2' : 'vfs',

@@ -12,6 +12,7 @@
  * POST   /containers/{id}/stop?t=            204 once exited; 304 when not running
  * POST   /containers/{id}/kill?signal=       204; 409 when not running
  * POST   /containers/{id}/restart?t=         204
+ * POST   /containers/{id}/resize?h=&w=       200; 409 when not running; 400 without a Tty
  * DELETE /containers/{id}?force=             204; 409 when running without force
  * ```
  * `{id}` is a full id, a name or a unique id prefix. Every handler first
@@ -62,6 +63,7 @@ export function registerContainerRoutes(options: ContainerRoutesOptions = {}): R
     router.add('POST', '/containers/{id}/stop', route(stop));
     router.add('POST', '/containers/{id}/kill', route(kill));
     router.add('POST', '/containers/{id}/restart', route(restart));
+    router.add('POST', '/containers/{id}/resize', route(resizeContainer));
     router.add('DELETE', '/containers/{id}', route(removeContainer));
     daemon.infoSources.push(() => containerInfo(service, ready, options.runtime ?? 'runc'));
   };
@@ -152,6 +154,14 @@ export async function restart(service: ContainerService, ctx: RouteContext): Pro
   noContent(ctx);
 }
 
+/** `POST /containers/{id}/resize?h=&w=` → 200: the Tty's new size in rows and columns. */
+export async function resizeContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
+  const size = { height: dimensionParam(ctx, 'h'), width: dimensionParam(ctx, 'w') };
+  await service.resize(ctx.params.id ?? '', size);
+  ctx.res.writeHead(200);
+  ctx.res.end();
+}
+
 /** `DELETE /containers/{id}?force=` → 204. */
 export async function removeContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
   await service.remove(ctx.params.id ?? '', boolParam(ctx.query, 'force'));
@@ -164,6 +174,13 @@ function timeoutParam(ctx: RouteContext): number {
   if (t === null || t === '') return 10;
   if (!/^-?\d+$/.test(t)) throw new InvalidParameterError(`invalid value for "t": ${t}`);
   return Number(t);
+}
+
+// `?h=` or `?w=`: a terminal dimension, a whole number of characters.
+function dimensionParam(ctx: RouteContext, name: 'h' | 'w'): number {
+  const value = ctx.query.get(name) ?? '';
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 0xffff) throw new InvalidParameterError(`invalid value for "${name}": ${JSON.stringify(value)}`);
+  return Number(value);
 }
 
 function noContent(ctx: RouteContext): void {

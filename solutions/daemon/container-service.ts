@@ -20,12 +20,14 @@ import type { ContainerSummary, ContainerWaitResponse } from '../api/types.js';
 import { JsonFileLog } from '../runtime/json-log.js';
 import { isMountPoint, overlayMountArgs, removeRootfs, rootfsPath } from '../runtime/rootfs.js';
 import { Runc, RuntimeError } from '../runtime/runc.js';
+import type { ConsoleSize } from '../runtime/spec.js';
 import { adoptTask, startTask } from '../runtime/task.js';
 import type { ExitStatus, Task } from '../runtime/task.js';
+import { resizeTerminal } from '../runtime/task-files.js';
 import { createContainer, imageRootfsPath } from './container-create.js';
 import { killContainer } from './container-signals.js';
 import type { CreateBody } from './container-create.js';
-import { ContainerStore, rfc3339Nano } from './container-store.js';
+import { ContainerStore, consoleSizeOf, rfc3339Nano } from './container-store.js';
 import type { ContainerRecord } from './container-store.js';
 import { matchesFilters, toInspect, toSummary } from './container-views.js';
 import type { ContainerFilters } from './container-views.js';
@@ -142,6 +144,7 @@ export class ContainerService {
     try {
       task = await startTask(this.runc, {
         id: record.Id, dir, bundle: path.join(dir, 'bundle'), stdin: record.Config.OpenStdin, terminal: record.Config.Tty, mount,
+        consoleSize: consoleSizeOf(record.HostConfig.ConsoleSize),
       });
     } catch (err) {
       log.close();
@@ -158,6 +161,18 @@ export class ContainerService {
     await this.store.save(record);
     this.#watch(record, task, log);
     this.live(record.Id).emit('start', task);
+  }
+
+  /**
+   * Resizes a running Tty container's terminal, as `docker run -t` asks
+   * right after start and whenever its window changes size.
+   * @throws ConflictError when it is not running; InvalidParameterError when it has no Tty.
+   */
+  async resize(ref: string, size: ConsoleSize): Promise<void> {
+    const record = this.resolve(ref);
+    if (!record.State.Running) throw new ConflictError(`Container ${record.Id} is not running`);
+    if (!record.Config.Tty) throw new InvalidParameterError(`container ${record.Id} has no terminal to resize: it was created without Tty`);
+    await resizeTerminal(this.store.dir(record.Id), size);
   }
 
   /**

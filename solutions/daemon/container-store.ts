@@ -23,6 +23,7 @@ import path from 'node:path';
 import { ConflictError, InvalidParameterError, NotFoundError } from '../api/errdefs.js';
 import type { HostConfig } from '../api/types.js';
 import { writeFileAtomic } from '../image/atomic-file.js';
+import type { ConsoleSize } from '../runtime/spec.js';
 
 /** The time docker shows for "never": Go's zero time. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -82,6 +83,8 @@ export interface ContainerRecord {
   HostConfig: Required<Pick<HostConfig, 'AutoRemove' | 'NetworkMode' | 'Memory' | 'NanoCpus'>> & {
     PidsLimit: number | null;
     PortBindings: NonNullable<HostConfig['PortBindings']>;
+    /** `[rows, columns]` a Tty starts with; `[0, 0]`: none given (absent in records older than the field). */
+    ConsoleSize?: [number, number];
   };
   State: ContainerStateRecord;
   /** `overlay2` for an overlay rootfs, `vfs` for a copy. */
@@ -92,6 +95,20 @@ export interface ContainerRecord {
 /** A new random container id: 64 lower-case hex digits. */
 export function newContainerId(): string {
   return randomBytes(32).toString('hex');
+}
+
+/**
+ * A terminal size from docker's `[rows, columns]` (`HostConfig.ConsoleSize`),
+ * or undefined for none (missing or `[0, 0]`).
+ * @throws InvalidParameterError when it is not two non-negative integers.
+ */
+export function consoleSizeOf(pair: [number, number] | undefined): ConsoleSize | undefined {
+  if (pair === undefined || pair === null) return undefined;
+  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((n) => Number.isInteger(n) && n >= 0 && n <= 0xffff)) {
+    throw new InvalidParameterError(`invalid ConsoleSize ${JSON.stringify(pair)}: want [rows, columns]`);
+  }
+  const [height, width] = pair;
+  return height > 0 && width > 0 ? { height, width } : undefined;
 }
 
 /** Now, as RFC 3339 with nanoseconds (docker's format; the last six digits are zeros). */

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../image/atomic-file.js';
 import { DEFAULT_CAPABILITIES, DEFAULT_RLIMIT_NOFILE, MASKED_PATHS, READONLY_PATHS } from './defaults.js';
-import type { Linux, LinuxNamespace, LinuxResources, Mount, Spec } from './spec.js';
+import type { ConsoleSize, Linux, LinuxNamespace, LinuxResources, Mount, Spec } from './spec.js';
 import { OCI_VERSION } from './spec.js';
 import type { ResolvedUser } from './user.js';
 
@@ -28,6 +28,8 @@ export interface SpecOptions {
   user: ResolvedUser;
   hostname: string;
   terminal: boolean;
+  /** With `terminal`: the terminal's size when the process starts (docker's `ConsoleSize`); omitted: none in the spec. */
+  consoleSize?: ConsoleSize;
   /** 'none': own network namespace (loopback only); 'host': the host's network, no namespace. */
   networkMode: 'none' | 'host';
   /**
@@ -68,6 +70,7 @@ export function buildSpec(options: SpecOptions): Spec {
     ociVersion: OCI_VERSION,
     process: {
       terminal: options.terminal,
+      ...(options.terminal && options.consoleSize ? { consoleSize: { ...options.consoleSize } } : {}),
       user: { uid: options.user.uid, gid: options.user.gid, additionalGids: [...options.user.additionalGids] },
       args: [...options.args],
       env: [...options.env],

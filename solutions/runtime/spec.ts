@@ -22,10 +22,16 @@ export interface Spec {
   linux?: Linux;
 }
 
+/** A terminal's size in characters: rows (`height`) and columns (`width`). */
+export interface ConsoleSize {
+  height: number;
+  width: number;
+}
+
 /** The container's first process. */
 export interface Process {
   terminal?: boolean;
-  consoleSize?: { height: number; width: number };
+  consoleSize?: ConsoleSize;
   user: User;
   args: string[];
   env?: string[];

@@ -23,7 +23,8 @@ import type { Readable, Writable } from 'node:stream';
 import { hangUpFifo, mkfifo, openFifoReader } from './fifo.js';
 import { RuntimeError, lastRuntimeError } from './runc.js';
 import type { Runc } from './runc.js';
-import { SHIM_NAME, SHIM_SCRIPT, readExitFile, readPidFile, shimAlive, taskFiles, watchUntil } from './task-files.js';
+import type { ConsoleSize } from './spec.js';
+import { SHIM_NAME, SHIM_SCRIPT, readExitFile, readPidFile, shimAlive, shimEnvironment, taskFiles, watchUntil } from './task-files.js';
 import type { TaskFiles } from './task-files.js';
 
 /** How a container ended. */
@@ -49,6 +50,8 @@ export interface TaskOptions {
    * Must match config.json: without it such a `runc run` fails (no terminal to use).
    */
   terminal?: boolean;
+  /** With `terminal`: the size the terminal starts with (docker's `ConsoleSize`); else 0×0 until resized. */
+  consoleSize?: ConsoleSize;
   /**
    * A mount command's argv, `mount` first and the mount point (the bundle's
    * rootfs) last, e.g. an overlay's. The shim runs it before the runtime and
@@ -93,6 +96,7 @@ export async function startTask(runc: Runc, options: TaskOptions): Promise<Task>
   const shim = spawn('/bin/sh', ['-c', SHIM_SCRIPT, SHIM_NAME, dir, stdin ? f.stdin : '/dev/null', io, String(mount.length), ...mount, runc.binary, ...run], {
     detached: true,
     stdio: 'ignore',
+    env: shimEnvironment(options.consoleSize),
   });
   shim.unref();
   let shimStatus: number | undefined;

@@ -24,7 +24,7 @@ import { mergeEnv, resolveArgs } from '../runtime/process-config.js';
 import { defaultRootfsMode, prepareRootfs, removeRootfs } from '../runtime/rootfs.js';
 import { resolveUser } from '../runtime/user.js';
 import { generateName, isValidName } from './container-names.js';
-import { ZERO_TIME, newContainerId, rfc3339Nano } from './container-store.js';
+import { ZERO_TIME, consoleSizeOf, newContainerId, rfc3339Nano } from './container-store.js';
 import type { ContainerRecord, ContainerStore } from './container-store.js';
 import type { ImageService, ResolvedImage } from './image-service.js';
 
@@ -72,13 +72,14 @@ export function networkModeOf(mode: string | undefined): 'none' | 'host' {
  * bundle, and stores its record in state `created`.
  * @param name the `?name=` query (else the body's `name`, else a generated one).
  * @returns the record and docker's Warnings.
- * @throws InvalidParameterError for a bad name, network mode or command;
+ * @throws InvalidParameterError for a bad name, network mode, ConsoleSize or command;
  *   ConflictError for a name in use; NotFoundError `No such image: busybox:latest`.
  */
 export async function createContainer(ctx: CreateContext, body: CreateBody, name: string | undefined): Promise<{ record: ContainerRecord; warnings: string[] }> {
   // TODO(lesson-12): Check the request, resolve the image, unpack it, make the rootfs and bundle, and store the record as created.
   // HINT: name: ?name=, else body.name, else uniqueName(store); check it with isValidName and store.checkName up front.
-  // HINT: body.Tty goes to buildSpec (terminal) and mergeEnv (TERM); a NotFoundError from images.resolve becomes
+  // HINT: body.Tty goes to buildSpec (terminal, with consoleSize from consoleSizeOf(HostConfig.ConsoleSize), checked
+  // HINT: up front and kept in the record's HostConfig, [0, 0] for none) and mergeEnv (TERM); a NotFoundError from images.resolve becomes
   // HINT: `No such image: ${familiarName(body.Image)}` so the CLI pulls and retries.
   // HINT: args: resolveArgs; env: mergeEnv(…, hostname = body.Hostname || first 12 hex of the id); user: resolveUser on the image rootfs.
   // HINT: prepareRootfs(lower, dir, defaultRootfsMode()) (an overlay is mounted later, at start), buildSpec({…}), writeBundle(<dir>/bundle, spec);

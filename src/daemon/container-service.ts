@@ -21,12 +21,14 @@ import { NotImplementedError } from '../errors.js';
 import { JsonFileLog } from '../runtime/json-log.js';
 import { isMountPoint, overlayMountArgs, removeRootfs, rootfsPath } from '../runtime/rootfs.js';
 import { Runc, RuntimeError } from '../runtime/runc.js';
+import type { ConsoleSize } from '../runtime/spec.js';
 import { adoptTask, startTask } from '../runtime/task.js';
 import type { ExitStatus, Task } from '../runtime/task.js';
+import { resizeTerminal } from '../runtime/task-files.js';
 import { createContainer, imageRootfsPath } from './container-create.js';
 import { killContainer } from './container-signals.js';
 import type { CreateBody } from './container-create.js';
-import { ContainerStore, rfc3339Nano } from './container-store.js';
+import { ContainerStore, consoleSizeOf, rfc3339Nano } from './container-store.js';
 import type { ContainerRecord } from './container-store.js';
 import { matchesFilters, toInspect, toSummary } from './container-views.js';
 import type { ContainerFilters } from './container-views.js';
@@ -122,6 +124,7 @@ export class ContainerService {
   async start(ref: string): Promise<void> {
     // TODO(lesson-12): Start a created or exited container with startTask and record it as running.
     // HINT: running already: NotModifiedError (304). this.#deleteRuntimeState(id) first: a failed run may have left state.
+    // HINT: startTask gets consoleSize: consoleSizeOf(record.HostConfig.ConsoleSize), the size a Tty starts with.
     // HINT: Driver overlay2: pass startTask mount: overlayMountArgs(imageRootfsPath(this.dataRoot, record.Image), dir),
     // HINT: unless isMountPoint(rootfsPath(dir)) (a killed shim left it mounted: use it as it is).
     // HINT: open the JsonFileLog before startTask; a failure records ExitCode 127 (not found) or 126 (permission denied) and
@@ -129,6 +132,18 @@ export class ContainerService {
     // HINT: container that cannot start is destroyed (docker run --rm waits for its removal).
     // HINT: then save Status running, Running, Pid, StartedAt (rfc3339Nano), call #watch and emit "start" on the LiveContainer.
     throw new NotImplementedError('lesson-12: ContainerService.start');
+  }
+
+  /**
+   * Resizes a running Tty container's terminal, as `docker run -t` asks
+   * right after start and whenever its window changes size.
+   * @throws ConflictError when it is not running; InvalidParameterError when it has no Tty.
+   */
+  async resize(ref: string, size: ConsoleSize): Promise<void> {
+    const record = this.resolve(ref);
+    if (!record.State.Running) throw new ConflictError(`Container ${record.Id} is not running`);
+    if (!record.Config.Tty) throw new InvalidParameterError(`container ${record.Id} has no terminal to resize: it was created without Tty`);
+    await resizeTerminal(this.store.dir(record.Id), size);
   }
 
   /**

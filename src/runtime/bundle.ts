@@ -14,7 +14,7 @@ import path from 'node:path';
 import { NotImplementedError } from '../errors.js';
 import { writeFileAtomic } from '../image/atomic-file.js';
 import { DEFAULT_CAPABILITIES, DEFAULT_RLIMIT_NOFILE, MASKED_PATHS, READONLY_PATHS } from './defaults.js';
-import type { Linux, LinuxNamespace, LinuxResources, Mount, Spec } from './spec.js';
+import type { ConsoleSize, Linux, LinuxNamespace, LinuxResources, Mount, Spec } from './spec.js';
 import { OCI_VERSION } from './spec.js';
 import type { ResolvedUser } from './user.js';
 
@@ -29,6 +29,8 @@ export interface SpecOptions {
   user: ResolvedUser;
   hostname: string;
   terminal: boolean;
+  /** With `terminal`: the terminal's size when the process starts (docker's `ConsoleSize`); omitted: none in the spec. */
+  consoleSize?: ConsoleSize;
   /** 'none': own network namespace (loopback only); 'host': the host's network, no namespace. */
   networkMode: 'none' | 'host';
   /**
@@ -64,7 +66,7 @@ export const CPU_PERIOD = 100_000;
  */
 export function buildSpec(options: SpecOptions): Spec {
   // TODO(lesson-10): Assemble the Spec: process, root, hostname, mounts(rootless) and linux(options).
-  // HINT: cwd '' is '/'. Copy DEFAULT_CAPABILITIES into bounding, effective and permitted (never share one array).
+  // HINT: process.consoleSize only with terminal and options.consoleSize. cwd '' is '/'. Copy DEFAULT_CAPABILITIES into bounding, effective and permitted (never share one array).
   // HINT: With hostNofileLimit: rlimits [{ type: 'RLIMIT_NOFILE', soft: n, hard: n }], n = min(DEFAULT_RLIMIT_NOFILE, limit).
   void options;
   throw new NotImplementedError('lesson-10: buildSpec');

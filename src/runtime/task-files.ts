@@ -12,21 +12,30 @@
  * ├── pid              the container's process as the host sees it (runc --pid-file)
  * ├── runtime.log      the runtime's JSON log: why `run` failed
  * ├── mount.log        with a mount command: what mount (or umount) said, why the rootfs could not be mounted
+ * ├── tty              with a terminal: the runtime's terminal (`/dev/pts/N`), which {@link resizeTerminal} resizes
  * └── exit             the exit status ("137\n"), renamed into place from exit.tmp once `run` returned
  * ```
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import type { ConsoleSize } from './spec.js';
 
 /**
- * What `script(1)` runs in a terminal shim: rebuilds the runtime's argv from
- * `MINIDOCKER_ARGC` and `MINIDOCKER_ARG1`… and execs it. Constant text: the
- * only thing `eval` sees besides it is the counter, never a path or a name.
+ * What `script(1)` runs in a terminal shim: gives the terminal the size in
+ * `MINIDOCKER_ROWS`/`MINIDOCKER_COLS` (the runtime copies its own terminal's
+ * size to the container's), records which terminal it is in `MINIDOCKER_TTY`,
+ * rebuilds the runtime's argv from `MINIDOCKER_ARGC` and `MINIDOCKER_ARG1`…
+ * and execs it. Constant text: the only thing `eval` sees besides it is the
+ * counter, never a path or a name.
  */
 export const SHIM_UNPACK_ARGS = [
+  '[ -z "$MINIDOCKER_ROWS" ] || stty rows "$MINIDOCKER_ROWS" cols "$MINIDOCKER_COLS" 2>/dev/null',
+  'tty >"$MINIDOCKER_TTY.tmp" && mv -f "$MINIDOCKER_TTY.tmp" "$MINIDOCKER_TTY"',
   'n=$MINIDOCKER_ARGC i=0; set --',
   'while [ "$i" -lt "$n" ]; do i=$((i+1)); eval "set -- \\"\\$@\\" \\"\\$MINIDOCKER_ARG$i\\"; unset MINIDOCKER_ARG$i"; done',
-  'unset MINIDOCKER_ARGC; exec "$@"',
+  'unset MINIDOCKER_ARGC MINIDOCKER_ROWS MINIDOCKER_COLS MINIDOCKER_TTY; exec "$@"',
 ].join('\n');
 
 /**
@@ -68,7 +77,8 @@ export const SHIM_SCRIPT = [
   '  while [ "$m" -gt 0 ]; do target=$1 m=$((m-1)); shift; done',
   'fi',
   'if [ "$io" = terminal ]; then',
-  '  export MINIDOCKER_ARGC=$# SHELL=/bin/sh; i=0',
+  // A terminal file left by an earlier run could name another container's terminal by now.
+  '  rm -f "$dir/tty"; export MINIDOCKER_ARGC=$# MINIDOCKER_TTY=$dir/tty SHELL=/bin/sh; i=0',
   '  for arg; do i=$((i+1)); export "MINIDOCKER_ARG$i=$arg"; done',
   // No echo on script's side: input reaches the container's terminal, which echoes like docker's.
   `  set -- script -q -e -E never -c '${SHIM_UNPACK_ARGS}' /dev/null`,
@@ -97,6 +107,7 @@ export interface TaskFiles {
   shimPid: string;
   log: string;
   mountLog: string;
+  tty: string;
   exit: string;
   exitTmp: string;
 }
@@ -106,8 +117,31 @@ export function taskFiles(dir: string): TaskFiles {
   const at = (name: string) => path.join(dir, name);
   return {
     stdout: at('stdout'), stderr: at('stderr'), stdin: at('stdin'), pid: at('pid'), shimPid: at('shim.pid'),
-    log: at('runtime.log'), mountLog: at('mount.log'), exit: at('exit'), exitTmp: at('exit.tmp'),
+    log: at('runtime.log'), mountLog: at('mount.log'), tty: at('tty'), exit: at('exit'), exitTmp: at('exit.tmp'),
   };
+}
+
+/**
+ * The environment to spawn the shim with: the daemon's, plus the size a
+ * terminal task's terminal starts with. Without a size it keeps the kernel's
+ * default, 0×0, until the first {@link resizeTerminal}.
+ */
+export function shimEnvironment(consoleSize?: ConsoleSize): NodeJS.ProcessEnv {
+  if (!consoleSize) return process.env;
+  return { ...process.env, MINIDOCKER_ROWS: String(consoleSize.height), MINIDOCKER_COLS: String(consoleSize.width) };
+}
+
+/**
+ * Resizes a running terminal task's terminal, as `docker run -t` does when
+ * its window changes. The kernel then sends SIGWINCH to the runtime, which
+ * gives the container's own terminal the same size (and the container its SIGWINCH).
+ * @throws Error when the task in `dir` has no terminal (none was asked for, or it is not running yet).
+ */
+export async function resizeTerminal(dir: string, size: ConsoleSize): Promise<void> {
+  const tty = fs.existsSync(path.join(dir, 'tty')) ? fs.readFileSync(path.join(dir, 'tty'), 'utf8').trim() : '';
+  if (!/^\/dev\/pts\/\d+$/.test(tty)) throw new Error('the container has no terminal to resize');
+  // Node has no ioctl; stty -F sets TIOCSWINSZ on the terminal the runtime reads its size from.
+  await promisify(execFile)('stty', ['-F', tty, 'rows', String(size.height), 'cols', String(size.width)]);
 }
 
 /** A positive integer from a pid file, or undefined when it is missing, empty or not yet written. */

@@ -24,7 +24,8 @@ import { NotImplementedError } from '../errors.js';
 import { hangUpFifo, mkfifo, openFifoReader } from './fifo.js';
 import { RuntimeError, lastRuntimeError } from './runc.js';
 import type { Runc } from './runc.js';
-import { SHIM_NAME, SHIM_SCRIPT, readExitFile, readPidFile, shimAlive, taskFiles, watchUntil } from './task-files.js';
+import type { ConsoleSize } from './spec.js';
+import { SHIM_NAME, SHIM_SCRIPT, readExitFile, readPidFile, shimAlive, shimEnvironment, taskFiles, watchUntil } from './task-files.js';
 import type { TaskFiles } from './task-files.js';
 
 /** How a container ended. */
@@ -50,6 +51,8 @@ export interface TaskOptions {
    * Must match config.json: without it such a `runc run` fails (no terminal to use).
    */
   terminal?: boolean;
+  /** With `terminal`: the size the terminal starts with (docker's `ConsoleSize`); else 0×0 until resized. */
+  consoleSize?: ConsoleSize;
   /**
    * A mount command's argv, `mount` first and the mount point (the bundle's
    * rootfs) last, e.g. an overlay's. The shim runs it before the runtime and
@@ -84,7 +87,7 @@ export async function startTask(runc: Runc, options: TaskOptions): Promise<Task>
   // TODO(lesson-11): Spawn the detached shim, open the readers once it made the fifos, and resolve when <dir>/pid appears.
   // HINT: Remove stale files; with stdin: mkfifo <dir>/stdin and open it O_RDWR. Then spawn
   // HINT: `/bin/sh -c SHIM_SCRIPT minidocker-shim <dir> <stdin or /dev/null> <'terminal' or 'pipes'> <mount.length> ...mount <runc.binary> ...runc.runArgs(…)`,
-  // HINT: detached, stdio 'ignore', unref()'d. The shim makes <dir>/stdout and <dir>/stderr and waits for your readers.
+  // HINT: detached, stdio 'ignore', env shimEnvironment(options.consoleSize), unref()'d. The shim makes <dir>/stdout and <dir>/stderr and waits for your readers.
   // HINT: Write shim.pid, then watchUntil(dir, …): <dir>/stderr exists → openFifoReader both (once); the pid file → attach();
   // HINT: the shim exited first (its "exit" event + poke()) → RuntimeError(lastRuntimeError(<dir>/runtime.log)),
   // HINT: or, when the runtime logged nothing, `cannot mount the rootfs: <first line of <dir>/mount.log>` if mount said something.

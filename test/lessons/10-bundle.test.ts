@@ -255,6 +255,10 @@ describe('lesson 10: runtime bundle', () => {
     expect(buildSpec(options({ cwd: '/srv' })).process?.cwd, `process.cwd. Look at ${SPEC}`).toBe('/srv');
     expect(spec.process?.user, `process.user: uid, gid and additionalGids. Look at ${SPEC}`).toEqual(user);
     expect(spec.process?.terminal, `process.terminal. Look at ${SPEC}`).toBe(true);
+    expect(spec.process?.consoleSize, `no consoleSize unless one is given. Look at ${SPEC}`).toBeUndefined();
+    const sized = buildSpec(options({ terminal: true, consoleSize: { height: 33, width: 120 } }));
+    expect(sized.process?.consoleSize, `process.consoleSize from the options (docker's ConsoleSize), so the terminal has its size from the start. Look at ${SPEC}`).toEqual({ height: 33, width: 120 });
+    expect(buildSpec(options({ terminal: false, consoleSize: { height: 33, width: 120 } })).process?.consoleSize, `no consoleSize without a terminal. Look at ${SPEC}`).toBeUndefined();
     expect(spec.process?.noNewPrivileges ?? false, `docker's default leaves noNewPrivileges false (setuid binaries work). Look at ${SPEC}`).toBe(false);
     expect(spec.root, `root: the rootfs path, writable. Look at ${SPEC}`).toEqual({ path: options().rootfs, readonly: false });
     expect(spec.hostname, `hostname. Look at ${SPEC}`).toBe('web');
@@ -342,7 +346,7 @@ describe('lesson 10: runtime bundle', () => {
     const validate = specValidator();
     const variants: Array<[string, SpecOptions]> = [
       ['root, network none, with limits', options({ resources: { memory: 1 << 26, pidsLimit: 20, nanoCpus: 5e8 }, cgroupsPath: '/minidocker/abc', user: { uid: 1000, gid: 1001, additionalGids: [5] } })],
-      ['root, network host, tty', options({ networkMode: 'host', terminal: true, cwd: '/srv' })],
+      ['root, network host, tty', options({ networkMode: 'host', terminal: true, consoleSize: { height: 24, width: 80 }, cwd: '/srv' })],
       ['rootless', options({ rootless: { uid: 1001, gid: 1001 } })],
     ];
     for (const [label, opts] of variants) {

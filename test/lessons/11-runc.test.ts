@@ -23,6 +23,7 @@ import type { Readable } from 'node:stream';
 import { NotFoundError } from '#kata/api/errdefs.js';
 import { Runc, RuntimeError } from '#kata/runtime/runc.js';
 import { adoptTask, startTask } from '#kata/runtime/task.js';
+import { resizeTerminal } from '#kata/runtime/task-files.js';
 import type { ExitStatus, Task } from '#kata/runtime/task.js';
 import { JsonFileLog, followLog, readLog } from '#kata/runtime/json-log.js';
 import type { LogEntry } from '#kata/runtime/json-log.js';
@@ -241,25 +242,32 @@ it.skipIf(runcTool.skip)('stdin reaches the container, and end() closes it', asy
   expect(status.exitCode, `the shell exits 0 after end-of-file (${TASK}: exited)`).toBe(0);
 });
 
-it.skipIf(runcTool.skip || scriptTool.skip)('a terminal task gives its process a tty, with stdin and the exit code', async () => {
+it.skipIf(runcTool.skip || scriptTool.skip)('a terminal task gives its process a tty of the size asked for, with stdin, resize and the exit code', async () => {
   requireTool(runcTool);
   requireTool(scriptTool);
   const runc = runtime();
-  const probe = await container(runc, { args: ['sh', '-c', '[ -t 0 ] && [ -t 1 ] && tty; echo hi; echo oops >&2; exit 3'], terminal: true });
-  const started = await startTask(runc, { id: probe.id, dir: probe.dir, bundle: probe.bundle, terminal: true }).catch((e: unknown) => e);
+  // No consoleSize in this bundle: the size can only come from the terminal the shim gives the runtime,
+  // which the runtime copies to the container's a moment after it started. The loop waits for that.
+  const probe = await container(runc, {
+    args: ['sh', '-c', '[ -t 0 ] && [ -t 1 ] && tty; i=0; while [ $i -lt 100 ]; do case $(stty size 2>/dev/null) in [1-9]*) break;; esac; sleep 0.02; i=$((i+1)); done; stty size; echo hi; echo oops >&2; exit 3'],
+    terminal: true,
+  });
+  const started = await startTask(runc, { id: probe.id, dir: probe.dir, bundle: probe.bundle, terminal: true, consoleSize: { height: 33, width: 120 } }).catch((e: unknown) => e);
   expect(started, `with terminal: true (config.json has process.terminal) runc run needs a terminal of its own: the shim runs it under script(1) (${TASK}: startTask passes 'terminal' to SHIM_SCRIPT), got ${describeError(started)}`).not.toBeInstanceOf(Error);
   const { stdout, stderr, status } = await finish(started as Task);
-  expect(stdout, `stdin and stdout are a terminal (tty prints /dev/pts/0), and a terminal ends lines with "\\r\\n" and merges stderr into stdout (${TASK}: startTask with terminal)`).toBe('/dev/pts/0\r\nhi\r\noops\r\n');
+  expect(stdout, `stdin and stdout are a terminal (tty prints /dev/pts/0) of the size asked for (rows 33, columns 120: spawn the shim with env shimEnvironment(consoleSize)), and a terminal ends lines with "\\r\\n" and merges stderr into stdout (${TASK}: startTask with terminal)`).toBe('/dev/pts/0\r\n33 120\r\nhi\r\noops\r\n');
   expect(stderr, `with a terminal nothing comes on stderr (${TASK})`).toBe('');
   expect(status.exitCode, `the exit code is the container's, not script's (${TASK}: exited)`).toBe(3);
-  const shell = await container(runc, { args: ['sh'], terminal: true });
-  const task = await startTask(runc, { id: shell.id, dir: shell.dir, bundle: shell.bundle, stdin: true, terminal: true });
+  const shell = await container(runc, { args: ['sh'], terminal: true, consoleSize: { height: 24, width: 80 } });
+  const task = await startTask(runc, { id: shell.id, dir: shell.dir, bundle: shell.bundle, stdin: true, terminal: true, consoleSize: { height: 24, width: 80 } });
   expect(task.stdin, `stdin: true with terminal: true gives a stdin Writable that feeds the terminal (${TASK}: startTask)`).toBeDefined();
-  task.stdin?.write('echo hello\nexit 5\n');
+  await resizeTerminal(shell.dir, { height: 40, width: 100 });
+  task.stdin?.write('echo hello\nuntil [ "$(stty size)" = "40 100" ]; do sleep 0.05; done; echo resized\nexit 5\n');
   // Only so a shell that never gets the typed lines fails with what it printed instead of hanging: kill it after a while.
   const guard = setTimeout(() => void runc.kill(shell.id, 'SIGKILL').catch(() => undefined), 10_000);
   const typed = await finish(task).finally(() => clearTimeout(guard));
   expect(typed.stdout, `an interactive shell reads the typed lines from its terminal and prints "hello" on a line of its own (${TASK}: startTask with stdin and terminal)`).toMatch(/(^|\n)hello\r\n/);
+  expect(typed.stdout, `resizeTerminal resizes the runtime's terminal, and the runtime the container's: stty size reads 40 100 (${TASK}: startTask with terminal)`).toMatch(/(^|\n)resized\r\n/);
   expect(typed.status.exitCode, `"exit 5" typed into the shell is the task's exit code (${TASK}: exited)`).toBe(5);
 });
 

@@ -163,7 +163,7 @@ describe('lesson 12 — daemon: containers API', () => {
     expect((await inspect(daemon, id)).State.ExitCode, 'the exit code is recorded by the time the follow stream ends').toBe(2);
   }, 60_000);
 
-  it('attach answers 101 and streams the output after the client half-closes, framed or raw with a Tty', async () => {
+  it('attach answers 101 and streams the output after the client half-closes, framed or raw with a Tty, which resize resizes', async () => {
     const daemon = await daemonWithBusybox();
     const id = await create(daemon, 'echo hi; echo oops >&2; exit 5', { AttachStdout: true, AttachStderr: true });
     const conn = await openAttach(daemon.socketPath, `/v1.41/containers/${id}/attach?stream=1&stdout=1&stderr=1`);
@@ -189,16 +189,27 @@ describe('lesson 12 — daemon: containers API', () => {
     } finally {
       cat.socket.destroy();
     }
-    const ttyId = await create(daemon, 'tty; echo to-stderr >&2', { Tty: true, AttachStdout: true, AttachStderr: true });
+    // The terminal starts at HostConfig.ConsoleSize; a resize reaches the running container, which waits for it.
+    const script = 'tty; stty size; i=0; until [ "$(stty size)" = "40 100" ] || [ $i -ge 200 ]; do sleep 0.05; i=$((i+1)); done; stty size; echo to-stderr >&2';
+    const ttyId = await create(daemon, script, { Tty: true, AttachStdout: true, AttachStderr: true, HostConfig: { ConsoleSize: [33, 120] } });
     const tty = await openAttach(daemon.socketPath, `/v1.41/containers/${ttyId}/attach?stream=1&stdout=1&stderr=1`);
     try {
       tty.socket.end();
+      let seen = '';
+      const sized = new Promise<void>((resolve) => tty.socket.on('data', (chunk: Buffer) => (seen += chunk.toString()).includes('33 120') && resolve()));
       await start(daemon, ttyId);
+      await within(sized, 10_000, `a Tty container should start with its HostConfig.ConsoleSize (stty size printed "33 120"); it printed ${JSON.stringify(seen)} — ${SRC}create.ts (consoleSizeOf → buildSpec), ${SRC}service.ts start (startTask consoleSize)`);
+      const resized = await api(daemon, 'POST', `/v1.41/containers/${ttyId}/resize?h=40&w=100`);
+      expect(resized.status, `POST /containers/{id}/resize?h=40&w=100 should answer 200; it said ${resized.status} ${resized.text} — ${SRC}routes.ts resizeContainer`).toBe(200);
       const raw = (await within(tty.output, 15_000, 'the attach of a Tty container was not closed after it exited')).toString();
-      expect(raw, `with Tty the process has a terminal (createContainer: buildSpec terminal, ContainerService.start: startTask terminal) and its output comes raw, unframed, stderr included, with the terminal's CRLF — ${SRC}create.ts`).toBe('/dev/pts/0\r\nto-stderr\r\n');
+      expect(raw, `with Tty the process has a terminal (createContainer: buildSpec terminal, ContainerService.start: startTask terminal) and its output comes raw, unframed, stderr included, with the terminal's CRLF; the resize gave it 40 rows and 100 columns — ${SRC}create.ts`).toBe('/dev/pts/0\r\n33 120\r\n40 100\r\nto-stderr\r\n');
     } finally {
       tty.socket.destroy();
     }
+    const late = await api<any>(daemon, 'POST', `/v1.41/containers/${ttyId}/resize?h=40&w=100`);
+    expect(late.status, `resizing a container that is not running is a 409 — ${SRC}routes.ts resizeContainer`).toBe(409);
+    const bad = await api<any>(daemon, 'POST', `/v1.41/containers/${ttyId}/resize?h=tall&w=100`);
+    expect(bad.status, `a resize whose h or w is not a whole number is a 400 — ${SRC}routes.ts resizeContainer`).toBe(400);
   }, 60_000);
 
   it('the container list and inspect show docker\'s fields, with all, limit and filters; /info counts them', async () => {

@@ -34,6 +34,8 @@ export interface BundleOptions {
   hostname?: string;
   /** process.terminal: the container gets a pseudo-terminal (docker's `Tty`). Default false. */
   terminal?: boolean;
+  /** process.consoleSize: the terminal's size from the start. Default none. */
+  consoleSize?: { height: number; width: number };
   /** Cgroup limits; only applied as root (rootless runc on cgroup v1 has no cgroups). */
   resources?: LinuxResources;
 }
@@ -75,6 +77,7 @@ export async function makeBusyboxBundle(dir: string, options: BundleOptions): Pr
   const config = JSON.parse(await fs.readFile(path.join(bundle, 'config.json'), 'utf8')) as Spec;
   if (!config.process || !config.root) throw new Error('runc spec wrote no process or root');
   config.process.terminal = options.terminal ?? false;
+  if (options.consoleSize) config.process.consoleSize = options.consoleSize;
   config.process.args = options.args;
   config.process.env = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', ...(options.env ?? [])];
   config.root.readonly = false;
