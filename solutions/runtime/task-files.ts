@@ -12,7 +12,7 @@
  * ├── pid              the container's process as the host sees it (runc --pid-file)
  * ├── runtime.log      the runtime's JSON log: why `run` failed
  * ├── mount.log        with a mount command: what mount (or umount) said, why the rootfs could not be mounted
- * ├── tty              with a terminal: the runtime's terminal (`/dev/pts/N`), which {@link resizeTerminal} resizes
+ * ├── tty              with a terminal, while it runs: the runtime's terminal (`/dev/pts/N`), which {@link resizeTerminal} resizes
  * └── exit             the exit status ("137\n"), renamed into place from exit.tmp once `run` returned
  * ```
  */
@@ -90,6 +90,8 @@ export const SHIM_SCRIPT = [
   'status=$?',
   // Close before the exit file appears: whoever sees it knows no writer is left.
   'exec 3>&- 4>&- 5>&-',
+  // The terminal is gone too, and its name may soon be another's.
+  '[ "$io" != terminal ] || rm -f "$dir/tty"',
   // The container's processes are gone with runc run: nothing holds the rootfs any more.
   '[ -z "$target" ] || umount "$target" 2>>"$dir/mount.log"',
   'echo "$status" >"$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"',
@@ -138,7 +140,12 @@ export function shimEnvironment(consoleSize?: ConsoleSize): NodeJS.ProcessEnv {
  * @throws Error when the task in `dir` has no terminal (none was asked for, or it is not running yet).
  */
 export async function resizeTerminal(dir: string, size: ConsoleSize): Promise<void> {
-  const tty = fs.existsSync(path.join(dir, 'tty')) ? fs.readFileSync(path.join(dir, 'tty'), 'utf8').trim() : '';
+  let tty = '';
+  try {
+    tty = fs.readFileSync(taskFiles(dir).tty, 'utf8').trim();
+  } catch {
+    // No file: no terminal.
+  }
   if (!/^\/dev\/pts\/\d+$/.test(tty)) throw new Error('the container has no terminal to resize');
   // Node has no ioctl; stty -F sets TIOCSWINSZ on the terminal the runtime reads its size from.
   await promisify(execFile)('stty', ['-F', tty, 'rows', String(size.height), 'cols', String(size.width)]);
