@@ -8,9 +8,10 @@
  * It runs in the foreground until SIGTERM or SIGINT (Ctrl-C), then closes the
  * server, which removes the socket, and exits 0.
  */
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { API_VERSION } from '../api/types.js';
 import { defaultDataRoot, defaultSocketPath, parseHost } from '../config.js';
+import { parseServerCommand } from '../server-command.js';
 import { registerContainerRoutes } from './container-routes.js';
 import { packageVersion } from './host-facts.js';
 import { registerImageRoutes } from './image-routes.js';
@@ -53,15 +54,9 @@ export async function main(argv: string[], io: DaemonIO): Promise<number> {
     .option('--group <name>', 'group that may use the socket (mode 0660)')
     .option('--registry-mirror <url>', 'registry mirror for docker.io images, e.g. http://127.0.0.1:5000 (repeatable)', collect)
     .option('--runtime <name|path>', 'OCI runtime for containers: runc, crun or a path', 'runc')
-    .version(await packageVersion(), '-v, --version')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    throw err;
-  }
+    .version(await packageVersion(), '-v, --version');
+  const exit = parseServerCommand(program, argv, io);
+  if (exit !== undefined) return exit;
   const flags = program.opts<DaemonFlags>();
   // One ImageService for both route groups: containers are created from the images the images API pulled.
   const images = new ImageService({ dataRoot: flags.dataRoot, mirrors: flags.registryMirror ?? [] });

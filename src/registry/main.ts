@@ -10,10 +10,11 @@
  * foreground until SIGTERM or SIGINT, then closes the server and exits 0.
  */
 import path from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { NotImplementedError } from '../errors.js';
 import { defaultDataRoot } from '../config.js';
 import { packageVersion } from '../daemon/host-facts.js';
+import { parseServerCommand } from '../server-command.js';
 import { startRegistry } from './server.js';
 
 /** The streams and environment the registry runs with (bin/launch.js passes the process's). */
@@ -50,15 +51,9 @@ export async function main(argv: string[], io: RegistryIO): Promise<number> {
     .addOption(new Option('--auth <mode>', 'how clients authenticate: basic, or token (Bearer, via /token)').choices(['basic', 'token']))
     .option('--token-realm <url>', 'the token endpoint announced in Bearer challenges (default: this registry\'s /token)')
     .option('--allow-remote', 'allow a listen address other than loopback')
-    .version(await packageVersion(), '-v, --version')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    throw err;
-  }
+    .version(await packageVersion(), '-v, --version');
+  const exit = parseServerCommand(program, argv, io);
+  if (exit !== undefined) return exit;
   return runRegistry(program.opts<RegistryFlags>(), io);
 }
 
