@@ -102,8 +102,10 @@ async function bundleEntries() {
         // An import that does not resolve (a module not written yet) fails the same way unbundled, at run time.
         .catch((err) => void skip(`${tree}/${entry} stays unbundled: ${err.message.split('\n')[1] ?? err.message}`));
       if (result === undefined) continue;
+      // config.js finds package.json by walking up from wherever it runs, so it may be inlined anywhere.
       const moved = Object.keys(result.metafile.inputs).filter(
-        (input) => path.dirname(path.resolve(root, input)) !== path.dirname(file) && fs.readFileSync(path.resolve(root, input), 'utf8').includes('import.meta'),
+        (input) => path.dirname(path.resolve(root, input)) !== path.dirname(file) && path.basename(input) !== 'config.js'
+          && fs.readFileSync(path.resolve(root, input), 'utf8').includes('import.meta'),
       );
       if (moved.length > 0) {
         fs.rmSync(outfile);

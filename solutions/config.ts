@@ -5,8 +5,10 @@
  * the data root `/var/lib/minidocker`; otherwise `$XDG_RUNTIME_DIR/minidocker.sock`
  * and `~/.local/share/minidocker`. `MINIDOCKER_HOST` overrides the client's socket.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The environment variable the client reads for the daemon address. */
 export const HOST_ENV = 'MINIDOCKER_HOST';
@@ -52,4 +54,30 @@ export function parseHost(host: string): string {
 export function resolveClientSocket(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const host = flag ?? env[HOST_ENV];
   return host ? parseHost(host) : defaultSocketPath(env);
+}
+
+let version: string | undefined;
+
+/**
+ * The version in the repository's package.json, e.g. `0.1.0`, which the
+ * client, the daemon and the registry all report; `0.0.0` when unreadable.
+ * The file is found by walking up from this module, so the answer is the same
+ * from the sources, from `dist/` and from a bundled executable.
+ */
+export function packageVersion(): string {
+  if (version !== undefined) return version;
+  version = '0.0.0';
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'dockerlings') {
+        version = pkg.version ?? version;
+        break;
+      }
+    } catch {
+      // no package.json here: go on up
+    }
+    if (path.dirname(dir) === dir) break;
+  }
+  return version;
 }

@@ -133,9 +133,9 @@ describe('parseReport', () => {
 describe('teachingMessage', () => {
   it('drops the error class, stack frames and ANSI, and cuts long diffs', () => {
     const msg =
-      '\u001b[31mAssertionError: ping should answer OK: look at src/daemon/router.ts: expected 404 to be 200\u001b[39m\n\n- Expected\n+ Received\n\n- 200\n+ 404\n1\n2\n3\n    at /r/test.ts:1:1\n    at more';
+      '\u001b[31mAssertionError: ping should answer OK: look at src/daemon/server/router.ts: expected 404 to be 200\u001b[39m\n\n- Expected\n+ Received\n\n- 200\n+ 404\n1\n2\n3\n    at /r/test.ts:1:1\n    at more';
     const lines = teachingMessage(msg, 6);
-    expect(lines[0]).toBe('ping should answer OK: look at src/daemon/router.ts: expected 404 to be 200');
+    expect(lines[0]).toBe('ping should answer OK: look at src/daemon/server/router.ts: expected 404 to be 200');
     expect(lines).toHaveLength(7);
     expect(lines[6]).toBe('…');
     expect(lines.join('\n')).not.toContain('/r/test.ts');

@@ -22,7 +22,8 @@ import { push, tag } from './commands/push-tag.js';
 import { run } from './commands/run.js';
 import type { RunOptions } from './commands/run.js';
 import { info, version } from './commands/system.js';
-import { CLIENT_VERSION, StatusError } from './context.js';
+import { packageVersion } from '../config.js';
+import { StatusError } from './context.js';
 import type { CliIO, CommandContext } from './context.js';
 import { describeError } from './format.js';
 
@@ -42,7 +43,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .description('A mini Docker client: turns commands into Engine API calls to minidockerd.')
     .usage('[OPTIONS] COMMAND')
     .option('-H, --host <address>', 'daemon socket to connect to, unix:///path/to.sock (default: $MINIDOCKER_HOST)')
-    .version(`minidocker version ${CLIENT_VERSION}`, '-v, --version', 'print version information and quit')
+    .version(`minidocker version ${packageVersion()}`, '-v, --version', 'print version information and quit')
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({

@@ -10,14 +10,13 @@
  */
 import { Command } from 'commander';
 import { API_VERSION } from '../api/types.js';
-import { defaultDataRoot, defaultSocketPath, parseHost } from '../config.js';
+import { defaultDataRoot, defaultSocketPath, packageVersion, parseHost } from '../config.js';
 import { parseServerCommand } from '../server-command.js';
-import { registerContainerRoutes } from './container-routes.js';
-import { packageVersion } from './host-facts.js';
-import { registerImageRoutes } from './image-routes.js';
-import { ImageService } from './image-service.js';
-import { startDaemon } from './server.js';
-import type { RouteRegistrar } from './server.js';
+import { registerContainerRoutes } from './routes/containers.js';
+import { registerImageRoutes } from './routes/images.js';
+import { ImageService } from './images/image-service.js';
+import { startDaemon } from './server/server.js';
+import type { RouteRegistrar } from './server/server.js';
 
 /** The streams and environment the daemon runs with (bin/launch.js passes the process's). */
 export interface DaemonIO {
@@ -54,7 +53,7 @@ export async function main(argv: string[], io: DaemonIO): Promise<number> {
     .option('--group <name>', 'group that may use the socket (mode 0660)')
     .option('--registry-mirror <url>', 'registry mirror for docker.io images, e.g. http://127.0.0.1:5000 (repeatable)', collect)
     .option('--runtime <name|path>', 'OCI runtime for containers: runc, crun or a path', 'runc')
-    .version(await packageVersion(), '-v, --version');
+    .version(packageVersion(), '-v, --version');
   const exit = parseServerCommand(program, argv, io);
   if (exit !== undefined) return exit;
   const flags = program.opts<DaemonFlags>();

@@ -15,8 +15,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidParameterError, NotFoundError, SystemError } from '../api/errdefs.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { InvalidParameterError, NotFoundError, SystemError } from '../errdefs.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { INDEX_TYPES, MANIFEST_TYPES } from './media-types.js';
 import { familiarString, normalize, parseReference } from './reference.js';
 import type { Descriptor } from './types.js';

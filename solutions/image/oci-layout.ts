@@ -16,8 +16,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { InvalidParameterError, NotFoundError } from '../api/errdefs.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { InvalidParameterError, NotFoundError } from '../errdefs.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { FsBlobStore } from './content-store.js';
 import { digestOf } from './digest.js';
 import { DigestMismatchError, SizeMismatchError } from './errors.js';

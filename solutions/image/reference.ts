@@ -16,7 +16,7 @@
  * Normalising fills in what a familiar name leaves out:
  * `busybox` → `docker.io/library/busybox:latest`.
  */
-import { InvalidParameterError } from '../api/errdefs.js';
+import { InvalidParameterError } from '../errdefs.js';
 import { parseDigest } from './digest.js';
 import type { Digest } from './digest.js';
 

@@ -26,7 +26,7 @@ import { Readable } from 'node:stream';
 import { FsBlobStore } from '../image/content-store.js';
 import { digestHex, digestOf } from '../image/digest.js';
 import type { Digest } from '../image/digest.js';
-import { writeFileAtomic } from '../image/atomic-file.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { RegistryError } from './errors.js';
 import type { ManifestReference } from './names.js';
 

@@ -23,7 +23,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FsBlobStore } from '../image/content-store.js';
 import type { Digest } from '../image/digest.js';
-import { writeFileAtomic } from '../image/atomic-file.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { RegistryError } from './errors.js';
 import type { Descriptor } from '../image/types.js';
 

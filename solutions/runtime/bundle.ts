@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../image/atomic-file.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { DEFAULT_CAPABILITIES, DEFAULT_RLIMIT_NOFILE, MASKED_PATHS, READONLY_PATHS } from './defaults.js';
 import type { ConsoleSize, Linux, LinuxNamespace, LinuxResources, Mount, Spec } from './spec.js';
 import { OCI_VERSION } from './spec.js';

@@ -11,7 +11,7 @@
  * env    ["PATH=/x", "HOSTNAME=<hostname>", "A=2", "B=3"]
  * ```
  */
-import { InvalidParameterError } from '../api/errdefs.js';
+import { InvalidParameterError } from '../errdefs.js';
 import type { ImageConfig } from '../image/types.js';
 import { DEFAULT_PATH_ENV } from './defaults.js';
 

@@ -18,7 +18,7 @@ import type { StdioOptions } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { NotFoundError } from '../api/errdefs.js';
+import { NotFoundError } from '../errdefs.js';
 import type { State } from './spec.js';
 
 /** Where the runtime lives and keeps its state. */

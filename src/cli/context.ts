@@ -3,14 +3,8 @@
  * process's streams. Verbs never touch `process` directly, so the graded
  * checks can run them in-process against a fake daemon.
  */
-import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { EngineClient } from '../client/engine-client.js';
-
-/** The version of the minidocker client, as `package.json` states it. */
-export const CLIENT_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
 
 /** Standard input: a terminal offers raw mode (`docker run -it`), a pipe does not. */
 export type CliInput = Readable & {

@@ -8,7 +8,7 @@
  * ```
  * Sizes and durations follow docker's go-units package (`4.26MB`, `About a minute`).
  */
-import { EngineError } from '../api/errdefs.js';
+import { EngineError } from '../errdefs.js';
 import { NotImplementedError } from '../errors.js';
 
 /**

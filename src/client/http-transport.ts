@@ -10,7 +10,7 @@
  */
 import http from 'node:http';
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
-import { DaemonUnreachableError } from '../api/errdefs.js';
+import { DaemonUnreachableError } from '../errdefs.js';
 import { NotImplementedError } from '../errors.js';
 import type { QueryValue } from './engine-client.js';
 

@@ -15,9 +15,9 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidParameterError, NotFoundError, SystemError } from '../api/errdefs.js';
+import { InvalidParameterError, NotFoundError, SystemError } from '../errdefs.js';
 import { NotImplementedError } from '../errors.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { INDEX_TYPES, MANIFEST_TYPES } from './media-types.js';
 import { familiarString, normalize, parseReference } from './reference.js';
 import type { Descriptor } from './types.js';

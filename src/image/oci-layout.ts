@@ -16,9 +16,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { InvalidParameterError, NotFoundError } from '../api/errdefs.js';
+import { InvalidParameterError, NotFoundError } from '../errdefs.js';
 import { NotImplementedError } from '../errors.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { FsBlobStore } from './content-store.js';
 import { digestOf } from './digest.js';
 import { DigestMismatchError, SizeMismatchError } from './errors.js';

@@ -7,7 +7,7 @@
  * Both the OCI media types and Docker's image manifest v2, schema 2 types are
  * accepted; see `media-types.ts`.
  */
-import { InvalidParameterError } from '../api/errdefs.js';
+import { InvalidParameterError } from '../errdefs.js';
 import { NotImplementedError } from '../errors.js';
 import { isDigest } from './digest.js';
 import { CONFIG_TYPES, INDEX_TYPES, LAYER_TYPES, MANIFEST_TYPES } from './media-types.js';

@@ -10,7 +10,7 @@
  *        scope="repository:x:pull"                 → retry with Authorization: Bearer <token>
  * ```
  */
-import { InvalidParameterError } from '../api/errdefs.js';
+import { InvalidParameterError } from '../errdefs.js';
 import { NotImplementedError } from '../errors.js';
 import { RegistryError } from './errors.js';
 

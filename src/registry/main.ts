@@ -12,8 +12,7 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { NotImplementedError } from '../errors.js';
-import { defaultDataRoot } from '../config.js';
-import { packageVersion } from '../daemon/host-facts.js';
+import { defaultDataRoot, packageVersion } from '../config.js';
 import { parseServerCommand } from '../server-command.js';
 import { startRegistry } from './server.js';
 
@@ -51,7 +50,7 @@ export async function main(argv: string[], io: RegistryIO): Promise<number> {
     .addOption(new Option('--auth <mode>', 'how clients authenticate: basic, or token (Bearer, via /token)').choices(['basic', 'token']))
     .option('--token-realm <url>', 'the token endpoint announced in Bearer challenges (default: this registry\'s /token)')
     .option('--allow-remote', 'allow a listen address other than loopback')
-    .version(await packageVersion(), '-v, --version');
+    .version(packageVersion(), '-v, --version');
   const exit = parseServerCommand(program, argv, io);
   if (exit !== undefined) return exit;
   return runRegistry(program.opts<RegistryFlags>(), io);

@@ -12,7 +12,7 @@
  * ```
  */
 import { NotImplementedError } from '../errors.js';
-import { InvalidParameterError } from '../api/errdefs.js';
+import { InvalidParameterError } from '../errdefs.js';
 import type { ImageConfig } from '../image/types.js';
 import { DEFAULT_PATH_ENV } from './defaults.js';
 

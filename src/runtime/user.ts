@@ -11,7 +11,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { NotImplementedError } from '../errors.js';
-import { InvalidParameterError } from '../api/errdefs.js';
+import { InvalidParameterError } from '../errdefs.js';
 
 /** Who the container's process runs as, numerically. */
 export interface ResolvedUser {

@@ -20,7 +20,7 @@ import {
   NotFoundError,
   NotModifiedError,
   SystemError,
-} from '#kata/api/errdefs.js';
+} from '#kata/errdefs.js';
 import { FakeDaemon, frame } from '../support/fake-daemon.js';
 import type { RecordedRequest } from '../support/fake-daemon.js';
 import { describeError, rejectionOf } from '../support/outcomes.js';
@@ -265,7 +265,7 @@ describe('lesson 01 — client: transport', () => {
       const err = await rejectionOf(call());
       expect(
         err instanceof kind,
-        `status ${status} should reject with ${kind.name} from src/api/errdefs.ts, got ${describeError(err)} (${CLIENT}: request → errorFromResponse)`,
+        `status ${status} should reject with ${kind.name} from src/errdefs.ts, got ${describeError(err)} (${CLIENT}: request → errorFromResponse)`,
       ).toBe(true);
       expect((err as { statusCode?: number }).statusCode, `the error keeps statusCode ${status} (${CLIENT}: errorFromResponse)`).toBe(status);
       expect(

@@ -8,10 +8,10 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError } from '#kata/api/errdefs.js';
-import { readJson, sendJson } from '#kata/daemon/http.js';
-import { listenOnSocket, startDaemon } from '#kata/daemon/server.js';
-import type { Daemon, RouteRegistrar } from '#kata/daemon/server.js';
+import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError } from '#kata/errdefs.js';
+import { readJson, sendJson } from '#kata/daemon/server/http.js';
+import { listenOnSocket, startDaemon } from '#kata/daemon/server/server.js';
+import type { Daemon, RouteRegistrar } from '#kata/daemon/server/server.js';
 import { repoRoot } from '../../kata/impl.js';
 import { DaemonHarness, canConnect, httpRequest, pathExists } from '../support/daemon-harness.js';
 import { prerequisite, requireTool } from '../support/prereq.js';
@@ -70,14 +70,14 @@ describe('lesson 03 — daemon: server', () => {
     const dataRoot = path.join(dir, 'not', 'yet', 'there');
     const daemon = await harness.start({ dataRoot });
     const sock = await fs.stat(daemon.socketPath);
-    expect(sock.isSocket(), `${daemon.socketPath} should be a unix socket — src/daemon/server.ts listenOnSocket`).toBe(true);
+    expect(sock.isSocket(), `${daemon.socketPath} should be a unix socket — src/daemon/server/server.ts listenOnSocket`).toBe(true);
     expect(
       (sock.mode & 0o777).toString(8),
-      'the socket must be owner-only (0600): whoever can connect can run containers — src/daemon/server.ts listenOnSocket (chmod before it is renamed into place)',
+      'the socket must be owner-only (0600): whoever can connect can run containers — src/daemon/server/server.ts listenOnSocket (chmod before it is renamed into place)',
     ).toBe('600');
     const root = await fs.stat(dataRoot).catch(() => undefined);
-    expect(root?.isDirectory(), `the data root ${dataRoot} should be created when missing — src/daemon/server.ts startDaemon`).toBe(true);
-    expect((root!.mode & 0o777).toString(8), 'the data root should be private (0700) — src/daemon/server.ts startDaemon').toBe('700');
+    expect(root?.isDirectory(), `the data root ${dataRoot} should be created when missing — src/daemon/server/server.ts startDaemon`).toBe(true);
+    expect((root!.mode & 0o777).toString(8), 'the data root should be private (0700) — src/daemon/server/server.ts startDaemon').toBe('700');
 
     // The umask belongs to the whole process, and libuv's thread pool creates other code's files
     // at the same moment: a listenOnSocket that narrows it, however briefly, can strip their bits.
@@ -92,7 +92,7 @@ describe('lesson 03 — daemon: server', () => {
       const narrowed = umask.mock.calls.filter((args) => args.length > 0);
       expect(
         narrowed,
-        'listenOnSocket must not change the process umask: files other code creates meanwhile would lose their bits. Bind inside a private directory, chmod, then rename — src/daemon/server.ts listenOnSocket',
+        'listenOnSocket must not change the process umask: files other code creates meanwhile would lose their bits. Bind inside a private directory, chmod, then rename — src/daemon/server/server.ts listenOnSocket',
       ).toEqual([]);
     } finally {
       umask.mockRestore();
@@ -101,7 +101,7 @@ describe('lesson 03 — daemon: server', () => {
     expect(((await fs.stat(meanwhile)).mode & 0o700).toString(8), 'a directory made while listenOnSocket runs must keep its owner x bit').toBe('700');
     expect(
       (await fs.readdir(own)).sort(),
-      'listenOnSocket should leave only the socket behind (its private bind directory removed) — src/daemon/server.ts listenOnSocket',
+      'listenOnSocket should leave only the socket behind (its private bind directory removed) — src/daemon/server/server.ts listenOnSocket',
     ).toEqual(['made-meanwhile', 'own.sock']);
   });
 
@@ -110,12 +110,12 @@ describe('lesson 03 — daemon: server', () => {
     const daemon = await harness.start({ args: ['--group', group.name] });
     // The socket appears at its path already group-owned and 0660: the harness waits only for it to accept.
     const sock = await fs.stat(daemon.socketPath);
-    expect((sock.mode & 0o777).toString(8), `--group ${group.name} should make the socket 0660 — src/daemon/server.ts listenOnSocket`).toBe('660');
-    expect(sock.gid, `--group ${group.name} should give the socket to gid ${group.gid} (chown) — src/daemon/server.ts listenOnSocket`).toBe(group.gid);
+    expect((sock.mode & 0o777).toString(8), `--group ${group.name} should make the socket 0660 — src/daemon/server/server.ts listenOnSocket`).toBe('660');
+    expect(sock.gid, `--group ${group.name} should give the socket to gid ${group.gid} (chown) — src/daemon/server/server.ts listenOnSocket`).toBe(group.gid);
 
     const bad = await harness.start({ args: ['--group', 'no-such-group-dockerlings'], waitForSocket: false });
     const status = await bad.exited;
-    expect(status.code, 'an unknown --group should make minidockerd exit 1 — src/daemon/server.ts startDaemon, src/daemon/main.ts runDaemon').toBe(1);
+    expect(status.code, 'an unknown --group should make minidockerd exit 1 — src/daemon/server/server.ts startDaemon, src/daemon/main.ts runDaemon').toBe(1);
     expect(bad.stderr(), 'the error should name the unknown group').toContain('no-such-group-dockerlings');
     expect(await pathExists(bad.socketPath), 'no socket should be created for an unknown group').toBe(false);
   });
@@ -123,14 +123,14 @@ describe('lesson 03 — daemon: server', () => {
   it('ping answers GET with OK and HEAD with the headers the CLI reads', async () => {
     const daemon = await harness.start();
     const get = await httpRequest(daemon.socketPath, { path: '/_ping' });
-    expect(get.status, 'GET /_ping should answer 200 — src/daemon/system-routes.ts registerSystemRoutes').toBe(200);
+    expect(get.status, 'GET /_ping should answer 200 — src/daemon/routes/system.ts registerSystemRoutes').toBe(200);
     expect(get.body, 'GET /_ping should answer the body OK').toBe('OK');
     const head = await httpRequest(daemon.socketPath, { method: 'HEAD', path: '/_ping' });
-    expect(head.status, 'HEAD /_ping (the docker CLI\'s first request) should answer 200 — src/daemon/system-routes.ts').toBe(200);
+    expect(head.status, 'HEAD /_ping (the docker CLI\'s first request) should answer 200 — src/daemon/routes/system.ts').toBe(200);
     expect(head.body, 'a HEAD reply has no body').toBe('');
     for (const res of [get, head]) {
       expect(res.headers['api-version'], 'ping must carry Api-Version: 1.41: the CLI negotiates its /v1.NN/ prefix from it').toBe('1.41');
-      expect(res.headers['ostype'], 'ping must carry Ostype: linux — src/daemon/http.ts engineHeaders, set in startDaemon').toBe('linux');
+      expect(res.headers['ostype'], 'ping must carry Ostype: linux — src/daemon/server/http.ts engineHeaders, set in startDaemon').toBe('linux');
       expect(res.headers['docker-experimental'], 'ping must carry Docker-Experimental: false').toBe('false');
       expect(res.headers['content-type'], 'ping answers text/plain; charset=utf-8, like dockerd').toBe('text/plain; charset=utf-8');
       expect(res.headers['cache-control'], 'ping must not be cached: Cache-Control: no-cache, no-store, must-revalidate').toBe(
@@ -144,37 +144,37 @@ describe('lesson 03 — daemon: server', () => {
     const daemon = await harness.start();
     for (const p of ['/version', '/v1.41/version', '/v1.24/version', '/v1.30/info', '/info', '/v1.24/_ping', '/v1.41/_ping']) {
       const res = await httpRequest(daemon.socketPath, { path: p });
-      expect(res.status, `GET ${p} should answer 200: strip an optional /v1.NN prefix before routing — src/daemon/router.ts splitApiVersion, Router.match`).toBe(200);
+      expect(res.status, `GET ${p} should answer 200: strip an optional /v1.NN prefix before routing — src/daemon/server/router.ts splitApiVersion, Router.match`).toBe(200);
     }
-    const plain = json((await httpRequest(daemon.socketPath, { path: '/version' })).body, 'src/daemon/system-routes.ts');
-    const versioned = json((await httpRequest(daemon.socketPath, { path: '/v1.41/version' })).body, 'src/daemon/system-routes.ts');
+    const plain = json((await httpRequest(daemon.socketPath, { path: '/version' })).body, 'src/daemon/routes/system.ts');
+    const versioned = json((await httpRequest(daemon.socketPath, { path: '/v1.41/version' })).body, 'src/daemon/routes/system.ts');
     expect(versioned, '/v1.41/version and /version should be the same route with the same answer').toEqual(plain);
   });
 
   it('an API version outside 1.24–1.41 is refused with 400 and a message', async () => {
     const daemon = await harness.start();
     const tooNew = await httpRequest(daemon.socketPath, { path: '/v1.99/version' });
-    expect(tooNew.status, '/v1.99/version should be refused with 400 (InvalidParameterError) — src/daemon/router.ts Router.match').toBe(400);
-    expect(String(json(tooNew.body, 'src/daemon/http.ts sendError').message), 'say which version is the maximum, like dockerd: "client version 1.99 is too new. Maximum supported API version is 1.41"').toMatch(
+    expect(tooNew.status, '/v1.99/version should be refused with 400 (InvalidParameterError) — src/daemon/server/router.ts Router.match').toBe(400);
+    expect(String(json(tooNew.body, 'src/daemon/server/http.ts sendError').message), 'say which version is the maximum, like dockerd: "client version 1.99 is too new. Maximum supported API version is 1.41"').toMatch(
       /1\.99 is too new.*1\.41/,
     );
     const tooOld = await httpRequest(daemon.socketPath, { path: '/v1.12/_ping' });
-    expect(tooOld.status, '/v1.12/_ping should be refused with 400: 1.12 is older than MIN_API_VERSION 1.24 — src/daemon/router.ts Router.match').toBe(400);
-    expect(String(json(tooOld.body, 'src/daemon/http.ts sendError').message), 'say which version is the minimum: "client version 1.12 is too old. Minimum supported API version is 1.24…"').toMatch(
+    expect(tooOld.status, '/v1.12/_ping should be refused with 400: 1.12 is older than MIN_API_VERSION 1.24 — src/daemon/server/router.ts Router.match').toBe(400);
+    expect(String(json(tooOld.body, 'src/daemon/server/http.ts sendError').message), 'say which version is the minimum: "client version 1.12 is too old. Minimum supported API version is 1.24…"').toMatch(
       /1\.12 is too old.*1\.24/,
     );
     const compared = await httpRequest(daemon.socketPath, { path: '/v1.3/version' });
-    expect(compared.status, 'versions compare part by part as numbers: 1.3 is older than 1.24 (not a decimal 1.3 > 1.24) — src/daemon/router.ts compareApiVersions').toBe(400);
-    expect(String(json(compared.body, 'src/daemon/http.ts sendError').message), '1.3 is too old, not too new').toMatch(/too old/);
+    expect(compared.status, 'versions compare part by part as numbers: 1.3 is older than 1.24 (not a decimal 1.3 > 1.24) — src/daemon/server/router.ts compareApiVersions').toBe(400);
+    expect(String(json(compared.body, 'src/daemon/server/http.ts sendError').message), '1.3 is too old, not too new').toMatch(/too old/);
   });
 
   it('/version reports the versions, os and arch', async () => {
     const daemon = await harness.start();
     const res = await httpRequest(daemon.socketPath, { path: '/v1.41/version' });
-    expect(res.status, 'GET /version should answer 200 — src/daemon/system-routes.ts').toBe(200);
-    expect(res.headers['content-type'], '/version is JSON — src/daemon/http.ts sendJson').toMatch(/^application\/json/);
-    const v = json(res.body, 'src/daemon/system-routes.ts systemVersion');
-    const where = 'src/daemon/system-routes.ts systemVersion';
+    expect(res.status, 'GET /version should answer 200 — src/daemon/routes/system.ts').toBe(200);
+    expect(res.headers['content-type'], '/version is JSON — src/daemon/server/http.ts sendJson').toMatch(/^application\/json/);
+    const v = json(res.body, 'src/daemon/routes/system.ts systemVersion');
+    const where = 'src/daemon/routes/system.ts systemVersion';
     expect(v.ApiVersion, `ApiVersion should be 1.41 — ${where}`).toBe('1.41');
     expect(v.MinAPIVersion, `MinAPIVersion should be 1.24 — ${where}`).toBe('1.24');
     expect(v.Version, `Version should be the package version ${packageVersion} — ${where}`).toBe(packageVersion);
@@ -189,9 +189,9 @@ describe('lesson 03 — daemon: server', () => {
   it('/info reports the real host facts, the data root, and what the route groups add', async () => {
     const daemon = await harness.start();
     const res = await httpRequest(daemon.socketPath, { path: '/info' });
-    expect(res.status, 'GET /info should answer 200 — src/daemon/system-routes.ts').toBe(200);
-    const info = json(res.body, 'src/daemon/system-routes.ts systemInfo');
-    const where = 'src/daemon/system-routes.ts systemInfo (the facts come from probeHost)';
+    expect(res.status, 'GET /info should answer 200 — src/daemon/routes/system.ts').toBe(200);
+    const info = json(res.body, 'src/daemon/routes/system.ts systemInfo');
+    const where = 'src/daemon/routes/system.ts systemInfo (the facts come from probeHost)';
     expect(info.NCPU, `NCPU should be os.cpus().length — ${where}`).toBe(os.cpus().length);
     expect(info.MemTotal, `MemTotal should be os.totalmem() in bytes — ${where}`).toBe(os.totalmem());
     expect(info.Name, `Name should be the host name — ${where}`).toBe(os.hostname());
@@ -211,7 +211,7 @@ describe('lesson 03 — daemon: server', () => {
     const counting = await startInProcess([
       (_router, d) => d.infoSources.push(async () => ({ Containers: ++asked, DefaultRuntime: 'crun' })),
     ]);
-    const sourced = 'src/daemon/system-routes.ts registerSystemRoutes (merge every daemon.infoSources result over systemInfo, per request)';
+    const sourced = 'src/daemon/routes/system.ts registerSystemRoutes (merge every daemon.infoSources result over systemInfo, per request)';
     const first = json((await httpRequest(counting.socketPath, { path: '/info' })).body, sourced);
     const second = json((await httpRequest(counting.socketPath, { path: '/info' })).body, sourced);
     expect([first.Containers, second.Containers], `/info should ask daemon.infoSources on every request — ${sourced}`).toEqual([1, 2]);
@@ -228,13 +228,13 @@ describe('lesson 03 — daemon: server', () => {
       ['DELETE', '/v1.41/_ping'],
     ] as const) {
       const res = await httpRequest(daemon.socketPath, { method, path: p });
-      expect(res.status, `${method} ${p} should answer 404 (dockerd answers wrong methods with 404 too) — src/daemon/router.ts Router.match`).toBe(404);
-      expect(res.headers['content-type'], `the 404 body is JSON — src/daemon/http.ts sendError`).toMatch(/^application\/json/);
-      expect(json(res.body, 'src/daemon/http.ts sendError'), `${method} ${p}: the body should be {"message":"page not found"}`).toEqual({
+      expect(res.status, `${method} ${p} should answer 404 (dockerd answers wrong methods with 404 too) — src/daemon/server/router.ts Router.match`).toBe(404);
+      expect(res.headers['content-type'], `the 404 body is JSON — src/daemon/server/http.ts sendError`).toMatch(/^application\/json/);
+      expect(json(res.body, 'src/daemon/server/http.ts sendError'), `${method} ${p}: the body should be {"message":"page not found"}`).toEqual({
         message: 'page not found',
       });
       expect(res.headers['api-version'], 'every reply, errors included, carries Api-Version — set engineHeaders in startDaemon').toBe('1.41');
-      expect(res.headers['server'], 'every reply carries Server: minidocker/<version> (linux) — src/daemon/http.ts engineHeaders').toBe(
+      expect(res.headers['server'], 'every reply carries Server: minidocker/<version> (linux) — src/daemon/server/http.ts engineHeaders').toBe(
         `minidocker/${packageVersion} (linux)`,
       );
       expect(res.headers['ostype'], 'every reply carries Ostype: linux').toBe('linux');
@@ -249,20 +249,20 @@ describe('lesson 03 — daemon: server', () => {
       },
     ]);
     const bad = await httpRequest(daemon.socketPath, { method: 'POST', path: '/v1.41/test/echo', body: '{"Image": "busybox",' });
-    expect(bad.status, 'a malformed JSON body should answer 400 (InvalidParameterError) — src/daemon/http.ts readJson').toBe(400);
-    expect(String(json(bad.body, 'src/daemon/http.ts sendError').message), 'the message should start with "invalid JSON" — src/daemon/http.ts readJson').toMatch(/^invalid JSON/);
+    expect(bad.status, 'a malformed JSON body should answer 400 (InvalidParameterError) — src/daemon/server/http.ts readJson').toBe(400);
+    expect(String(json(bad.body, 'src/daemon/server/http.ts sendError').message), 'the message should start with "invalid JSON" — src/daemon/server/http.ts readJson').toMatch(/^invalid JSON/);
 
     const body = { Image: 'busybox', FieldFromAFutureApi: { GwPriority: 1 } };
     const ok = await httpRequest(daemon.socketPath, { method: 'POST', path: '/test/echo', body: JSON.stringify(body) });
-    expect(ok.status, 'a JSON body without Content-Type must be read: clients differ in what they send — src/daemon/http.ts readJson').toBe(200);
-    expect(json(ok.body, 'src/daemon/http.ts'), 'readJson must keep unknown fields rather than fail on them').toEqual(body);
+    expect(ok.status, 'a JSON body without Content-Type must be read: clients differ in what they send — src/daemon/server/http.ts readJson').toBe(200);
+    expect(json(ok.body, 'src/daemon/server/http.ts'), 'readJson must keep unknown fields rather than fail on them').toEqual(body);
     const empty = await httpRequest(daemon.socketPath, { method: 'POST', path: '/test/echo' });
-    expect(empty.status, 'an empty body is not malformed — src/daemon/http.ts readJson').toBe(200);
-    expect(json(empty.body, 'src/daemon/http.ts'), 'an empty body reads as {} — src/daemon/http.ts readJson').toEqual({});
+    expect(empty.status, 'an empty body is not malformed — src/daemon/server/http.ts readJson').toBe(200);
+    expect(json(empty.body, 'src/daemon/server/http.ts'), 'an empty body reads as {} — src/daemon/server/http.ts readJson').toEqual({});
 
     const plain = await httpRequest(daemon.socketPath, { path: '/version' });
     const withQuery = await httpRequest(daemon.socketPath, { path: '/v1.41/version?all=1&Image=busybox%3Alatest&x' });
-    expect(withQuery.status, 'unknown query parameters must be ignored: route on the path only — src/daemon/router.ts Router.match').toBe(200);
+    expect(withQuery.status, 'unknown query parameters must be ignored: route on the path only — src/daemon/server/router.ts Router.match').toBe(200);
     expect(withQuery.body, 'the query must not change /version').toBe(plain.body);
   });
 
@@ -290,11 +290,11 @@ describe('lesson 03 — daemon: server', () => {
     ];
     for (const [kind, status, message] of expected) {
       const res = await httpRequest(daemon.socketPath, { method: 'POST', path: `/v1.41/test/fail/${kind}` });
-      expect(res.status, `a handler throwing ${errors[kind]!().name} should answer ${status} — src/daemon/http.ts statusForError`).toBe(status);
+      expect(res.status, `a handler throwing ${errors[kind]!().name} should answer ${status} — src/daemon/server/http.ts statusForError`).toBe(status);
       if (message === undefined) {
-        expect(res.body, 'a 304 has no body — src/daemon/http.ts sendError').toBe('');
+        expect(res.body, 'a 304 has no body — src/daemon/server/http.ts sendError').toBe('');
       } else {
-        expect(json(res.body, 'src/daemon/http.ts sendError'), `the body should be {"message": "${message}"} — src/daemon/http.ts sendError`).toEqual({ message });
+        expect(json(res.body, 'src/daemon/server/http.ts sendError'), `the body should be {"message": "${message}"} — src/daemon/server/http.ts sendError`).toEqual({ message });
       }
     }
   });
@@ -309,12 +309,12 @@ describe('lesson 03 — daemon: server', () => {
       daemon.signal(signal);
       const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000).unref());
       const status = await Promise.race([daemon.exited, timeout]);
-      expect(status, `minidockerd should exit within 10 s of ${signal}, even with an idle keep-alive connection open — src/daemon/server.ts closeServer`).not.toBe('timeout');
+      expect(status, `minidockerd should exit within 10 s of ${signal}, even with an idle keep-alive connection open — src/daemon/server/server.ts closeServer`).not.toBe('timeout');
       expect(status, `${signal} should stop minidockerd with exit code 0, not kill it — src/daemon/main.ts runDaemon (process.on('${signal}'))`).toEqual({
         code: 0,
         signal: null,
       });
-      expect(await pathExists(daemon.socketPath), `the socket should be removed after ${signal} — src/daemon/server.ts closeServer`).toBe(false);
+      expect(await pathExists(daemon.socketPath), `the socket should be removed after ${signal} — src/daemon/server/server.ts closeServer`).toBe(false);
       agent.destroy();
     }
   });
@@ -331,24 +331,24 @@ describe('lesson 03 — daemon: server', () => {
 
     const daemon = await harness.start({ socketPath });
     const ping = await httpRequest(daemon.socketPath, { path: '/_ping' });
-    expect(ping.body, 'the new daemon should replace the stale socket and answer ping — src/daemon/server.ts removeStaleSocket').toBe('OK');
+    expect(ping.body, 'the new daemon should replace the stale socket and answer ping — src/daemon/server/server.ts removeStaleSocket').toBe('OK');
   });
 
   it('a live daemon on the socket, or a file that is not a socket, is refused and left alone', async () => {
     const first = await harness.start();
     const second = await harness.start({ socketPath: first.socketPath, waitForSocket: false });
     const status = await second.exited;
-    expect(status.code, 'a second daemon on a live socket should exit 1 — src/daemon/server.ts removeStaleSocket').toBe(1);
+    expect(status.code, 'a second daemon on a live socket should exit 1 — src/daemon/server/server.ts removeStaleSocket').toBe(1);
     expect(second.stderr(), 'the message should say another daemon is already listening').toMatch(/already listening/);
     expect(second.stderr(), 'the message should name the socket').toContain(first.socketPath);
     const ping = await httpRequest(first.socketPath, { path: '/_ping' });
-    expect(ping.body, 'the first daemon must keep serving: never remove a live daemon\'s socket — src/daemon/server.ts removeStaleSocket').toBe('OK');
+    expect(ping.body, 'the first daemon must keep serving: never remove a live daemon\'s socket — src/daemon/server/server.ts removeStaleSocket').toBe('OK');
 
     const dir = await harness.tempDir();
     const notASocket = path.join(dir, 'important.txt');
     await fs.writeFile(notASocket, 'keep me\n');
     const third = await harness.start({ socketPath: notASocket, waitForSocket: false });
-    expect((await third.exited).code, 'a path holding a regular file should be refused with exit 1 — src/daemon/server.ts removeStaleSocket').toBe(1);
+    expect((await third.exited).code, 'a path holding a regular file should be refused with exit 1 — src/daemon/server/server.ts removeStaleSocket').toBe(1);
     expect(await fs.readFile(notASocket, 'utf8'), 'a regular file at the socket path must never be deleted or replaced').toBe('keep me\n');
     expect(third.stderr(), 'the message should name the path').toContain(notASocket);
   });
@@ -369,12 +369,12 @@ describe('lesson 03 — daemon: server', () => {
 
     const version = await run(['version']);
     expect(version.code, `docker version should exit 0; it said:\n${version.stderr}`).toBe(0);
-    expect(version.stdout, 'docker version should print a Server section — src/daemon/system-routes.ts systemVersion').toMatch(/^Server: minidocker/m);
+    expect(version.stdout, 'docker version should print a Server section — src/daemon/routes/system.ts systemVersion').toMatch(/^Server: minidocker/m);
     expect(version.stdout, 'the Server section should show API version 1.41 (minimum version 1.24)').toMatch(/API version:\s+1\.41 \(minimum version 1\.24\)/);
 
     const info = await run(['info']);
     expect(info.code, `docker info should exit 0; it said:\n${info.stderr}`).toBe(0);
-    expect(info.stdout, 'docker info should print the Server Version — src/daemon/system-routes.ts systemInfo').toContain(
+    expect(info.stdout, 'docker info should print the Server Version — src/daemon/routes/system.ts systemInfo').toContain(
       `Server Version: ${packageVersion}`,
     );
     expect(info.stdout, 'docker info should print the data root').toContain(`Docker Root Dir: ${daemon.dataRoot}`);

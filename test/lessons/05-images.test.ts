@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidParameterError, NotFoundError } from '#kata/api/errdefs.js';
+import { InvalidParameterError, NotFoundError } from '#kata/errdefs.js';
 import type { Digest } from '#kata/image/digest.js';
 import { DigestMismatchError, SizeMismatchError } from '#kata/image/errors.js';
 import { CorruptImageStoreError, ImageNotFoundError, ImageStore } from '#kata/image/image-store.js';
@@ -39,7 +39,7 @@ const REF = 'src/image/reference.ts';
 const VALIDATE = 'src/image/validate.ts';
 const LAYOUT = 'src/image/oci-layout.ts';
 const STORE = 'src/image/image-store.ts';
-const ATOMIC = 'src/image/atomic-file.ts';
+const ATOMIC = 'src/atomic-file.ts';
 
 const skopeo = prerequisite('skopeo', 'apt-get install skopeo');
 const umoci = prerequisite('umoci', 'apt-get install umoci');

@@ -71,7 +71,7 @@ function lines(res: HttpResponse): Message[] {
       try {
         return JSON.parse(l) as Message;
       } catch {
-        throw new Error(`every line of a progress stream must be one JSON message; got ${JSON.stringify(l)} — src/daemon/image-routes.ts`);
+        throw new Error(`every line of a progress stream must be one JSON message; got ${JSON.stringify(l)} — src/daemon/routes/images.ts`);
       }
     });
 }
@@ -83,10 +83,10 @@ async function pull(daemon: DaemonProcess, fromImage: string, tag = 'latest'): P
 
 async function pulled(daemon: DaemonProcess, fromImage: string): Promise<Message[]> {
   const res = await pull(daemon, fromImage);
-  expect(res.status, `pulling ${fromImage} should answer 200; it said ${res.body.slice(0, 300)} — src/daemon/image-routes.ts createImage`).toBe(200);
+  expect(res.status, `pulling ${fromImage} should answer 200; it said ${res.body.slice(0, 300)} — src/daemon/routes/images.ts createImage`).toBe(200);
   const messages = lines(res);
   const failure = messages.find((m) => m.error !== undefined || m.errorDetail !== undefined);
-  expect(failure, `the pull of ${fromImage} should not end with an error line — src/daemon/image-service.ts pull`).toBeUndefined();
+  expect(failure, `the pull of ${fromImage} should not end with an error line — src/daemon/images/image-service.ts pull`).toBeUndefined();
   return messages;
 }
 
@@ -112,10 +112,10 @@ describe('lesson 09 — daemon: images API', () => {
   it("POST /images/create pulls and streams docker's progress messages", async () => {
     const daemon = await startDaemon();
     const res = await pull(daemon, `${mirror.host}/x`);
-    expect(res.status, `the pull should answer 200; it said ${res.body.slice(0, 300)} — src/daemon/image-routes.ts createImage`).toBe(200);
+    expect(res.status, `the pull should answer 200; it said ${res.body.slice(0, 300)} — src/daemon/routes/images.ts createImage`).toBe(200);
     expect(res.headers['content-type'], 'a progress stream is application/json').toMatch(/^application\/json/);
     const messages = lines(res);
-    expect(messages[0], 'the first message should be {"status":"Pulling from x","id":"latest"} — src/daemon/image-routes.ts createImage').toMatchObject({
+    expect(messages[0], 'the first message should be {"status":"Pulling from x","id":"latest"} — src/daemon/routes/images.ts createImage').toMatchObject({
       status: 'Pulling from x',
       id: 'latest',
     });
@@ -125,7 +125,7 @@ describe('lesson 09 — daemon: images API', () => {
       expect(order.every((i) => i >= 0), `layer ${short(layer.digest)} should get Pulling fs layer, Download complete and Pull complete; it got ${JSON.stringify(statuses)}`).toBe(true);
       expect([...order].sort((a, b) => a - b), 'per layer: Pulling fs layer, then Download complete, then Pull complete (after storing)').toEqual(order);
       const downloading = messages.find((m) => m.id === short(layer.digest) && m.status === 'Downloading');
-      expect(downloading?.progressDetail?.total, 'a Downloading message carries progressDetail {current, total} — src/daemon/progress.ts').toBe(layer.size);
+      expect(downloading?.progressDetail?.total, 'a Downloading message carries progressDetail {current, total} — src/daemon/images/progress.ts').toBe(layer.size);
       expect(downloading?.progress, 'a Downloading message carries docker\'s bar, e.g. "[==>   ]  1.2MB/3.4MB"').toMatch(/^\[=*>\s*\]\s+\S+\/\S+$/);
     }
     const tail = messages.slice(-2).map((m) => m.status);
@@ -135,14 +135,14 @@ describe('lesson 09 — daemon: images API', () => {
     ]);
     const stored = await filesUnder(daemon.dataRoot);
     for (const digest of [busybox.manifestDigest, busybox.configDigest, ...busybox.layers.map((l) => l.digest)]) {
-      expect(stored, `blob ${digest} should be stored under the data root — src/daemon/image-service.ts (FsBlobStore in <dataRoot>/content)`).toContain(digest.slice(7));
+      expect(stored, `blob ${digest} should be stored under the data root — src/daemon/images/image-service.ts (FsBlobStore in <dataRoot>/content)`).toContain(digest.slice(7));
     }
   });
 
   it('docker.io names go to the registry mirror', async () => {
     const daemon = await startDaemon();
     const first = await pulled(daemon, 'docker.io/library/busybox');
-    expect(first.at(-1)?.status, 'docker.io/library/busybox comes from the --registry-mirror — src/daemon/image-service.ts registriesFor').toBe(
+    expect(first.at(-1)?.status, 'docker.io/library/busybox comes from the --registry-mirror — src/daemon/images/image-service.ts registriesFor').toBe(
       'Status: Downloaded newer image for busybox:latest',
     );
     expect(first[0]?.status, 'the mirror holds the Docker Hub path: Pulling from library/busybox').toBe('Pulling from library/busybox');
@@ -155,7 +155,7 @@ describe('lesson 09 — daemon: images API', () => {
   it('a missing image is a 404 with a message before any stream', async () => {
     const daemon = await startDaemon();
     const res = await pull(daemon, `${mirror.host}/nosuch`);
-    expect(res.status, `an unknown manifest should be a 404 before any stream output; got ${res.status} ${res.body.slice(0, 200)} — src/daemon/image-service.ts pull, src/daemon/image-routes.ts createImage`).toBe(404);
+    expect(res.status, `an unknown manifest should be a 404 before any stream output; got ${res.status} ${res.body.slice(0, 200)} — src/daemon/images/image-service.ts pull, src/daemon/routes/images.ts createImage`).toBe(404);
     const body = JSON.parse(res.body) as { message?: string };
     expect(body.message, 'the 404 body is {"message": "manifest for … not found: …"}').toMatch(/nosuch/);
     expect(res.body.trim().split('\n'), 'no progress lines before the error').toHaveLength(1);
@@ -165,10 +165,10 @@ describe('lesson 09 — daemon: images API', () => {
     const daemon = await startDaemon();
     await pulled(daemon, 'docker.io/library/busybox');
     const { status, body } = await getJson<Record<string, unknown>[]>(daemon, '/v1.41/images/json');
-    expect(status, 'GET /images/json answers 200 — src/daemon/image-routes.ts listImages').toBe(200);
+    expect(status, 'GET /images/json answers 200 — src/daemon/routes/images.ts listImages').toBe(200);
     expect(body, 'one image after one pull').toHaveLength(1);
     const size = busybox.layers.reduce((sum, l) => sum + l.size, 0);
-    expect(body[0], 'Id is the config digest; RepoTags and RepoDigests in familiar form; Created in unix seconds; Size the layers\' sizes — src/daemon/image-service.ts list').toMatchObject({
+    expect(body[0], 'Id is the config digest; RepoTags and RepoDigests in familiar form; Created in unix seconds; Size the layers\' sizes — src/daemon/images/image-service.ts list').toMatchObject({
       Id: busybox.configDigest,
       RepoTags: ['busybox:latest'],
       RepoDigests: [`busybox@${busybox.manifestDigest}`],
@@ -177,7 +177,7 @@ describe('lesson 09 — daemon: images API', () => {
       Containers: -1,
     });
     const info = await getJson<Record<string, unknown>>(daemon, '/v1.41/info');
-    expect(info.body.Images, '/info counts the image IDs (docker info\'s "Images: 1") — src/daemon/image-routes.ts imageInfo, from src/daemon/image-service.ts list').toBe(1);
+    expect(info.body.Images, '/info counts the image IDs (docker info\'s "Images: 1") — src/daemon/routes/images.ts imageInfo, from src/daemon/images/image-service.ts list').toBe(1);
   });
 
   it('GET /images/{name}/json answers for busybox, busybox:latest, docker.io/library/busybox:latest and an id prefix; 404 otherwise', async () => {
@@ -186,11 +186,11 @@ describe('lesson 09 — daemon: images API', () => {
     const hex = busybox.configDigest.slice(7);
     for (const name of ['busybox', 'busybox:latest', 'docker.io/library/busybox:latest', hex.slice(0, 12), `sha256:${hex.slice(0, 12)}`, busybox.configDigest]) {
       const { status, body } = await getJson<Record<string, unknown>>(daemon, `/v1.41/images/${name}/json`);
-      expect(status, `GET /images/${name}/json should find busybox — src/daemon/image-service.ts resolve`).toBe(200);
+      expect(status, `GET /images/${name}/json should find busybox — src/daemon/images/image-service.ts resolve`).toBe(200);
       expect(body.Id, `inspect ${name}: Id is the config digest`).toBe(busybox.configDigest);
     }
     const { body } = await getJson<Record<string, unknown>>(daemon, '/images/busybox/json');
-    expect(body, 'inspect carries RepoTags, RepoDigests, Created (RFC 3339), Os, Architecture, RootFS layers — src/daemon/image-service.ts inspect').toMatchObject({
+    expect(body, 'inspect carries RepoTags, RepoDigests, Created (RFC 3339), Os, Architecture, RootFS layers — src/daemon/images/image-service.ts inspect').toMatchObject({
       RepoTags: ['busybox:latest'],
       RepoDigests: [`busybox@${busybox.manifestDigest}`],
       Created: BASE_IMAGE_CREATED,
@@ -210,7 +210,7 @@ describe('lesson 09 — daemon: images API', () => {
     await pulled(daemon, `${mirror.host}/x`);
     for (const name of [`${mirror.host}/x`, `${mirror.host}/x:latest`]) {
       const { status, body } = await getJson<{ RepoTags?: string[] }>(daemon, `/v1.41/images/${name}/json`);
-      expect(status, `GET /images/${name}/json must route with a greedy pattern such as ^/images/(.+)/json$ — src/daemon/image-routes.ts`).toBe(200);
+      expect(status, `GET /images/${name}/json must route with a greedy pattern such as ^/images/(.+)/json$ — src/daemon/routes/images.ts`).toBe(200);
       expect(body.RepoTags, 'a name with a registry keeps it: 127.0.0.1:PORT/x:latest').toEqual([`${mirror.host}/x:latest`]);
     }
   });
@@ -222,13 +222,13 @@ describe('lesson 09 — daemon: images API', () => {
       method: 'POST',
       path: `/v1.41/images/busybox:latest/tag?${new URLSearchParams({ repo: `${mirror.host}/t`, tag: 'v1' })}`,
     });
-    expect(tagged.status, `POST /images/busybox:latest/tag should answer 201; it said ${tagged.body} — src/daemon/image-routes.ts tagImage`).toBe(201);
+    expect(tagged.status, `POST /images/busybox:latest/tag should answer 201; it said ${tagged.body} — src/daemon/routes/images.ts tagImage`).toBe(201);
     const list = await getJson<{ RepoTags: string[] }[]>(daemon, '/images/json');
     expect(list.body, 'a tag is a second name of the same image: one entry, two RepoTags').toHaveLength(1);
     expect(list.body[0]?.RepoTags, 'RepoTags lists both names').toEqual(expect.arrayContaining(['busybox:latest', `${mirror.host}/t:v1`]));
 
     const untag = await httpRequest(daemon.socketPath, { method: 'DELETE', path: `/v1.41/images/${mirror.host}/t:v1` });
-    expect(untag.status, `DELETE /images/${mirror.host}/t:v1 should answer 200 — src/daemon/image-routes.ts deleteImage`).toBe(200);
+    expect(untag.status, `DELETE /images/${mirror.host}/t:v1 should answer 200 — src/daemon/routes/images.ts deleteImage`).toBe(200);
     const untagged = JSON.parse(untag.body) as { Untagged?: string; Deleted?: string }[];
     expect(untagged, 'removing one of two names only untags it').toContainEqual({ Untagged: `${mirror.host}/t:v1` });
     expect(untagged.some((e) => e.Deleted !== undefined), 'nothing is deleted while busybox:latest still names the image').toBe(false);
@@ -238,7 +238,7 @@ describe('lesson 09 — daemon: images API', () => {
     expect(remove.status, 'DELETE /images/busybox answers 200').toBe(200);
     const removed = JSON.parse(remove.body) as { Untagged?: string; Deleted?: string }[];
     expect(removed, 'the last name goes: Untagged busybox:latest').toContainEqual({ Untagged: 'busybox:latest' });
-    expect(removed, 'and the image with it: Deleted <image id> — src/daemon/image-service.ts remove').toContainEqual({ Deleted: busybox.configDigest });
+    expect(removed, 'and the image with it: Deleted <image id> — src/daemon/images/image-service.ts remove').toContainEqual({ Deleted: busybox.configDigest });
     expect((await getJson<unknown[]>(daemon, '/images/json')).body, 'no images are left').toEqual([]);
     const stored = await filesUnder(daemon.dataRoot);
     expect(stored, 'the deleted image\'s layer blob is removed from the content store').not.toContain(busybox.layers[0]!.digest.slice(7));
@@ -260,9 +260,9 @@ describe('lesson 09 — daemon: images API', () => {
       headers: NO_AUTH,
       timeoutMs: 60_000,
     });
-    expect(res.status, `the push should answer 200; it said ${res.body.slice(0, 300)} — src/daemon/image-routes.ts pushImage`).toBe(200);
+    expect(res.status, `the push should answer 200; it said ${res.body.slice(0, 300)} — src/daemon/routes/images.ts pushImage`).toBe(200);
     const messages = lines(res);
-    expect(messages.find((m) => m.error !== undefined), `the push stream should carry no error line — src/daemon/image-service.ts push`).toBeUndefined();
+    expect(messages.find((m) => m.error !== undefined), `the push stream should carry no error line — src/daemon/images/image-service.ts push`).toBeUndefined();
     expect(messages[0]?.status, 'the first message names the repository like docker').toBe(`The push refers to repository [${target.host}/pushed]`);
     for (const layer of busybox.layers) {
       const statuses = messages.filter((m) => m.id === short(layer.digest)).map((m) => m.status);

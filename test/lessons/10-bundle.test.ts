@@ -29,7 +29,7 @@ import type { SpecOptions } from '#kata/runtime/bundle.js';
 import { defaultRootfsMode, overlayMountArgs, prepareRootfs, removeRootfs } from '#kata/runtime/rootfs.js';
 import { DEFAULT_CAPABILITIES, DEFAULT_PATH_ENV, MASKED_PATHS, READONLY_PATHS } from '#kata/runtime/defaults.js';
 import type { Mount, Spec } from '#kata/runtime/spec.js';
-import { InvalidParameterError } from '#kata/api/errdefs.js';
+import { InvalidParameterError } from '#kata/errdefs.js';
 import { describeError, rejectionOf } from '../support/outcomes.js';
 import { runtimeSchema, specValidator } from '../support/runtime-schema.js';
 import { mountPoints, mountsUnder } from '../support/host-state.js';

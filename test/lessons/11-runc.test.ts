@@ -20,7 +20,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { NotFoundError } from '#kata/api/errdefs.js';
+import { NotFoundError } from '#kata/errdefs.js';
 import { Runc, RuntimeError } from '#kata/runtime/runc.js';
 import { adoptTask, startTask } from '#kata/runtime/task.js';
 import { resizeTerminal } from '#kata/runtime/task-files.js';
@@ -178,7 +178,7 @@ it.skipIf(runcTool.skip)('state of an unknown container is a not-found error, an
   requireTool(runcTool);
   const runc = runtime();
   const err = await rejectionOf(runc.state('no-such-container'));
-  expect(err, `state of an unknown id must throw NotFoundError from api/errdefs.ts (${RUNC}: Runc.state), got ${describeError(err)}`).toBeInstanceOf(NotFoundError);
+  expect(err, `state of an unknown id must throw NotFoundError from errdefs.ts (${RUNC}: Runc.state), got ${describeError(err)}`).toBeInstanceOf(NotFoundError);
   expect((err as Error).message, `the message names the container (${RUNC}: Runc.state)`).toBe('container no-such-container does not exist');
   const deleted = await rejectionOf(runc.delete('no-such-container', { force: true }));
   expect(deleted, `delete of an id that is already gone resolves (${RUNC}: Runc.delete), got ${describeError(deleted)}`).toBeInstanceOf(Error);

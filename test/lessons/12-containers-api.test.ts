@@ -49,7 +49,7 @@ async function create(daemon: DaemonProcess, script: string, extra: Record<strin
   const query = name === undefined ? '' : `?name=${encodeURIComponent(name)}`;
   const res = await api<Created>(daemon, 'POST', `/v1.41/containers/create${query}`, { Image: 'busybox', Cmd: ['sh', '-c', script], ...extra });
   expect(res.status, `POST /containers/create should answer 201 {Id, Warnings}; it said ${res.status} ${res.text.slice(0, 300)} — ${SRC}routes.ts createContainer, ${SRC}create.ts`).toBe(201);
-  expect(res.body.Id, 'the new container Id is 64 hex digits — src/daemon/container-store.ts newContainerId').toMatch(HEX64);
+  expect(res.body.Id, 'the new container Id is 64 hex digits — src/daemon/containers/container-store.ts newContainerId').toMatch(HEX64);
   return res.body.Id;
 }
 
@@ -72,7 +72,7 @@ async function inspect(daemon: DaemonProcess, ref: string): Promise<any> {
 
 async function logs(daemon: DaemonProcess, id: string, query: string) {
   const res = await requestBytes(daemon.socketPath, 'GET', `/v1.41/containers/${id}/logs?${query}`, 20_000);
-  expect(res.status, `GET /containers/{id}/logs?${query} should answer 200; it said ${res.status} ${res.body.toString().slice(0, 200)} — src/daemon/container-streams.ts streamLogs`).toBe(200);
+  expect(res.status, `GET /containers/{id}/logs?${query} should answer 200; it said ${res.status} ${res.body.toString().slice(0, 200)} — src/daemon/routes/logs-and-attach.ts streamLogs`).toBe(200);
   return { res, ...demux(res.body) };
 }
 
@@ -89,14 +89,14 @@ describe('lesson 12 — daemon: containers API', () => {
     const daemon = await daemonWithBusybox();
     const id = await create(daemon, 'exit 3');
     const containers = path.join(daemon.dataRoot, 'containers');
-    expect(mountsUnder(containers), 'create mounts nothing: an overlay rootfs is mounted by the shim at start — src/daemon/container-create.ts').toEqual([]);
+    expect(mountsUnder(containers), 'create mounts nothing: an overlay rootfs is mounted by the shim at start — src/daemon/containers/container-create.ts').toEqual([]);
     await start(daemon, id);
-    expect(await waitExit(daemon, id), 'wait should give the exit code of `sh -c "exit 3"` — src/daemon/container-service.ts').toBe(3);
-    expect(mountsUnder(containers), 'once the container exited its rootfs is unmounted (the shim unmounts what startTask asked it to mount) — src/daemon/container-service.ts start').toEqual([]);
+    expect(await waitExit(daemon, id), 'wait should give the exit code of `sh -c "exit 3"` — src/daemon/containers/container-service.ts').toBe(3);
+    expect(mountsUnder(containers), 'once the container exited its rootfs is unmounted (the shim unmounts what startTask asked it to mount) — src/daemon/containers/container-service.ts start').toEqual([]);
     const state = (await inspect(daemon, id)).State;
     expect(state, 'after the exit, inspect shows State {Status: "exited", Running: false, ExitCode: 3}').toMatchObject({ Status: 'exited', Running: false, ExitCode: 3 });
     const again = await api(daemon, 'POST', `/v1.41/containers/${id}/start`);
-    expect(again.status, 'an exited container can be started again (204) — src/daemon/container-service.ts start').toBe(204);
+    expect(again.status, 'an exited container can be started again (204) — src/daemon/containers/container-service.ts start').toBe(204);
     expect(await waitExit(daemon, id), 'the second run exits with 3 as well').toBe(3);
   }, 60_000);
 
@@ -109,7 +109,7 @@ describe('lesson 12 — daemon: containers API', () => {
     const ok = await api<Created>(daemon, 'POST', '/v1.41/containers/create', { Image: 'busybox', Cmd: ['true'] });
     expect(ok.status, `after the pull the same create should answer 201; it said ${ok.text.slice(0, 200)}`).toBe(201);
     const dirs = await fs.readdir(path.join(daemon.dataRoot, 'rootfs')).catch(() => []);
-    expect(dirs.length, 'the image is unpacked once into <data root>/rootfs/<image id> — src/daemon/container-create.ts imageRootfs').toBe(1);
+    expect(dirs.length, 'the image is unpacked once into <data root>/rootfs/<image id> — src/daemon/containers/container-create.ts imageRootfs').toBe(1);
   }, 60_000);
 
   it('wait answers with its headers before the container is started', async () => {
@@ -122,12 +122,12 @@ describe('lesson 12 — daemon: containers API', () => {
       req.on('error', reject);
       req.end();
     });
-    const res = await within(response, 5000, 'the /wait headers did not arrive before start: flush them at once (res.writeHead + res.flushHeaders) or `docker run` deadlocks — src/daemon/container-routes.ts waitContainer');
+    const res = await within(response, 5000, 'the /wait headers did not arrive before start: flush them at once (res.writeHead + res.flushHeaders) or `docker run` deadlocks — src/daemon/routes/containers.ts waitContainer');
     expect(res.statusCode, 'wait answers 200 with the headers first').toBe(200);
     await start(daemon, id);
     let body = '';
     for await (const chunk of res) body += String(chunk);
-    expect(JSON.parse(body), 'the body comes once the container exited: {"StatusCode":7} — src/daemon/container-routes.ts waitContainer').toMatchObject({ StatusCode: 7 });
+    expect(JSON.parse(body), 'the body comes once the container exited: {"StatusCode":7} — src/daemon/routes/containers.ts waitContainer').toMatchObject({ StatusCode: 7 });
   }, 60_000);
 
   it('logs are multiplexed frames with stdout and stderr apart, and tail and timestamps work', async () => {
@@ -139,7 +139,7 @@ describe('lesson 12 — daemon: containers API', () => {
     await waitExit(daemon, id);
     const both = await logs(daemon, id, 'stdout=1&stderr=1&tail=all');
     expect(both.res.headers['content-type'], 'at API 1.41 logs have no Content-Type').toBeUndefined();
-    expect(both.stdout, 'stdout frames (type 1) carry "out1\\nout2\\n" — src/daemon/container-streams.ts').toBe('out1\nout2\n');
+    expect(both.stdout, 'stdout frames (type 1) carry "out1\\nout2\\n" — src/daemon/routes/logs-and-attach.ts').toBe('out1\nout2\n');
     expect(both.stderr, 'stderr frames (type 2) carry "err1\\n"').toBe('err1\n');
     const onlyOut = await logs(daemon, id, 'stdout=1');
     expect(onlyOut.stderr, 'stdout=1 alone leaves stderr out').toBe('');
@@ -158,7 +158,7 @@ describe('lesson 12 — daemon: containers API', () => {
     const daemon = await daemonWithBusybox();
     const id = await create(daemon, 'echo first; sleep 1; echo second; exit 2');
     await start(daemon, id);
-    const followed = await within(logs(daemon, id, 'stdout=1&stderr=1&follow=1'), 15_000, 'logs?follow=1 did not end after the container exited — src/daemon/container-streams.ts');
+    const followed = await within(logs(daemon, id, 'stdout=1&stderr=1&follow=1'), 15_000, 'logs?follow=1 did not end after the container exited — src/daemon/routes/logs-and-attach.ts');
     expect(followed.stdout, 'follow delivers the lines written while it streams, then ends').toBe('first\nsecond\n');
     expect((await inspect(daemon, id)).State.ExitCode, 'the exit code is recorded by the time the follow stream ends').toBe(2);
   }, 60_000);
@@ -168,11 +168,11 @@ describe('lesson 12 — daemon: containers API', () => {
     const id = await create(daemon, 'echo hi; echo oops >&2; exit 5', { AttachStdout: true, AttachStderr: true });
     const conn = await openAttach(daemon.socketPath, `/v1.41/containers/${id}/attach?stream=1&stdout=1&stderr=1`);
     try {
-      expect(conn.statusLine, `attach must answer "HTTP/1.1 101 UPGRADED" (the CLI requires 101); got ${conn.statusLine} — src/daemon/hijack.ts`).toBe('HTTP/1.1 101 UPGRADED');
+      expect(conn.statusLine, `attach must answer "HTTP/1.1 101 UPGRADED" (the CLI requires 101); got ${conn.statusLine} — src/daemon/server/hijack.ts`).toBe('HTTP/1.1 101 UPGRADED');
       expect(conn.head.toLowerCase(), 'the 101 carries Content-Type: application/vnd.docker.raw-stream').toContain('content-type: application/vnd.docker.raw-stream');
       conn.socket.end(); // the docker CLI half-closes right away when stdin is not attached
       await start(daemon, id);
-      const output = demux(await within(conn.output, 15_000, 'the attach connection was not closed after the container exited — src/daemon/container-streams.ts'));
+      const output = demux(await within(conn.output, 15_000, 'the attach connection was not closed after the container exited — src/daemon/routes/logs-and-attach.ts'));
       expect(output.stdout, 'the output written after the client half-closed arrives as stdout frames').toBe('hi\n');
       expect(output.stderr, 'and stderr as stderr frames').toBe('oops\n');
       expect((await inspect(daemon, id)).State.ExitCode, 'the exit code is recorded before the attach stream ends').toBe(5);
@@ -228,7 +228,7 @@ describe('lesson 12 — daemon: containers API', () => {
     };
     const plain = await list('');
     expect(plain.map((c) => c.Id), 'without all=1 only running containers are listed').toEqual([running]);
-    expect(plain[0], 'a list entry has Names ["/name"], Image, Command, State, Ports [], Labels — src/daemon/container-views.ts toSummary').toMatchObject({
+    expect(plain[0], 'a list entry has Names ["/name"], Image, Command, State, Ports [], Labels — src/daemon/containers/container-views.ts toSummary').toMatchObject({
       Names: ['/runner'], Image: 'busybox', Command: 'sh -c sleep 100', State: 'running', Ports: [], Labels: { app: 'web', tier: 'front' },
     });
     expect(plain[0].Status, 'a running container\'s Status reads "Up <duration>"').toMatch(/^Up (Less than a second|\d+ seconds?)$/);
@@ -249,7 +249,7 @@ describe('lesson 12 — daemon: containers API', () => {
     });
 
     const info = await inspect(daemon, 'runner');
-    expect(info, 'inspect: Id, Name, Path, Args, Image (sha256 id), Driver, RestartCount — src/daemon/container-views.ts toInspect').toMatchObject({
+    expect(info, 'inspect: Id, Name, Path, Args, Image (sha256 id), Driver, RestartCount — src/daemon/containers/container-views.ts toInspect').toMatchObject({
       Id: running, Name: '/runner', Path: 'sh', Args: ['-c', 'sleep 100'], RestartCount: 0,
       NetworkSettings: { Ports: {}, Networks: {} }, Mounts: [],
     });
@@ -312,7 +312,7 @@ describe('lesson 12 — daemon: containers API', () => {
     expect(after.Pid, 'with a new process').not.toBe(before.Pid);
     expect(after.StartedAt > before.StartedAt, 'StartedAt moves on').toBe(true);
     const out = await logs(daemon, id, 'stdout=1');
-    expect(out.stdout, 'both runs wrote to the same log, and the second found /ran: the rootfs keeps its changes (an overlay is mounted again on the same upper/ — src/daemon/container-service.ts start)').toBe('started\nagain\n');
+    expect(out.stdout, 'both runs wrote to the same log, and the second found /ran: the rootfs keeps its changes (an overlay is mounted again on the same upper/ — src/daemon/containers/container-service.ts start)').toBe('started\nagain\n');
     await api(daemon, 'POST', `/v1.41/containers/${id}/stop?t=5`, undefined, 20_000);
   }, 60_000);
 
@@ -321,7 +321,7 @@ describe('lesson 12 — daemon: containers API', () => {
     const id = await create(daemon, 'echo bye; sleep 100', {}, 'doomed');
     await start(daemon, id);
     const refused = await api<{ message: string }>(daemon, 'DELETE', `/v1.41/containers/doomed`);
-    expect(refused.status, 'DELETE of a running container without force answers 409 — src/daemon/container-service.ts remove').toBe(409);
+    expect(refused.status, 'DELETE of a running container without force answers 409 — src/daemon/containers/container-service.ts remove').toBe(409);
     expect(refused.body?.message, "docker's message").toBe(`You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`);
     const forced = await api(daemon, 'DELETE', `/v1.41/containers/doomed?force=1`, undefined, 20_000);
     expect(forced.status, `DELETE ?force=1 kills and removes it: 204; it said ${forced.status} ${forced.text}`).toBe(204);
@@ -343,7 +343,7 @@ describe('lesson 12 — daemon: containers API', () => {
     const daemon = await daemonWithBusybox();
     const id = await create(daemon, 'true', {}, 'web');
     for (const ref of [id, 'web', '%2Fweb', id.slice(0, 12)]) {
-      expect((await inspect(daemon, ref)).Id, `GET /containers/${ref}/json finds the container — src/daemon/container-store.ts resolve`).toBe(id);
+      expect((await inspect(daemon, ref)).Id, `GET /containers/${ref}/json finds the container — src/daemon/containers/container-store.ts resolve`).toBe(id);
     }
     const clash = await api<{ message: string }>(daemon, 'POST', '/v1.41/containers/create?name=web', { Image: 'busybox', Cmd: ['true'] });
     expect(clash.status, 'a name in use answers 409').toBe(409);
@@ -369,7 +369,7 @@ describe('lesson 12 — daemon: containers API', () => {
     await new Promise((r) => setTimeout(r, 2000)); // the ticker keeps writing, the other one exits meanwhile
     const second = await daemons.start({ socketPath: first.socketPath, dataRoot: first.dataRoot });
     const running = await api<any[]>(second, 'GET', '/v1.41/containers/json');
-    expect(running.body?.map((c) => c.Id), 'the new daemon still lists the container that kept running — src/daemon/container-service.ts restore').toEqual([ticker]);
+    expect(running.body?.map((c) => c.Id), 'the new daemon still lists the container that kept running — src/daemon/containers/container-service.ts restore').toEqual([ticker]);
     const brief2 = await inspect(second, brief);
     expect(brief2.State, 'a container that exited while the daemon was down is reported exited with its code (adoptTask)').toMatchObject({ Status: 'exited', Running: false, ExitCode: 4 });
     expect(mountsUnder(path.join(second.dataRoot, 'containers', brief)), 'its shim unmounted its rootfs with no daemon there').toEqual([]);

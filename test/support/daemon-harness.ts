@@ -218,13 +218,13 @@ export async function waitForListening(proc: DaemonProcess, timeoutMs = 10_000):
     if (exit !== undefined) {
       throw new Error(
         `minidockerd exited (code ${exit.code}, signal ${exit.signal}) before listening on ${proc.socketPath}; ` +
-          `its stderr:\n${proc.stderr().trim()}\n— look at src/daemon/server.ts and src/daemon/main.ts`,
+          `its stderr:\n${proc.stderr().trim()}\n— look at src/daemon/server/server.ts and src/daemon/main.ts`,
       );
     }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(
-    `the daemon did not listen on ${proc.socketPath} within ${timeoutMs / 1000} s — look at src/daemon/server.ts; ` +
+    `the daemon did not listen on ${proc.socketPath} within ${timeoutMs / 1000} s — look at src/daemon/server/server.ts; ` +
       `its stderr:\n${proc.stderr().trim()}`,
   );
 }

@@ -9,7 +9,7 @@
  * ```
  */
 import type { Writable } from 'node:stream';
-import { NotFoundError } from '../../api/errdefs.js';
+import { NotFoundError } from '../../errdefs.js';
 import type { ImageDeleteResponseItem, ImageSummary, JSONMessage } from '../../api/types.js';
 import type { CommandContext } from '../context.js';
 import { describeError, formatTable, humanSize, shortId, timeAgo } from '../format.js';

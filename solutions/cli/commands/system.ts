@@ -9,7 +9,7 @@
  */
 import type { SystemInfo, SystemVersion } from '../../api/types.js';
 import { CLIENT_MAX_API_VERSION } from '../../client/engine-client.js';
-import { CLIENT_VERSION } from '../context.js';
+import { packageVersion } from '../../config.js';
 import type { CommandContext } from '../context.js';
 import { bytesSize, formatTable } from '../format.js';
 
@@ -62,7 +62,7 @@ export async function version(ctx: CommandContext): Promise<number> {
  */
 export async function info(ctx: CommandContext): Promise<number> {
   const { client, io } = ctx;
-  io.stdout.write(`Client:\n Version:    ${CLIENT_VERSION}\n\nServer:\n`);
+  io.stdout.write(`Client:\n Version:    ${packageVersion()}\n\nServer:\n`);
   const i = await client.json<SystemInfo>('GET', '/info');
   const lines: string[] = [];
   const line = (label: string, value: string | number | undefined) => lines.push(` ${label} ${value ?? ''}`);
@@ -100,7 +100,7 @@ export async function info(ctx: CommandContext): Promise<number> {
 
 function clientSection(apiVersion: string): string {
   return `Client:\n${block(' ', [
-    ['Version:', CLIENT_VERSION],
+    ['Version:', packageVersion()],
     ['API version:', apiVersion],
     ['Node.js version:', process.version],
     ['OS/Arch:', `${process.platform}/${goArch(process.arch)}`],

@@ -10,7 +10,7 @@
  * ```
  */
 import { pipeline } from 'node:stream/promises';
-import { NotFoundError } from '../../api/errdefs.js';
+import { NotFoundError } from '../../errdefs.js';
 import type { ContainerInspect, ContainerSummary, PortSummary } from '../../api/types.js';
 import { NotImplementedError } from '../../errors.js';
 import { demultiplex } from '../../client/stdcopy.js';

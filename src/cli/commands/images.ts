@@ -9,7 +9,7 @@
  * ```
  */
 import type { Writable } from 'node:stream';
-import { NotFoundError } from '../../api/errdefs.js';
+import { NotFoundError } from '../../errdefs.js';
 import type { ImageDeleteResponseItem, ImageSummary, JSONMessage } from '../../api/types.js';
 import { NotImplementedError } from '../../errors.js';
 import type { CommandContext } from '../context.js';

@@ -13,7 +13,7 @@
  */
 import type { Duplex, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { NotFoundError } from '../../api/errdefs.js';
+import { NotFoundError } from '../../errdefs.js';
 import type { ContainerCreateRequest, ContainerCreateResponse, ContainerWaitResponse, HostConfig } from '../../api/types.js';
 import { NotImplementedError } from '../../errors.js';
 import { demultiplex } from '../../client/stdcopy.js';

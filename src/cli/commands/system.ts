@@ -10,7 +10,7 @@
 import type { SystemInfo, SystemVersion } from '../../api/types.js';
 import { CLIENT_MAX_API_VERSION } from '../../client/engine-client.js';
 import { NotImplementedError } from '../../errors.js';
-import { CLIENT_VERSION } from '../context.js';
+import { packageVersion } from '../../config.js';
 import type { CommandContext } from '../context.js';
 import { bytesSize, formatTable } from '../format.js';
 

@@ -1,0 +1,195 @@
+/**
+ * `POST /containers/create`, the part before any process runs: check the
+ * request, find the image, unpack it once, give the container its own rootfs
+ * and write the OCI bundle runc will run.
+ *
+ * ```
+ * request ─▶ name and network mode checks ─▶ ImageService.resolve (404: the CLI pulls)
+ *         ─▶ <data root>/rootfs/<image id>/ (unpacked once, shared)
+ *         ─▶ <container dir>/bundle/rootfs (an overlay's mount point, or a copy) ─▶ bundle/config.json ─▶ record
+ * ```
+ * Nothing is mounted here: an overlay rootfs is mounted by the shim, for the
+ * time the container runs (container-service.ts start).
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidParameterError, NotFoundError } from '../../errdefs.js';
+import type { ContainerCreateRequest } from '../../api/types.js';
+import { isRoot } from '../../config.js';
+import { unpackImage } from '../../image/unpack-image.js';
+import { familiarString, parseReference } from '../../image/reference.js';
+import { buildSpec, hostNofileLimit, writeBundle } from '../../runtime/bundle.js';
+import { mergeEnv, resolveArgs } from '../../runtime/process-config.js';
+import { defaultRootfsMode, prepareRootfs, removeRootfs } from '../../runtime/rootfs.js';
+import { resolveUser } from '../../runtime/user.js';
+import { generateName, isValidName } from './container-names.js';
+import { ZERO_TIME, consoleSizeOf, newContainerId, rfc3339Nano } from './container-store.js';
+import type { ContainerRecord, ContainerStore } from './container-store.js';
+import type { ImageService, ResolvedImage } from '../images/image-service.js';
+
+/** What creating a container needs from the daemon. */
+export interface CreateContext {
+  dataRoot: string;
+  images: ImageService;
+  store: ContainerStore;
+}
+
+/** A create request as it arrives: the documented body plus what clients add (a lower-case `name`). */
+export type CreateBody = ContainerCreateRequest & { name?: string };
+
+/** The warning a rootless daemon gives when asked for resource limits it cannot set. */
+export const ROOTLESS_LIMITS_WARNING =
+  'This daemon runs without root, so it cannot use cgroups: memory, pids and CPU limits were discarded.';
+
+const unpacking = new Map<string, Promise<string>>();
+
+/** Where an image's tree is unpacked, `<data root>/rootfs/<id hex>`, whether or not it is there yet. */
+export function imageRootfsPath(dataRoot: string, imageId: string): string {
+  return path.join(dataRoot, 'rootfs', imageId.replace(/^sha256:/, ''));
+}
+
+/**
+ * The image's tree, unpacked once into `<data root>/rootfs/<id hex>` and shared
+ * by every container of the image. Concurrent creates wait for the same unpack.
+ * @returns the directory.
+ */
+export async function imageRootfs(dataRoot: string, images: ImageService, image: ResolvedImage): Promise<string> {
+  const dir = imageRootfsPath(dataRoot, image.id);
+  const ready = await fs.stat(dir).then(() => true, () => false);
+  if (ready) return dir;
+  let pending = unpacking.get(dir);
+  if (pending === undefined) {
+    const layers = image.manifest.layers.map((layer, i) => ({
+      open: () => images.blobs.get(layer.digest),
+      diffID: image.config.rootfs.diff_ids[i],
+    }));
+    pending = unpackImage(dir, layers)
+      .then(() => dir)
+      .catch(async (err: unknown) => {
+        // Another daemon process won the race: its tree is as good as ours.
+        if (await fs.stat(dir).then(() => true, () => false)) return dir;
+        throw err;
+      })
+      .finally(() => unpacking.delete(dir));
+    unpacking.set(dir, pending);
+  }
+  return pending;
+}
+
+/** `default`, `bridge` and '' mean an own network namespace with only loopback; `host` the host's. */
+export function networkModeOf(mode: string | undefined): 'none' | 'host' {
+  if (mode === undefined || ['', 'default', 'bridge', 'none'].includes(mode)) return 'none';
+  if (mode === 'host') return 'host';
+  throw new InvalidParameterError(`network mode "${mode}" is not supported: use none (the default) or host`);
+}
+
+/**
+ * Creates a container: validates, resolves, unpacks, builds its rootfs and
+ * bundle, and stores its record in state `created`.
+ * @param name the `?name=` query (else the body's `name`, else a generated one).
+ * @returns the record and docker's Warnings.
+ * @throws InvalidParameterError for a bad name, network mode, ConsoleSize or command;
+ *   ConflictError for a name in use; NotFoundError `No such image: busybox:latest`.
+ */
+export async function createContainer(ctx: CreateContext, body: CreateBody, name: string | undefined): Promise<{ record: ContainerRecord; warnings: string[] }> {
+  const { store } = ctx;
+  const wanted = name ?? body.name ?? '';
+  if (wanted !== '' && !isValidName(wanted)) {
+    throw new InvalidParameterError(`Invalid container name (${wanted}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  }
+  if (wanted !== '') store.checkName(wanted);
+  if (typeof body.Image !== 'string' || body.Image === '') throw new InvalidParameterError('No image specified');
+  const networkMode = networkModeOf(body.HostConfig?.NetworkMode);
+  const consoleSize = consoleSizeOf(body.HostConfig?.ConsoleSize);
+
+  let image: ResolvedImage;
+  try {
+    image = await ctx.images.resolve(body.Image);
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new NotFoundError(`No such image: ${familiarName(body.Image)}`);
+    throw err;
+  }
+  const imageConfig = image.config.config;
+  const args = resolveArgs(imageConfig, body.Entrypoint, body.Cmd);
+  const lower = await imageRootfs(ctx.dataRoot, ctx.images, image);
+
+  const id = newContainerId();
+  const hostname = body.Hostname || id.slice(0, 12);
+  const userSpec = body.User || imageConfig?.User || '';
+  const user = await resolveUser(lower, userSpec);
+  const rootless = !isRoot();
+  const host = body.HostConfig ?? {};
+  const warnings: string[] = [];
+  const limits = { memory: host.Memory ?? 0, pidsLimit: host.PidsLimit ?? 0, nanoCpus: host.NanoCpus ?? 0 };
+  if (rootless && (limits.memory > 0 || limits.pidsLimit > 0 || limits.nanoCpus > 0)) warnings.push(ROOTLESS_LIMITS_WARNING);
+
+  const dir = store.dir(id);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  try {
+    const mode = defaultRootfsMode();
+    const rootfs = await prepareRootfs(lower, dir, mode);
+    const tty = body.Tty === true;
+    const env = mergeEnv(imageConfig?.Env, body.Env, hostname, tty);
+    const cwd = body.WorkingDir || imageConfig?.WorkingDir || '';
+    const spec = buildSpec({
+      rootfs, args, env, cwd, user, hostname, terminal: tty, consoleSize, networkMode,
+      hostNofileLimit: hostNofileLimit(),
+      ...(rootless
+        ? { rootless: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } }
+        : { resources: limits, cgroupsPath: `/minidocker/${id}` }),
+    });
+    await writeBundle(path.join(dir, 'bundle'), spec);
+    const record: ContainerRecord = {
+      Id: id,
+      Name: `/${(wanted || uniqueName(store)).replace(/^\//, '')}`,
+      Created: rfc3339Nano(),
+      Path: args[0] ?? '',
+      Args: args.slice(1),
+      Image: image.id,
+      Config: {
+        Hostname: hostname, Domainname: '', User: userSpec,
+        AttachStdin: body.AttachStdin ?? false, AttachStdout: body.AttachStdout ?? false, AttachStderr: body.AttachStderr ?? false,
+        Tty: tty, OpenStdin: body.OpenStdin ?? false, StdinOnce: body.StdinOnce ?? false,
+        Env: env, Cmd: body.Cmd ?? imageConfig?.Cmd ?? null, Image: body.Image, WorkingDir: cwd,
+        Entrypoint: body.Entrypoint ?? imageConfig?.Entrypoint ?? null,
+        Labels: { ...(imageConfig?.Labels ?? {}), ...(body.Labels ?? {}) },
+      },
+      HostConfig: {
+        AutoRemove: host.AutoRemove ?? false, NetworkMode: host.NetworkMode || 'default',
+        Memory: rootless ? 0 : limits.memory, PidsLimit: rootless || !host.PidsLimit ? null : host.PidsLimit,
+        NanoCpus: rootless ? 0 : limits.nanoCpus, PortBindings: host.PortBindings ?? {},
+        ConsoleSize: consoleSize ? [consoleSize.height, consoleSize.width] : [0, 0],
+      },
+      State: { Status: 'created', Running: false, OOMKilled: false, Pid: 0, ExitCode: 0, Error: '', StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME },
+      Driver: mode === 'overlay' ? 'overlay2' : 'vfs',
+      RestartCount: 0,
+    };
+    await store.add(record);
+    return { record, warnings };
+  } catch (err) {
+    await removeRootfs(dir).catch(() => undefined);
+    await fs.rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function uniqueName(store: ContainerStore): string {
+  for (let attempt = 0; ; attempt++) {
+    const name = generateName(attempt);
+    try {
+      store.checkName(name);
+      return name;
+    } catch {
+      // taken: try another
+    }
+  }
+}
+
+// `busybox` → `busybox:latest`, as docker words the 404 (the CLI pulls on any 404).
+function familiarName(image: string): string {
+  try {
+    return familiarString(parseReference(image));
+  } catch {
+    return image;
+  }
+}

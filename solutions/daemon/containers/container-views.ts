@@ -1,0 +1,141 @@
+/**
+ * What `GET /containers/json` and `GET /containers/{id}/json` answer, made
+ * from a record: docker's field names, its Status sentences ("Up 3 seconds",
+ * "Exited (0) 5 seconds ago") and its list filters.
+ */
+import { InvalidParameterError } from '../../errdefs.js';
+import type { ContainerSummary } from '../../api/types.js';
+import { ZERO_TIME } from './container-store.js';
+import type { ContainerRecord } from './container-store.js';
+
+/** The filters `GET /containers/json?filters=` understands, each a list of wanted values. */
+export interface ContainerFilters {
+  status?: string[];
+  label?: string[];
+  name?: string[];
+  id?: string[];
+}
+
+/**
+ * A duration as docker words it (go-units' HumanDuration): `Less than a
+ * second`, `1 second`, `N seconds`, `About a minute`, `N minutes`, `About an
+ * hour`, `N hours`, `N days`, `N weeks`, `N months`, `N years`.
+ */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.round(ms / 3_600_000);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
+  return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
+}
+
+/** The list's Status column: `Created`, `Up 3 seconds`, `Exited (0) 5 seconds ago`, `Removal In Progress`. */
+export function statusText(record: ContainerRecord, now: number = Date.now()): string {
+  const { State } = record;
+  switch (State.Status) {
+    case 'running':
+      return `Up ${humanDuration(now - Date.parse(State.StartedAt))}`;
+    case 'removing':
+      return 'Removal In Progress';
+    case 'exited':
+      if (State.FinishedAt === ZERO_TIME) return 'Created';
+      return `Exited (${State.ExitCode}) ${humanDuration(now - Date.parse(State.FinishedAt))} ago`;
+    default:
+      return 'Created';
+  }
+}
+
+/** The command as the list shows it: path and arguments joined by spaces. */
+export function commandLine(record: ContainerRecord): string {
+  return [record.Path, ...record.Args].join(' ');
+}
+
+/** One entry of `GET /containers/json`. */
+export function toSummary(record: ContainerRecord, now: number = Date.now()): ContainerSummary & Record<string, unknown> {
+  return {
+    Id: record.Id,
+    Names: [record.Name],
+    Image: record.Config.Image,
+    ImageID: record.Image,
+    Command: commandLine(record),
+    Created: Math.floor(Date.parse(record.Created) / 1000),
+    State: record.State.Status,
+    Status: statusText(record, now),
+    Ports: [],
+    Labels: record.Config.Labels,
+    HostConfig: { NetworkMode: record.HostConfig.NetworkMode },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+  };
+}
+
+/** `GET /containers/{id}/json`: the record as docker shows it. */
+export function toInspect(record: ContainerRecord, logPath: string): Record<string, unknown> {
+  return {
+    Id: record.Id,
+    Created: record.Created,
+    Path: record.Path,
+    Args: record.Args,
+    State: { ...record.State, Paused: false, Restarting: false, Dead: false },
+    Image: record.Image,
+    LogPath: logPath,
+    Name: record.Name,
+    RestartCount: record.RestartCount,
+    Driver: record.Driver,
+    Platform: 'linux',
+    Mounts: [],
+    Config: record.Config,
+    HostConfig: record.HostConfig,
+    NetworkSettings: { Ports: {}, Networks: {} },
+  };
+}
+
+/**
+ * Parses `?filters=`: docker's JSON, either `{"status":["exited"]}` or the
+ * older `{"status":{"exited":true}}`.
+ * @throws InvalidParameterError for JSON that is neither.
+ */
+export function parseFilters(text: string | null): ContainerFilters {
+  if (text === null || text.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new InvalidParameterError(`invalid filter '${text}'`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidParameterError(`invalid filter '${text}'`);
+  const filters: Record<string, string[]> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (Array.isArray(value)) filters[key] = value.map(String);
+    else if (typeof value === 'object' && value !== null) filters[key] = Object.keys(value);
+    else throw new InvalidParameterError(`invalid filter '${key}'`);
+  }
+  return filters;
+}
+
+/**
+ * Whether a record passes every filter: within one filter any value may match
+ * (status equal, name substring, id prefix), but every label must match
+ * (`key` present, or `key=value` equal).
+ */
+export function matchesFilters(record: ContainerRecord, filters: ContainerFilters): boolean {
+  if (filters.status?.length && !filters.status.includes(record.State.Status)) return false;
+  if (filters.name?.length && !filters.name.some((n) => record.Name.slice(1).includes(n.replace(/^\//, '')))) return false;
+  if (filters.id?.length && !filters.id.some((id) => record.Id.startsWith(id))) return false;
+  for (const label of filters.label ?? []) {
+    const eq = label.indexOf('=');
+    const key = eq < 0 ? label : label.slice(0, eq);
+    if (!(key in record.Config.Labels)) return false;
+    if (eq >= 0 && record.Config.Labels[key] !== label.slice(eq + 1)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,200 @@
+/**
+ * The images API: the HTTP side of {@link ImageService}.
+ *
+ * ```
+ * POST   /images/create?fromImage=&tag=   pull; 200 + newline-delimited JSON messages
+ * GET    /images/json                     list
+ * GET    /images/{name}/json              inspect
+ * POST   /images/{name}/tag?repo=&tag=    201, empty body
+ * POST   /images/{name}/push?tag=         push; 200 + JSON messages (X-Registry-Auth)
+ * DELETE /images/{name}?force=            [{"Untagged":…},{"Deleted":…}]
+ * ```
+ * Image names arrive unescaped (`/images/127.0.0.1:5000/x/push`), so the
+ * routes are greedy RegExps. A stream's status is decided by its first
+ * message: a failure before it is a plain JSON error (a 404 for an unknown
+ * manifest); a failure after it is an `errorDetail` line, as dockerd does.
+ */
+import type { ServerResponse } from 'node:http';
+import type { JSONMessage, SystemInfo } from '../../api/types.js';
+import { familiarString, parseReference, repositoryName } from '../../image/reference.js';
+import { decodeRegistryAuth } from '../../registry-client/auth.js';
+import type { ProgressEvent } from '../../registry-client/progress.js';
+import { sendJson } from '../server/http.js';
+import { ImageService } from '../images/image-service.js';
+import { progressMessage } from '../images/progress.js';
+import type { RouteContext } from '../server/router.js';
+import type { RouteRegistrar } from '../server/server.js';
+
+/** Options of {@link registerImageRoutes}. */
+export interface ImageRoutesOptions {
+  /** Registry mirrors for `docker.io` names (`--registry-mirror`). */
+  mirrors?: string[];
+  /** The daemon's ImageService, shared with the containers routes; made from `mirrors` when missing. */
+  images?: ImageService;
+}
+
+/**
+ * A newline-delimited JSON message stream whose headers (200,
+ * `application/json`) are sent with the first message and flushed at once.
+ */
+export class JsonMessageStream {
+  readonly #res: ServerResponse;
+
+  constructor(res: ServerResponse) {
+    this.#res = res;
+  }
+
+  /** True once the first message (and so the status) went out. */
+  get started(): boolean {
+    return this.#res.headersSent;
+  }
+
+  /** Sends one message as one line. */
+  write(message: JSONMessage): void {
+    if (!this.#res.headersSent) {
+      this.#res.writeHead(200, { 'Content-Type': 'application/json' });
+      this.#res.flushHeaders();
+    }
+    this.#res.write(`${JSON.stringify(message)}\n`);
+  }
+
+  /** Ends the stream with an `errorDetail` line (docker's way to fail after the status was sent). */
+  fail(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.write({ errorDetail: { message }, error: message });
+    this.#res.end();
+  }
+
+  /** Ends the stream. */
+  end(): void {
+    this.#res.end();
+  }
+}
+
+/** Registers the images routes with an {@link ImageService} on the daemon's data root. */
+export function registerImageRoutes(options: ImageRoutesOptions = {}): RouteRegistrar {
+  return (router, daemon) => {
+    const service = options.images ?? new ImageService({ dataRoot: daemon.dataRoot, mirrors: options.mirrors ?? [] });
+    router.add('POST', '/images/create', (ctx) => createImage(service, ctx));
+    router.add('GET', '/images/json', (ctx) => listImages(service, ctx));
+    router.add('GET', /^\/images\/(?<name>.+)\/json$/, (ctx) => inspectImage(service, ctx));
+    router.add('POST', /^\/images\/(?<name>.+)\/tag$/, (ctx) => tagImage(service, ctx));
+    router.add('POST', /^\/images\/(?<name>.+)\/push$/, (ctx) => pushImage(service, ctx));
+    router.add('DELETE', /^\/images\/(?<name>.+)$/, (ctx) => deleteImage(service, ctx));
+    daemon.infoSources.push(() => imageInfo(service));
+  };
+}
+
+/**
+ * The `/info` field the images routes own: `Images`, the number of image IDs.
+ * {} when the store cannot be listed: like dockerd, `/info` still answers.
+ */
+export async function imageInfo(service: ImageService): Promise<SystemInfo> {
+  try {
+    return { Images: (await service.list()).length };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * `POST /images/create?fromImage=&tag=`: pulls and streams docker's messages:
+ * `Pulling from <path>` (id: the tag), per layer `Pulling fs layer`,
+ * `Downloading` (with the bar), `Verifying Checksum`, `Download complete`,
+ * then `Pull complete` once stored (or `Already exists`), then
+ * `Digest: sha256:…` and `Status: Downloaded newer image for <name>` (or
+ * `Image is up to date for <name>`).
+ * @throws before the first message: what ImageService.pull throws (→ JSON error reply).
+ */
+export async function createImage(service: ImageService, ctx: RouteContext): Promise<void> {
+  const fromImage = ctx.query.get('fromImage') ?? '';
+  const tag = ctx.query.get('tag') ?? undefined;
+  const auth = decodeRegistryAuth(headerOf(ctx, 'x-registry-auth'));
+  const ref = parseReference(tag === undefined || tag === '' ? fromImage : `${fromImage}${tag.startsWith('sha256:') ? '@' : ':'}${tag}`);
+  const stream = new JsonMessageStream(ctx.res);
+  const header = (): void => {
+    if (!stream.started) stream.write({ status: `Pulling from ${ref.path}`, id: ref.tag ?? ref.digest ?? 'latest' });
+  };
+  const present = new Set<string>(); // layers that were 'Already exists': docker says no more of them
+  const onProgress = (event: ProgressEvent): void => {
+    header();
+    if (event.status === 'Already exists') present.add(event.id);
+    stream.write(progressMessage(event));
+  };
+  try {
+    const outcome = await service.pull(fromImage, tag, auth, onProgress);
+    header();
+    for (const layer of outcome.layers) {
+      const id = layer.digest.slice('sha256:'.length, 'sha256:'.length + 12);
+      if (!present.has(id)) stream.write({ status: 'Pull complete', progressDetail: {}, id });
+    }
+    const name = familiarString(parseReference(outcome.reference));
+    stream.write({ status: `Digest: ${outcome.digest}` });
+    stream.write({ status: outcome.changed ? `Status: Downloaded newer image for ${name}` : `Status: Image is up to date for ${name}` });
+    stream.end();
+  } catch (err) {
+    if (!stream.started) throw err;
+    stream.fail(err);
+  }
+}
+
+/** `GET /images/json` → 200 with ImageService.list. */
+export async function listImages(service: ImageService, ctx: RouteContext): Promise<void> {
+  sendJson(ctx.res, 200, await service.list());
+}
+
+/** `GET /images/{name}/json` → 200 with ImageService.inspect; 404 `No such image`. */
+export async function inspectImage(service: ImageService, ctx: RouteContext): Promise<void> {
+  sendJson(ctx.res, 200, await service.inspect(ctx.params.name ?? ''));
+}
+
+/** `POST /images/{name}/tag?repo=&tag=` → 201 with an empty body. */
+export async function tagImage(service: ImageService, ctx: RouteContext): Promise<void> {
+  await service.tag(ctx.params.name ?? '', ctx.query.get('repo') ?? '', ctx.query.get('tag') ?? undefined);
+  ctx.res.writeHead(201);
+  ctx.res.end();
+}
+
+/**
+ * `POST /images/{name}/push?tag=`: streams `The push refers to repository
+ * [<name>]`, per layer `Preparing`, `Pushing` (with the bar), `Pushed` or
+ * `Layer already exists`, then `<tag>: digest: sha256:… size: N` and the
+ * aux message `{Tag, Digest, Size}`.
+ * @throws before the first message: NotFoundError for an image that does not exist locally.
+ */
+export async function pushImage(service: ImageService, ctx: RouteContext): Promise<void> {
+  const name = ctx.params.name ?? '';
+  const tag = ctx.query.get('tag') ?? undefined;
+  const auth = decodeRegistryAuth(headerOf(ctx, 'x-registry-auth'));
+  const ref = parseReference(tag === undefined || tag === '' ? name : `${name}:${tag}`);
+  const stream = new JsonMessageStream(ctx.res);
+  const header = (): void => {
+    if (!stream.started) stream.write({ status: `The push refers to repository [${repositoryName(ref)}]` });
+  };
+  const onProgress = (event: ProgressEvent): void => {
+    header();
+    stream.write(progressMessage(event));
+  };
+  try {
+    const pushed = await service.push(name, tag, auth, onProgress);
+    header();
+    const { digest, size } = pushed.descriptor;
+    stream.write({ status: `${pushed.tag}: digest: ${digest} size: ${size}` });
+    stream.write({ progressDetail: {}, aux: { Tag: pushed.tag, Digest: digest, Size: size } });
+    stream.end();
+  } catch (err) {
+    if (!stream.started) throw err;
+    stream.fail(err);
+  }
+}
+
+/** `DELETE /images/{name}?force=` → 200 with ImageService.remove's answer. */
+export async function deleteImage(service: ImageService, ctx: RouteContext): Promise<void> {
+  const force = ['1', 'true'].includes(ctx.query.get('force') ?? '');
+  sendJson(ctx.res, 200, await service.remove(ctx.params.name ?? '', force));
+}
+
+function headerOf(ctx: RouteContext, name: string): string | undefined {
+  const value = ctx.req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,156 @@
+/**
+ * The container's output on the wire: `GET /containers/{id}/logs` (an
+ * ordinary chunked 200 response) and `POST /containers/{id}/attach` (a
+ * hijacked connection). Without a TTY every write is a multiplexed frame
+ * (hijack.ts `frame`): type 1 stdout, 2 stderr.
+ *
+ * ```
+ * logs:   container-json.log ──readLog/followLog──▶ [tail, since, timestamps] ──▶ frames ──▶ 200 chunked
+ * attach: LiveContainer 'output' ──▶ frames ──▶ socket;   socket ──▶ task.stdin (OpenStdin)
+ *         'exit' ──▶ socket.end()
+ * ```
+ */
+import fs from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import { ConflictError, InvalidParameterError } from '../../errdefs.js';
+import { followLog, readLog } from '../../runtime/json-log.js';
+import type { LogEntry, ReadLogOptions } from '../../runtime/json-log.js';
+import type { ContainerService } from '../containers/container-service.js';
+import { STDERR, STDOUT, frame, hijack } from '../server/hijack.js';
+import type { RouteContext } from '../server/router.js';
+
+/** docker's boolean query values: '', `0`, `false`, `no`, `none` are false; anything else is true. */
+export function boolParam(query: URLSearchParams, name: string): boolean {
+  const value = query.get(name);
+  return value !== null && !['', '0', 'false', 'no', 'none'].includes(value.toLowerCase());
+}
+
+/**
+ * The log options from `?tail=&since=&until=`: `tail` `all` (or empty, or
+ * negative, as testcontainers sends -1) is everything; since/until are unix
+ * seconds, possibly with a fraction.
+ * @throws InvalidParameterError for a tail that is no number.
+ */
+export function logOptions(query: URLSearchParams): ReadLogOptions {
+  const options: ReadLogOptions = {};
+  const tail = query.get('tail') ?? 'all';
+  if (tail !== 'all' && tail !== '') {
+    if (!/^-?\d+$/.test(tail)) throw new InvalidParameterError(`invalid value for "tail": ${tail}`);
+    if (Number(tail) >= 0) options.tail = Number(tail);
+  }
+  for (const key of ['since', 'until'] as const) {
+    const value = Number(query.get(key) ?? '0');
+    if (Number.isFinite(value) && value > 0) options[key] = value;
+  }
+  return options;
+}
+
+/**
+ * One log entry as it goes out: optionally prefixed with its timestamp, framed
+ * unless `tty`. The log file trims trailing zeros from the fraction (Go's
+ * RFC3339Nano); `docker logs -t` shows all nine digits, so they are put back.
+ */
+export function encodeEntry(entry: LogEntry, timestamps: boolean, tty: boolean): Buffer {
+  const time = entry.time.replace(/(?:\.(\d{1,9}))?Z$/, (_, fraction: string | undefined) => `.${(fraction ?? '').padEnd(9, '0')}Z`);
+  const payload = timestamps ? Buffer.concat([Buffer.from(`${time} `), entry.log]) : entry.log;
+  return tty ? payload : frame(entry.stream === 'stdout' ? STDOUT : STDERR, payload);
+}
+
+/**
+ * `GET /containers/{id}/logs`: 200 with no Content-Type, then the entries;
+ * with `follow` on a running container, live entries until it exits.
+ * @throws InvalidParameterError when neither stdout nor stderr is asked for.
+ */
+export async function streamLogs(service: ContainerService, ctx: RouteContext): Promise<void> {
+  const record = service.resolve(ctx.params.id ?? '');
+  const wanted = new Set<string>();
+  if (boolParam(ctx.query, 'stdout')) wanted.add('stdout');
+  if (boolParam(ctx.query, 'stderr')) wanted.add('stderr');
+  if (wanted.size === 0) throw new InvalidParameterError('Bad parameters: you must choose at least one stream');
+  const options = logOptions(ctx.query);
+  const timestamps = boolParam(ctx.query, 'timestamps');
+  const file = service.logPath(record.Id);
+  const live = boolParam(ctx.query, 'follow') && record.State.Running ? service.live(record.Id).log : undefined;
+  const hasFile = await fs.stat(file).then(() => true, () => false);
+
+  ctx.res.writeHead(200);
+  ctx.res.flushHeaders();
+  if (!hasFile && live === undefined) {
+    ctx.res.end();
+    return;
+  }
+  const entries = followLog(file, live, options)[Symbol.asyncIterator]();
+  const gone = new Promise<'gone'>((resolve) => ctx.res.once('close', () => resolve('gone')));
+  for (;;) {
+    const next = await Promise.race([entries.next(), gone]);
+    if (next === 'gone' || next.done === true) break;
+    if (wanted.has(next.value.stream)) ctx.res.write(encodeEntry(next.value, timestamps, record.Config.Tty));
+  }
+  void entries.return?.(undefined)?.catch(() => undefined);
+  ctx.res.end();
+}
+
+/**
+ * `POST /containers/{id}/attach?stream=1&stdout=1&stderr=1[&stdin=1][&logs=1]`:
+ * hijacks the connection (101), replays the log with `logs`, then streams live
+ * output until the container exits and its output is drained. The client's
+ * half-close is fine; with `stdin` and OpenStdin its bytes go to the
+ * container, whose stdin is closed when the client half-closes and StdinOnce.
+ * @throws ConflictError for an exited container (start it first).
+ */
+export async function attachContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
+  const record = service.resolve(ctx.params.id ?? '');
+  const stream = boolParam(ctx.query, 'stream');
+  if (stream && record.State.Status === 'exited') {
+    throw new ConflictError('You cannot attach to a stopped container, start it first');
+  }
+  const wanted = new Set<string>();
+  if (boolParam(ctx.query, 'stdout')) wanted.add('stdout');
+  if (boolParam(ctx.query, 'stderr')) wanted.add('stderr');
+  const tty = record.Config.Tty;
+  const live = service.live(record.Id);
+  for await (const _ of ctx.req) {
+    // an attach request has no body; drain anything sent anyway
+  }
+  const socket = hijack(ctx.req, ctx.res);
+
+  const onOutput = (name: 'stdout' | 'stderr', chunk: Buffer): void => {
+    if (wanted.has(name)) socket.write(tty ? chunk : frame(name === 'stdout' ? STDOUT : STDERR, chunk));
+  };
+  const onExit = (): void => {
+    socket.end();
+  };
+  const detach = (): void => {
+    live.off('output', onOutput);
+    live.off('exit', onExit);
+    live.off('removed', onExit);
+    live.off('start', onStart);
+  };
+  const onStart = (): void => connectStdin(socket, service, record.Id, boolParam(ctx.query, 'stdin'));
+  socket.once('close', detach);
+
+  if (boolParam(ctx.query, 'logs') && (await fs.stat(service.logPath(record.Id)).then(() => true, () => false))) {
+    for await (const entry of readLog(service.logPath(record.Id))) onOutput(entry.stream, entry.log);
+  }
+  if (!stream) {
+    socket.end();
+    return;
+  }
+  live.on('output', onOutput);
+  live.once('exit', onExit);
+  live.once('removed', onExit);
+  if (live.task !== undefined) onStart();
+  else live.once('start', onStart);
+}
+
+// Stdin goes to the container only when asked for and the container keeps it open; otherwise
+// the client's bytes (and its FIN) are read and dropped, so a half-close never stops the output.
+function connectStdin(socket: Socket, service: ContainerService, id: string, wanted: boolean): void {
+  const record = service.resolve(id);
+  const stdin = service.live(id).task?.stdin;
+  if (wanted && record.Config.OpenStdin && stdin !== undefined) {
+    socket.pipe(stdin, { end: record.Config.StdinOnce });
+  } else {
+    socket.resume();
+  }
+}

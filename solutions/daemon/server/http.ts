@@ -1,0 +1,99 @@
+/**
+ * The daemon's HTTP vocabulary: read a JSON body, send a JSON reply, and turn
+ * any error into Docker's `{ "message": … }` reply with the right status.
+ *
+ * `sendError` is the ONE place where the Engine API error classes
+ * (`api/errdefs.ts`) become HTTP statuses, so every route fails the same way.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EngineError, InvalidParameterError } from '../../errdefs.js';
+import { API_VERSION } from '../../api/types.js';
+
+/**
+ * Headers dockerd puts on every response (engine-api §1). The docker CLI reads
+ * them from `/_ping`; sending them everywhere costs nothing and matches dockerd.
+ * @param serverVersion the daemon's own version, shown in `Server: minidocker/<version> (linux)`.
+ */
+export function engineHeaders(serverVersion: string): Record<string, string> {
+  return {
+    'Api-Version': API_VERSION,
+    'Docker-Experimental': 'false',
+    Ostype: 'linux',
+    Server: `minidocker/${serverVersion} (linux)`,
+  };
+}
+
+/**
+ * Reads a request body as JSON. Fields the daemon does not know are kept (and
+ * later ignored by the handler): clients send newer fields than we speak.
+ * The `Content-Type` is not checked, as dockerode and the CLI disagree on it.
+ * @returns the parsed value; `{}` for an empty body.
+ * @throws InvalidParameterError (HTTP 400) with `invalid JSON: …` for a malformed body.
+ */
+export async function readJson<T = Record<string, unknown>>(req: IncomingMessage): Promise<T> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {} as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new InvalidParameterError(`invalid JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Sends `value` as a JSON reply with `Content-Type: application/json`.
+ * Like dockerd, the body ends with a newline.
+ */
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = `${JSON.stringify(value)}\n`;
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/**
+ * The HTTP status for an error: InvalidParameter 400, NotFound 404, Conflict
+ * 409, NotModified 304; anything else (SystemError, a plain Error, a stub's
+ * NotImplementedError) is a 500.
+ */
+export function statusForError(err: unknown): number {
+  if (!(err instanceof EngineError)) return 500;
+  switch (err.kind) {
+    case 'invalid-parameter':
+      return 400;
+    case 'not-found':
+      return 404;
+    case 'conflict':
+      return 409;
+    case 'not-modified':
+      return 304;
+    case 'system':
+      return 500;
+  }
+}
+
+/**
+ * Answers a failed request: the status from {@link statusForError} and a body
+ * `{"message": "<err.message>"}`; a 304 has no body. When the handler already
+ * sent the headers (a stream broke half-way) a status can no longer be
+ * changed, so the connection is destroyed instead: the client sees a cut
+ * stream rather than a truncated success.
+ */
+export function sendError(res: ServerResponse, err: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const status = statusForError(err);
+  if (status === 304) {
+    res.writeHead(304);
+    res.end();
+    return;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  sendJson(res, status, { message });
+}

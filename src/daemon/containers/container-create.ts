@@ -1,0 +1,110 @@
+/**
+ * `POST /containers/create`, the part before any process runs: check the
+ * request, find the image, unpack it once, give the container its own rootfs
+ * and write the OCI bundle runc will run.
+ *
+ * ```
+ * request ─▶ name and network mode checks ─▶ ImageService.resolve (404: the CLI pulls)
+ *         ─▶ <data root>/rootfs/<image id>/ (unpacked once, shared)
+ *         ─▶ <container dir>/bundle/rootfs (an overlay's mount point, or a copy) ─▶ bundle/config.json ─▶ record
+ * ```
+ * Nothing is mounted here: an overlay rootfs is mounted by the shim, for the
+ * time the container runs (container-service.ts start).
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidParameterError, NotFoundError } from '../../errdefs.js';
+import type { ContainerCreateRequest } from '../../api/types.js';
+import { isRoot } from '../../config.js';
+import { NotImplementedError } from '../../errors.js';
+import { unpackImage } from '../../image/unpack-image.js';
+import { familiarString, parseReference } from '../../image/reference.js';
+import { buildSpec, hostNofileLimit, writeBundle } from '../../runtime/bundle.js';
+import { mergeEnv, resolveArgs } from '../../runtime/process-config.js';
+import { defaultRootfsMode, prepareRootfs, removeRootfs } from '../../runtime/rootfs.js';
+import { resolveUser } from '../../runtime/user.js';
+import { generateName, isValidName } from './container-names.js';
+import { ZERO_TIME, consoleSizeOf, newContainerId, rfc3339Nano } from './container-store.js';
+import type { ContainerRecord, ContainerStore } from './container-store.js';
+import type { ImageService, ResolvedImage } from '../images/image-service.js';
+
+/** What creating a container needs from the daemon. */
+export interface CreateContext {
+  dataRoot: string;
+  images: ImageService;
+  store: ContainerStore;
+}
+
+/** A create request as it arrives: the documented body plus what clients add (a lower-case `name`). */
+export type CreateBody = ContainerCreateRequest & { name?: string };
+
+/** The warning a rootless daemon gives when asked for resource limits it cannot set. */
+export const ROOTLESS_LIMITS_WARNING =
+  'This daemon runs without root, so it cannot use cgroups: memory, pids and CPU limits were discarded.';
+
+const unpacking = new Map<string, Promise<string>>();
+
+/** Where an image's tree is unpacked, `<data root>/rootfs/<id hex>`, whether or not it is there yet. */
+export function imageRootfsPath(dataRoot: string, imageId: string): string {
+  return path.join(dataRoot, 'rootfs', imageId.replace(/^sha256:/, ''));
+}
+
+/**
+ * The image's tree, unpacked once into `<data root>/rootfs/<id hex>` and shared
+ * by every container of the image. Concurrent creates wait for the same unpack.
+ * @returns the directory.
+ */
+export async function imageRootfs(dataRoot: string, images: ImageService, image: ResolvedImage): Promise<string> {
+  // TODO(lesson-12): Unpack the image once into imageRootfsPath(dataRoot, image.id) and return the directory.
+  // HINT: unpackImage(dir, layers): one {open: () => images.blobs.get(layer.digest), diffID} per manifest layer.
+  // HINT: keep the pending promise in `unpacking`, so concurrent creates share one unpack.
+  throw new NotImplementedError('lesson-12: imageRootfs');
+}
+
+/** `default`, `bridge` and '' mean an own network namespace with only loopback; `host` the host's. */
+export function networkModeOf(mode: string | undefined): 'none' | 'host' {
+  // TODO(lesson-12): Map '', default, bridge and none to 'none', host to 'host', and refuse anything else (InvalidParameterError).
+  throw new NotImplementedError('lesson-12: networkModeOf');
+}
+
+/**
+ * Creates a container: validates, resolves, unpacks, builds its rootfs and
+ * bundle, and stores its record in state `created`.
+ * @param name the `?name=` query (else the body's `name`, else a generated one).
+ * @returns the record and docker's Warnings.
+ * @throws InvalidParameterError for a bad name, network mode, ConsoleSize or command;
+ *   ConflictError for a name in use; NotFoundError `No such image: busybox:latest`.
+ */
+export async function createContainer(ctx: CreateContext, body: CreateBody, name: string | undefined): Promise<{ record: ContainerRecord; warnings: string[] }> {
+  // TODO(lesson-12): Check the request, resolve the image, unpack it, make the rootfs and bundle, and store the record as created.
+  // HINT: name: ?name=, else body.name, else uniqueName(store); check it with isValidName and store.checkName up front.
+  // HINT: body.Tty goes to buildSpec (terminal, with consoleSize from consoleSizeOf(HostConfig.ConsoleSize), checked
+  // HINT: up front and kept in the record's HostConfig, [0, 0] for none) and mergeEnv (TERM); a NotFoundError from images.resolve becomes
+  // HINT: `No such image: ${familiarName(body.Image)}` so the CLI pulls and retries.
+  // HINT: args: resolveArgs; env: mergeEnv(…, hostname = body.Hostname || first 12 hex of the id); user: resolveUser on the image rootfs.
+  // HINT: prepareRootfs(lower, dir, defaultRootfsMode()) (an overlay is mounted later, at start), buildSpec({…}), writeBundle(<dir>/bundle, spec);
+  // HINT: rootless (not root): SpecOptions.rootless, no resources, and ROOTLESS_LIMITS_WARNING when limits were asked for.
+  // HINT: on any failure after mkdir: removeRootfs(dir) and remove dir, then rethrow.
+  throw new NotImplementedError('lesson-12: createContainer');
+}
+
+function uniqueName(store: ContainerStore): string {
+  for (let attempt = 0; ; attempt++) {
+    const name = generateName(attempt);
+    try {
+      store.checkName(name);
+      return name;
+    } catch {
+      // taken: try another
+    }
+  }
+}
+
+// `busybox` → `busybox:latest`, as docker words the 404 (the CLI pulls on any 404).
+function familiarName(image: string): string {
+  try {
+    return familiarString(parseReference(image));
+  } catch {
+    return image;
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The daemon's containers: the records (container-store.ts) brought to life
+ * through the runtime. A container moves created → running → exited (and
+ * back to running on start), and is finally removed.
+ *
+ * ```
+ * start ─▶ startTask (shim: mount + runc run) ─▶ stdout/stderr ─▶ container-json.log + attach listeners
+ *                                        exited (shim unmounted) ─▶ record saved (ExitCode, FinishedAt)
+ *                                                ─▶ 'exit' (wait next-exit, attach and follow end)
+ *                                                ─▶ AutoRemove? remove ─▶ 'removed' (wait removed)
+ * ```
+ * The daemon may die while containers run: the shim keeps them going, and
+ * the next daemon adopts them ({@link ContainerService.restore}).
+ */
+import { EventEmitter, once } from 'node:events';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { ConflictError, InvalidParameterError, NotModifiedError, SystemError } from '../../errdefs.js';
+import type { ContainerSummary, ContainerWaitResponse } from '../../api/types.js';
+import { NotImplementedError } from '../../errors.js';
+import { JsonFileLog } from '../../runtime/json-log.js';
+import { isMountPoint, overlayMountArgs, removeRootfs, rootfsPath } from '../../runtime/rootfs.js';
+import { Runc, RuntimeError } from '../../runtime/runc.js';
+import type { ConsoleSize } from '../../runtime/spec.js';
+import { adoptTask, startTask } from '../../runtime/task.js';
+import type { ExitStatus, Task } from '../../runtime/task.js';
+import { resizeTerminal } from '../../runtime/task-files.js';
+import { createContainer, imageRootfsPath } from './container-create.js';
+import { killContainer } from './container-signals.js';
+import type { CreateBody } from './container-create.js';
+import { ContainerStore, consoleSizeOf, rfc3339Nano } from './container-store.js';
+import type { ContainerRecord } from './container-store.js';
+import { matchesFilters, toInspect, toSummary } from './container-views.js';
+import type { ContainerFilters } from './container-views.js';
+import type { ImageService } from '../images/image-service.js';
+
+/** Options of {@link ContainerService}. */
+export interface ContainerServiceOptions {
+  dataRoot: string;
+  images: ImageService;
+  /** `runc` (default), `crun`, or a path to either. */
+  runtime?: string;
+}
+
+/** `condition` of `POST /containers/{id}/wait`. */
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+/**
+ * What the daemon holds for one container while it lives. Events:
+ * `output` (stream, chunk) for every chunk the container writes, `start`
+ * (task), `exit` (exit code: the record is saved by then), `removed`.
+ */
+export class LiveContainer extends EventEmitter {
+  task: Task | undefined;
+  log: JsonFileLog | undefined;
+
+  constructor() {
+    super();
+    this.setMaxListeners(0);
+  }
+}
+
+/** The containers backend behind `/containers/*`. */
+export class ContainerService {
+  readonly dataRoot: string;
+  readonly images: ImageService;
+  readonly store: ContainerStore;
+  readonly runc: Runc;
+  readonly #live = new Map<string, LiveContainer>();
+  readonly #removals = new Map<string, Promise<void>>();
+
+  constructor(options: ContainerServiceOptions) {
+    const runtime = options.runtime ?? 'runc';
+    this.dataRoot = options.dataRoot;
+    this.images = options.images;
+    this.store = new ContainerStore(options.dataRoot);
+    this.runc = new Runc({ binary: runtime, root: path.join(options.dataRoot, 'runtime', path.basename(runtime)) });
+  }
+
+  /** The live state of container `id` (made on first use). */
+  live(id: string): LiveContainer {
+    let live = this.#live.get(id);
+    if (live === undefined) this.#live.set(id, (live = new LiveContainer()));
+    return live;
+  }
+
+  /** `<container dir>/container-json.log`. */
+  logPath(id: string): string {
+    return path.join(this.store.dir(id), 'container-json.log');
+  }
+
+  /** Finds a container by id, name or unique id prefix. @throws as ContainerStore.resolve. */
+  resolve(ref: string): ContainerRecord {
+    return this.store.resolve(ref);
+  }
+
+  /**
+   * Loads the records after a daemon (re)start and adopts the containers that
+   * were running: a live one is re-attached (its output goes on into the log),
+   * one that exited meanwhile gets its exit code. Half-created and half-removed
+   * containers are cleaned up.
+   */
+  async restore(): Promise<void> {
+    // TODO(lesson-12): Load the records, clean up orphans and half-removed containers, and adopt the ones that were running.
+    // HINT: start with `await this.store.load()` alone: every route waits for restore, so it must work first.
+    // HINT: a running record: adoptTask(this.runc, {id, dir, bundle}) → a Task ("exited" in it) to watch with a
+    // HINT: reopened JsonFileLog, or an ExitStatus to record as the exit.
+    throw new NotImplementedError('lesson-12: ContainerService.restore');
+  }
+
+  /** `POST /containers/create`: see container-create.ts. */
+  async create(body: CreateBody, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
+    const { record, warnings } = await createContainer({ dataRoot: this.dataRoot, images: this.images, store: this.store }, body, name);
+    return { Id: record.Id, Warnings: warnings };
+  }
+
+  /**
+   * Starts a created or exited container through the shim, which mounts an
+   * overlay rootfs first (and unmounts it when the container exits); resolves
+   * once its process runs.
+   * @throws NotModifiedError when it already runs; InvalidParameterError with the
+   *   runtime's message when the command cannot run (exit code 127 or 126 recorded).
+   */
+  async start(ref: string): Promise<void> {
+    // TODO(lesson-12): Start a created or exited container with startTask and record it as running.
+    // HINT: running already: NotModifiedError (304). this.#deleteRuntimeState(id) first: a failed run may have left state.
+    // HINT: startTask gets consoleSize: consoleSizeOf(record.HostConfig.ConsoleSize), the size a Tty starts with.
+    // HINT: Driver overlay2: pass startTask mount: overlayMountArgs(imageRootfsPath(this.dataRoot, record.Image), dir),
+    // HINT: unless isMountPoint(rootfsPath(dir)) (a killed shim left it mounted: use it as it is).
+    // HINT: open the JsonFileLog before startTask; a failure records ExitCode 127 (not found) or 126 (permission denied) and
+    // HINT: State.Error, and becomes a 400 (InvalidParameterError) with the runtime's message; an AutoRemove
+    // HINT: container that cannot start is destroyed (docker run --rm waits for its removal).
+    // HINT: then save Status running, Running, Pid, StartedAt (rfc3339Nano), call #watch and emit "start" on the LiveContainer.
+    throw new NotImplementedError('lesson-12: ContainerService.start');
+  }
+
+  /**
+   * Resizes a running Tty container's terminal, as `docker run -t` asks
+   * right after start and whenever its window changes size.
+   * @throws ConflictError when it is not running; InvalidParameterError when it has no Tty.
+   */
+  async resize(ref: string, size: ConsoleSize): Promise<void> {
+    const record = this.resolve(ref);
+    if (!record.State.Running) throw new ConflictError(`Container ${record.Id} is not running`);
+    if (!record.Config.Tty) throw new InvalidParameterError(`container ${record.Id} has no terminal to resize: it was created without Tty`);
+    await resizeTerminal(this.store.dir(record.Id), size);
+  }
+
+  /**
+   * Removes a container: runtime state, rootfs (unmounted), logs and record.
+   * @throws ConflictError for a running container without `force` (with it, it is killed first).
+   */
+  async remove(ref: string, force = false): Promise<void> {
+    // TODO(lesson-12): Refuse a running container unless forced (then kill it first), and destroy it.
+    // HINT: 409 message: `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`.
+    throw new NotImplementedError('lesson-12: ContainerService.remove');
+  }
+
+  /**
+   * Waits for `condition`: `not-running` answers at once unless the container
+   * runs, `next-exit` waits for its next exit, `removed` for its removal.
+   * Aborting `signal` (the client went away) drops the waiter.
+   */
+  async wait(id: string, condition: WaitCondition, signal?: AbortSignal): Promise<ContainerWaitResponse> {
+    // TODO(lesson-12): Resolve {StatusCode, Error: null} when the condition is met.
+    // HINT: events.once(this.live(id), "exit" | "removed", {signal}) waits for one event and gives up when signal aborts.
+    throw new NotImplementedError('lesson-12: ContainerService.wait');
+  }
+
+  /** `GET /containers/json`: running ones (all with `all`, or a status filter), newest first, at most `limit`. */
+  list(options: { all?: boolean; limit?: number; filters?: ContainerFilters }): ContainerSummary[] {
+    // TODO(lesson-12): Return the summaries of the running containers (every one with all, a limit or a status filter) that pass the filters, at most limit.
+    throw new NotImplementedError('lesson-12: ContainerService.list');
+  }
+
+  /** `GET /containers/{id}/json`. */
+  inspect(ref: string): Record<string, unknown> {
+    // TODO(lesson-12): Resolve the container and return toInspect(record, its log path).
+    throw new NotImplementedError('lesson-12: ContainerService.inspect');
+  }
+
+  // Feeds the task's output to the log and the listeners, and handles its exit.
+  #watch(record: ContainerRecord, task: Task, log: JsonFileLog): void {
+    // TODO(lesson-12): Keep task and log on the LiveContainer, copy each output chunk to the log and to "output" listeners, and handle the exit.
+    // HINT: task.stdout/stderr "data" → log.write(stream, chunk) and live.emit("output", stream, chunk);
+    // HINT: task.exited → #exited (a rejection counts as exit code 255).
+    throw new NotImplementedError('lesson-12: ContainerService.watch');
+  }
+
+  // The exit code is saved before anyone hears of the exit: wait answers and streams end after.
+  async #exited(record: ContainerRecord, status: ExitStatus, err?: unknown): Promise<void> {
+    // TODO(lesson-12): Record the exit, then close the log and tell the listeners, then remove an AutoRemove container.
+    // HINT: order matters: save State (exited, ExitCode, FinishedAt, Pid 0) BEFORE log.close() and emit("exit"):
+    // HINT: clients read the exit code as soon as their stream ends.
+    throw new NotImplementedError('lesson-12: ContainerService.exited');
+  }
+
+  // `runc run` deletes its container when it exits, so the runtime usually holds no
+  // state and the delete (a runtime process, milliseconds) is skipped. State is left
+  // behind only when a shim died with its container, or a start failed half way.
+  async #deleteRuntimeState(id: string): Promise<void> {
+    const held = await fs.access(path.join(this.runc.root, id)).then(() => true, () => false);
+    if (held) await this.runc.delete(id, { force: true });
+  }
+
+  // Removes everything of a container once, however many callers ask.
+  #destroy(record: ContainerRecord): Promise<void> {
+    // TODO(lesson-12): Remove the container once: runtime state, rootfs, directory and record, then emit "removed".
+    // HINT: keep the promise in this.#removals so a forced remove and an AutoRemove share one removal;
+    // HINT: this.#deleteRuntimeState(id), removeRootfs(dir), store.delete(id).
+    throw new NotImplementedError('lesson-12: ContainerService.destroy');
+  }
+}

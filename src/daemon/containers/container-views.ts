@@ -1,0 +1,78 @@
+/**
+ * What `GET /containers/json` and `GET /containers/{id}/json` answer, made
+ * from a record: docker's field names, its Status sentences ("Up 3 seconds",
+ * "Exited (0) 5 seconds ago") and its list filters.
+ */
+import { InvalidParameterError } from '../../errdefs.js';
+import type { ContainerSummary } from '../../api/types.js';
+import { NotImplementedError } from '../../errors.js';
+import { ZERO_TIME } from './container-store.js';
+import type { ContainerRecord } from './container-store.js';
+
+/** The filters `GET /containers/json?filters=` understands, each a list of wanted values. */
+export interface ContainerFilters {
+  status?: string[];
+  label?: string[];
+  name?: string[];
+  id?: string[];
+}
+
+/**
+ * A duration as docker words it (go-units' HumanDuration): `Less than a
+ * second`, `1 second`, `N seconds`, `About a minute`, `N minutes`, `About an
+ * hour`, `N hours`, `N days`, `N weeks`, `N months`, `N years`.
+ */
+export function humanDuration(ms: number): string {
+  // TODO(lesson-12): Word the duration as docker does: seconds below a minute, then minutes, hours, days, weeks, months, years.
+  // HINT: the table is in this function's TSDoc; hours round to the nearest (ms / 3 600 000), the others floor.
+  throw new NotImplementedError('lesson-12: humanDuration');
+}
+
+/** The list's Status column: `Created`, `Up 3 seconds`, `Exited (0) 5 seconds ago`, `Removal In Progress`. */
+export function statusText(record: ContainerRecord, now: number = Date.now()): string {
+  // TODO(lesson-12): Return the Status sentence for the record's state.
+  // HINT: running: `Up ${humanDuration(now - StartedAt)}`; exited: `Exited (${ExitCode}) ${…FinishedAt} ago`;
+  // HINT: created (or exited without a FinishedAt): `Created`; removing: `Removal In Progress`.
+  throw new NotImplementedError('lesson-12: statusText');
+}
+
+/** The command as the list shows it: path and arguments joined by spaces. */
+export function commandLine(record: ContainerRecord): string {
+  return [record.Path, ...record.Args].join(' ');
+}
+
+/** One entry of `GET /containers/json`. */
+export function toSummary(record: ContainerRecord, now: number = Date.now()): ContainerSummary & Record<string, unknown> {
+  // TODO(lesson-12): Build the list entry: Id, Names [Name], Image (as given), ImageID, Command, Created (unix seconds), State, Status, Ports [], Labels.
+  // HINT: dockerd adds HostConfig {NetworkMode}, NetworkSettings {Networks: {}} and Mounts []: send them too.
+  throw new NotImplementedError('lesson-12: toSummary');
+}
+
+/** `GET /containers/{id}/json`: the record as docker shows it. */
+export function toInspect(record: ContainerRecord, logPath: string): Record<string, unknown> {
+  // TODO(lesson-12): Build the inspect document from the record.
+  // HINT: State gets Paused, Restarting and Dead (all false) next to the record's fields; add LogPath, Platform "linux",
+  // HINT: Mounts [] and NetworkSettings {Ports: {}, Networks: {}}: objects, never null (testcontainers reads them).
+  throw new NotImplementedError('lesson-12: toInspect');
+}
+
+/**
+ * Parses `?filters=`: docker's JSON, either `{"status":["exited"]}` or the
+ * older `{"status":{"exited":true}}`.
+ * @throws InvalidParameterError for JSON that is neither.
+ */
+export function parseFilters(text: string | null): ContainerFilters {
+  // TODO(lesson-12): Parse the filters JSON: each key maps to a list of values, or to an object whose keys are the values.
+  // HINT: null or empty text: no filters; anything else: InvalidParameterError.
+  throw new NotImplementedError('lesson-12: parseFilters');
+}
+
+/**
+ * Whether a record passes every filter: within one filter any value may match
+ * (status equal, name substring, id prefix), but every label must match
+ * (`key` present, or `key=value` equal).
+ */
+export function matchesFilters(record: ContainerRecord, filters: ContainerFilters): boolean {
+  // TODO(lesson-12): Apply status (equal), name (substring, without the "/"), id (prefix) and label (key, or key=value) filters.
+  throw new NotImplementedError('lesson-12: matchesFilters');
+}

@@ -1,0 +1,90 @@
+/**
+ * The container's output on the wire: `GET /containers/{id}/logs` (an
+ * ordinary chunked 200 response) and `POST /containers/{id}/attach` (a
+ * hijacked connection). Without a TTY every write is a multiplexed frame
+ * (hijack.ts `frame`): type 1 stdout, 2 stderr.
+ *
+ * ```
+ * logs:   container-json.log ──readLog/followLog──▶ [tail, since, timestamps] ──▶ frames ──▶ 200 chunked
+ * attach: LiveContainer 'output' ──▶ frames ──▶ socket;   socket ──▶ task.stdin (OpenStdin)
+ *         'exit' ──▶ socket.end()
+ * ```
+ */
+import fs from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import { ConflictError, InvalidParameterError } from '../../errdefs.js';
+import { NotImplementedError } from '../../errors.js';
+import { followLog, readLog } from '../../runtime/json-log.js';
+import type { LogEntry, ReadLogOptions } from '../../runtime/json-log.js';
+import type { ContainerService } from '../containers/container-service.js';
+import { STDERR, STDOUT, frame, hijack } from '../server/hijack.js';
+import type { RouteContext } from '../server/router.js';
+
+/** docker's boolean query values: '', `0`, `false`, `no`, `none` are false; anything else is true. */
+export function boolParam(query: URLSearchParams, name: string): boolean {
+  const value = query.get(name);
+  return value !== null && !['', '0', 'false', 'no', 'none'].includes(value.toLowerCase());
+}
+
+/**
+ * The log options from `?tail=&since=&until=`: `tail` `all` (or empty, or
+ * negative, as testcontainers sends -1) is everything; since/until are unix
+ * seconds, possibly with a fraction.
+ * @throws InvalidParameterError for a tail that is no number.
+ */
+export function logOptions(query: URLSearchParams): ReadLogOptions {
+  // TODO(lesson-12): Read tail (all, empty or negative: everything), since and until (unix seconds, > 0) from the query.
+  throw new NotImplementedError('lesson-12: logOptions');
+}
+
+/**
+ * One log entry as it goes out: optionally prefixed with its timestamp, framed
+ * unless `tty`. The log file trims trailing zeros from the fraction (Go's
+ * RFC3339Nano); `docker logs -t` shows all nine digits, so they are put back.
+ */
+export function encodeEntry(entry: LogEntry, timestamps: boolean, tty: boolean): Buffer {
+  // TODO(lesson-12): Prefix the line with its time (nine fraction digits) and a space when asked, and frame it (STDOUT or STDERR) unless tty.
+  throw new NotImplementedError('lesson-12: encodeEntry');
+}
+
+/**
+ * `GET /containers/{id}/logs`: 200 with no Content-Type, then the entries;
+ * with `follow` on a running container, live entries until it exits.
+ * @throws InvalidParameterError when neither stdout nor stderr is asked for.
+ */
+export async function streamLogs(service: ContainerService, ctx: RouteContext): Promise<void> {
+  // TODO(lesson-12): Answer 200 (no Content-Type) and write the log entries as frames; with follow on a running container, until it exits.
+  // HINT: neither stdout nor stderr: InvalidParameterError `Bad parameters: you must choose at least one stream`.
+  // HINT: followLog(file, live, options) with live = service.live(id).log when following a running container.
+  // HINT: stop reading when the client goes away: race the iterator against res "close".
+  throw new NotImplementedError('lesson-12: streamLogs');
+}
+
+/**
+ * `POST /containers/{id}/attach?stream=1&stdout=1&stderr=1[&stdin=1][&logs=1]`:
+ * hijacks the connection (101), replays the log with `logs`, then streams live
+ * output until the container exits and its output is drained. The client's
+ * half-close is fine; with `stdin` and OpenStdin its bytes go to the
+ * container, whose stdin is closed when the client half-closes and StdinOnce.
+ * @throws ConflictError for an exited container (start it first).
+ */
+export async function attachContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
+  // TODO(lesson-12): Hijack the connection and stream the container's output until it exits, with stdin when asked for.
+  // HINT: exited container with stream=1: ConflictError `You cannot attach to a stopped container, start it first`.
+  // HINT: drain the request, then hijack(ctx.req, ctx.res); with logs=1 replay readLog first;
+  // HINT: live "output" → frame(STDOUT|STDERR, chunk) on the socket; "exit" or "removed" → socket.end();
+  // HINT: stdin: connectStdin once the task runs (now, or on "start"); remove your listeners on socket "close".
+  throw new NotImplementedError('lesson-12: attachContainer');
+}
+
+// Stdin goes to the container only when asked for and the container keeps it open; otherwise
+// the client's bytes (and its FIN) are read and dropped, so a half-close never stops the output.
+function connectStdin(socket: Socket, service: ContainerService, id: string, wanted: boolean): void {
+  const record = service.resolve(id);
+  const stdin = service.live(id).task?.stdin;
+  if (wanted && record.Config.OpenStdin && stdin !== undefined) {
+    socket.pipe(stdin, { end: record.Config.StdinOnce });
+  } else {
+    socket.resume();
+  }
+}
