@@ -9,7 +9,7 @@
  */
 
 /** The kinds of failure the Engine API distinguishes. */
-export type ErrorKind = 'invalid-parameter' | 'not-found' | 'conflict' | 'not-modified' | 'system';
+export type ErrorKind = 'invalid-parameter' | 'not-found' | 'conflict' | 'not-modified' | 'request-too-large' | 'system';
 
 /** Options shared by every Engine API error. */
 export interface EngineErrorOptions {
@@ -51,6 +51,11 @@ export class ConflictError extends EngineError {
 /** Nothing to do: the container is already started or stopped (HTTP 304). */
 export class NotModifiedError extends EngineError {
   readonly kind = 'not-modified' as const;
+}
+
+/** A request body larger than the daemon reads for its kind of request (HTTP 413). */
+export class RequestTooLargeError extends EngineError {
+  readonly kind = 'request-too-large' as const;
 }
 
 /** Anything else went wrong inside the daemon (HTTP 500). */

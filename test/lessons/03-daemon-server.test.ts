@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError } from '#kata/errdefs.js';
-import { readJson, sendJson } from '#kata/daemon/server/http.js';
+import { MAX_JSON_BODY, readJson, sendJson } from '#kata/daemon/server/http.js';
 import { listenOnSocket, startDaemon } from '#kata/daemon/server/server.js';
 import type { Daemon, RouteRegistrar } from '#kata/daemon/server/server.js';
 import { repoRoot } from '../../kata/impl.js';
@@ -266,6 +266,33 @@ describe('lesson 03 — daemon: server', () => {
     expect(withQuery.body, 'the query must not change /version').toBe(plain.body);
   });
 
+  it('a JSON body past 1 MiB answers 413 as soon as the cap is passed, without reading the rest', async () => {
+    const daemon = await startInProcess([
+      (router) => {
+        router.add('POST', '/test/echo', async ({ req, res }) => sendJson(res, 200, await readJson(req)));
+      },
+    ]);
+    expect(MAX_JSON_BODY, 'the cap is 1 MiB — src/daemon/server/http.ts MAX_JSON_BODY').toBe(1024 * 1024);
+    // Exactly at the cap is fine; one byte more is not.
+    const padded = (size: number) => `{"pad":"${'x'.repeat(size - '{"pad":""}'.length)}"}`;
+    const atCap = await httpRequest(daemon.socketPath, { method: 'POST', path: '/test/echo', body: padded(MAX_JSON_BODY), timeoutMs: 20_000 });
+    expect(atCap.status, 'a body of exactly 1 MiB is within the cap and is read — src/daemon/server/http.ts readJson').toBe(200);
+
+    // A client that announces 5 MB and has sent nothing yet: the header alone says no.
+    const announced = await rawPost(daemon.socketPath, { 'Content-Length': String(5 * 1024 * 1024) }, []);
+    expect(announced.status, 'a Content-Length over the cap answers 413 before any byte is read — src/daemon/server/http.ts readJson').toBe(413);
+    expect(String(json(announced.body, 'src/daemon/server/http.ts sendError').message), 'the 413 says why — src/daemon/server/http.ts readJson').toMatch(/larger than/);
+    expect(announced.connection, 'after a 413 the connection is closed (Connection: close): the rest of the body was never read — src/daemon/server/http.ts sendError').toBe('close');
+
+    // A chunked body has no length: 1.5 MiB sent, the request still open. Counting while
+    // reading answers now; reading everything first would wait for an end that never comes.
+    const chunk = Buffer.alloc(256 * 1024, 0x20);
+    const streamed = await rawPost(daemon.socketPath, { 'Transfer-Encoding': 'chunked' }, [Buffer.from('{"pad":"'), chunk, chunk, chunk, chunk, chunk, chunk]);
+    expect(streamed.status, 'a chunked body is cut off with 413 once it passes 1 MiB, while the client is still sending — src/daemon/server/http.ts readJson (count the bytes as they arrive)').toBe(413);
+    const still = await httpRequest(daemon.socketPath, { path: '/_ping' });
+    expect(still.status, 'the daemon goes on serving after a 413').toBe(200);
+  });
+
   it('Engine errors map to 400, 404, 409, 304 and 500 with a {message} body', async () => {
     const errors: Record<string, () => Error> = {
       invalid: () => new InvalidParameterError('bad parameter'),
@@ -381,3 +408,33 @@ describe('lesson 03 — daemon: server', () => {
     expect(info.stderr, 'docker info should not report errors').not.toMatch(/error/i);
   });
 });
+
+/**
+ * Sends a POST to /test/echo with `headers`, writes `chunks` and never ends the
+ * request; resolves with the reply, or rejects when none comes within 5 s.
+ */
+function rawPost(socketPath: string, headers: Record<string, string>, chunks: Buffer[]): Promise<{ status: number; body: string; connection: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath, method: 'POST', path: '/test/echo', headers, agent: false });
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error('no reply within 5 s while the client was still sending: the body must be counted as it arrives, not read whole first — src/daemon/server/http.ts readJson'));
+    }, 5_000);
+    req.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (text: string) => (body += text));
+      res.on('end', () => {
+        clearTimeout(timer);
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection });
+      });
+    });
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.flushHeaders();
+    for (const chunk of chunks) req.write(chunk);
+  });
+}

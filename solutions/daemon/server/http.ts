@@ -6,7 +6,7 @@
  * (`api/errdefs.ts`) become HTTP statuses, so every route fails the same way.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EngineError, InvalidParameterError } from '../../errdefs.js';
+import { EngineError, InvalidParameterError, RequestTooLargeError } from '../../errdefs.js';
 import { API_VERSION } from '../../api/types.js';
 
 /**
@@ -24,16 +24,54 @@ export function engineHeaders(serverVersion: string): Record<string, string> {
 }
 
 /**
+ * The most a JSON request body may hold: 1 MiB is far more than any create or
+ * exec request needs. Bodies sized by the user (a build context, an archive)
+ * are streams and are not read through {@link readJson}.
+ */
+export const MAX_JSON_BODY = 1024 * 1024;
+
+/**
  * Reads a request body as JSON. Fields the daemon does not know are kept (and
  * later ignored by the handler): clients send newer fields than we speak.
  * The `Content-Type` is not checked, as dockerode and the CLI disagree on it.
+ * The size cap is enforced while reading, not only from `Content-Length`
+ * (a chunked body has none): reading stops at the first byte past `limit`, so
+ * a huge body never sits in the daemon's memory.
  * @returns the parsed value; `{}` for an empty body.
- * @throws InvalidParameterError (HTTP 400) with `invalid JSON: …` for a malformed body.
+ * @throws InvalidParameterError (HTTP 400) with `invalid JSON: …` for a malformed body;
+ *   RequestTooLargeError (HTTP 413) `request body is larger than <limit> bytes` past `limit`.
  */
-export async function readJson<T = Record<string, unknown>>(req: IncomingMessage): Promise<T> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
+export async function readJson<T = Record<string, unknown>>(req: IncomingMessage, limit: number = MAX_JSON_BODY): Promise<T> {
+  const tooLarge = () => new RequestTooLargeError(`request body is larger than ${limit} bytes`);
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
+  // Events rather than `for await`: leaving that loop early destroys the request and its
+  // socket, and the client would never hear the 413.
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      done();
+      req.pause(); // nothing more is read; the 413 closes the connection
+      reject(tooLarge());
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const onError = (err: Error): void => {
+      done();
+      reject(err);
+    };
+    const done = (): void => {
+      req.off('data', onData).off('end', onEnd).off('error', onError);
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onError);
+  });
   if (text.trim() === '') return {} as T;
   try {
     return JSON.parse(text) as T;
@@ -57,7 +95,7 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
 
 /**
  * The HTTP status for an error: InvalidParameter 400, NotFound 404, Conflict
- * 409, NotModified 304; anything else (SystemError, a plain Error, a stub's
+ * 409, NotModified 304, RequestTooLarge 413; anything else (SystemError, a plain Error, a stub's
  * NotImplementedError) is a 500.
  */
 export function statusForError(err: unknown): number {
@@ -71,6 +109,8 @@ export function statusForError(err: unknown): number {
       return 409;
     case 'not-modified':
       return 304;
+    case 'request-too-large':
+      return 413;
     case 'system':
       return 500;
   }
@@ -78,10 +118,11 @@ export function statusForError(err: unknown): number {
 
 /**
  * Answers a failed request: the status from {@link statusForError} and a body
- * `{"message": "<err.message>"}`; a 304 has no body. When the handler already
- * sent the headers (a stream broke half-way) a status can no longer be
- * changed, so the connection is destroyed instead: the client sees a cut
- * stream rather than a truncated success.
+ * `{"message": "<err.message>"}`; a 304 has no body; a 413 says
+ * `Connection: close`, since the rest of its body was never read. When the
+ * handler already sent the headers (a stream broke half-way) a status can no
+ * longer be changed, so the connection is destroyed instead: the client sees
+ * a cut stream rather than a truncated success.
  */
 export function sendError(res: ServerResponse, err: unknown): void {
   if (res.headersSent) {
@@ -95,5 +136,7 @@ export function sendError(res: ServerResponse, err: unknown): void {
     return;
   }
   const message = err instanceof Error ? err.message : String(err);
+  // The rest of a body too large to read is never read: the connection cannot be reused.
+  if (status === 413) res.setHeader('Connection', 'close');
   sendJson(res, status, { message });
 }

@@ -6,7 +6,7 @@
  * (`api/errdefs.ts`) become HTTP statuses, so every route fails the same way.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EngineError, InvalidParameterError } from '../../errdefs.js';
+import { EngineError, InvalidParameterError, RequestTooLargeError } from '../../errdefs.js';
 import { API_VERSION } from '../../api/types.js';
 import { NotImplementedError } from '../../errors.js';
 
@@ -25,16 +25,29 @@ export function engineHeaders(serverVersion: string): Record<string, string> {
 }
 
 /**
+ * The most a JSON request body may hold: 1 MiB is far more than any create or
+ * exec request needs. Bodies sized by the user (a build context, an archive)
+ * are streams and are not read through {@link readJson}.
+ */
+export const MAX_JSON_BODY = 1024 * 1024;
+
+/**
  * Reads a request body as JSON. Fields the daemon does not know are kept (and
  * later ignored by the handler): clients send newer fields than we speak.
  * The `Content-Type` is not checked, as dockerode and the CLI disagree on it.
+ * The size cap is enforced while reading, not only from `Content-Length`
+ * (a chunked body has none): reading stops at the first byte past `limit`, so
+ * a huge body never sits in the daemon's memory.
  * @returns the parsed value; `{}` for an empty body.
- * @throws InvalidParameterError (HTTP 400) with `invalid JSON: …` for a malformed body.
+ * @throws InvalidParameterError (HTTP 400) with `invalid JSON: …` for a malformed body;
+ *   RequestTooLargeError (HTTP 413) `request body is larger than <limit> bytes` past `limit`.
  */
-export async function readJson<T = Record<string, unknown>>(req: IncomingMessage): Promise<T> {
-  // TODO(lesson-03): Read the whole body and parse it as JSON; an empty body is {}.
-  // HINT: `for await (const chunk of req)` collects the Buffers; wrap JSON.parse's SyntaxError
-  // HINT: in an InvalidParameterError whose message starts with "invalid JSON: ".
+export async function readJson<T = Record<string, unknown>>(req: IncomingMessage, limit: number = MAX_JSON_BODY): Promise<T> {
+  // TODO(lesson-03): Read the body, at most `limit` bytes, and parse it as JSON; an empty body is {}.
+  // HINT: a Content-Length above the limit is refused before reading; then count the bytes of each 'data'
+  // HINT: event and reject with RequestTooLargeError (after req.pause()) as soon as they pass the limit.
+  // HINT: not `for await`: leaving that loop early destroys the request, and the 413 could not be sent.
+  // HINT: wrap JSON.parse's SyntaxError in an InvalidParameterError whose message starts with "invalid JSON: ".
   throw new NotImplementedError('lesson-03: readJson');
 }
 
@@ -50,7 +63,7 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
 
 /**
  * The HTTP status for an error: InvalidParameter 400, NotFound 404, Conflict
- * 409, NotModified 304; anything else (SystemError, a plain Error, a stub's
+ * 409, NotModified 304, RequestTooLarge 413; anything else (SystemError, a plain Error, a stub's
  * NotImplementedError) is a 500.
  */
 export function statusForError(err: unknown): number {
@@ -61,13 +74,14 @@ export function statusForError(err: unknown): number {
 
 /**
  * Answers a failed request: the status from {@link statusForError} and a body
- * `{"message": "<err.message>"}`; a 304 has no body. When the handler already
- * sent the headers (a stream broke half-way) a status can no longer be
- * changed, so the connection is destroyed instead: the client sees a cut
- * stream rather than a truncated success.
+ * `{"message": "<err.message>"}`; a 304 has no body; a 413 says
+ * `Connection: close`, since the rest of its body was never read. When the
+ * handler already sent the headers (a stream broke half-way) a status can no
+ * longer be changed, so the connection is destroyed instead: the client sees
+ * a cut stream rather than a truncated success.
  */
 export function sendError(res: ServerResponse, err: unknown): void {
-  // TODO(lesson-03): Reply with statusForError(err) and {"message": err.message}; a 304 gets no body.
+  // TODO(lesson-03): Reply with statusForError(err) and {"message": err.message}; a 304 gets no body, a 413 `Connection: close`.
   // HINT: check res.headersSent first: once a stream has started, res.destroy() is all that is left.
   throw new NotImplementedError('lesson-03: sendError');
 }
