@@ -12,10 +12,8 @@ import { Command } from 'commander';
 import { API_VERSION } from '../api/types.js';
 import { defaultDataRoot, defaultSocketPath, packageVersion, parseHost } from '../config.js';
 import { NotImplementedError } from '../errors.js';
-import { parseServerCommand } from '../server-command.js';
-import { registerContainerRoutes } from './routes/containers.js';
-import { registerImageRoutes } from './routes/images.js';
-import { ImageService } from './images/image-service.js';
+import { parseServerCommandLine } from '../server-command-line.js';
+import { composeDaemon } from './compose.js';
 import { startDaemon } from './server/server.js';
 import type { RouteRegistrar } from './server/server.js';
 
@@ -55,15 +53,11 @@ export async function main(argv: string[], io: DaemonIO): Promise<number> {
     .option('--registry-mirror <url>', 'registry mirror for docker.io images, e.g. http://127.0.0.1:5000 (repeatable)', collect)
     .option('--runtime <name|path>', 'OCI runtime for containers: runc, crun or a path', 'runc')
     .version(packageVersion(), '-v, --version');
-  const exit = parseServerCommand(program, argv, io);
+  const exit = parseServerCommandLine(program, argv, io);
   if (exit !== undefined) return exit;
   const flags = program.opts<DaemonFlags>();
-  // One ImageService for both route groups: containers are created from the images the images API pulled.
-  const images = new ImageService({ dataRoot: flags.dataRoot, mirrors: flags.registryMirror ?? [] });
-  return runDaemon(flags, io, [
-    registerImageRoutes({ images }),
-    registerContainerRoutes({ images, runtime: flags.runtime }),
-  ]);
+  // The composition root builds every store and service once and hands the route groups their backends.
+  return runDaemon(flags, io, [composeDaemon({ mirrors: flags.registryMirror ?? [], runtime: flags.runtime })]);
 }
 
 /**

@@ -12,11 +12,11 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../kata/impl.js';
+import { repoRoot } from '../../kata/impl-switch.js';
 import {
   ContainerDaemons, MirrorFixture, api, demux, openAttach, requestBytes, within,
 } from '../support/container-harness.js';
-import { mountsUnder } from '../support/host-state.js';
+import { mountsUnder } from '../../fixtures/host-state.js';
 import type { DaemonProcess } from '../support/daemon-harness.js';
 import { prerequisite, requireTool } from '../support/prereq.js';
 
@@ -28,7 +28,6 @@ beforeAll(() => mirror.start(), 120_000);
 afterEach(() => daemons.cleanup(), 60_000);
 afterAll(() => mirror.cleanup());
 
-const SRC = 'src/daemon/container-';
 const HEX64 = /^[0-9a-f]{64}$/;
 const RFC3339_NANO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/;
 
@@ -48,25 +47,25 @@ async function daemonWithBusybox(): Promise<DaemonProcess> {
 async function create(daemon: DaemonProcess, script: string, extra: Record<string, unknown> = {}, name?: string): Promise<string> {
   const query = name === undefined ? '' : `?name=${encodeURIComponent(name)}`;
   const res = await api<Created>(daemon, 'POST', `/v1.41/containers/create${query}`, { Image: 'busybox', Cmd: ['sh', '-c', script], ...extra });
-  expect(res.status, `POST /containers/create should answer 201 {Id, Warnings}; it said ${res.status} ${res.text.slice(0, 300)} — ${SRC}routes.ts createContainer, ${SRC}create.ts`).toBe(201);
+  expect(res.status, `POST /containers/create should answer 201 {Id, Warnings}; it said ${res.status} ${res.text.slice(0, 300)} — src/daemon/routes/containers.ts createContainer, src/daemon/containers/container-create.ts`).toBe(201);
   expect(res.body.Id, 'the new container Id is 64 hex digits — src/daemon/containers/container-store.ts newContainerId').toMatch(HEX64);
   return res.body.Id;
 }
 
 async function start(daemon: DaemonProcess, id: string): Promise<void> {
   const res = await api(daemon, 'POST', `/v1.41/containers/${id}/start`);
-  expect(res.status, `POST /containers/{id}/start should answer 204; it said ${res.status} ${res.text.slice(0, 300)} — ${SRC}service.ts start`).toBe(204);
+  expect(res.status, `POST /containers/{id}/start should answer 204; it said ${res.status} ${res.text.slice(0, 300)} — src/daemon/containers/container-service.ts start`).toBe(204);
 }
 
 async function waitExit(daemon: DaemonProcess, id: string, condition = 'not-running'): Promise<number> {
   const res = await api<{ StatusCode: number }>(daemon, 'POST', `/v1.41/containers/${id}/wait?condition=${condition}`, undefined, 30_000);
-  expect(res.status, `wait should answer 200 {"StatusCode":N}; it said ${res.status} ${res.text.slice(0, 300)} — ${SRC}routes.ts waitContainer`).toBe(200);
+  expect(res.status, `wait should answer 200 {"StatusCode":N}; it said ${res.status} ${res.text.slice(0, 300)} — src/daemon/routes/containers.ts waitContainer`).toBe(200);
   return res.body.StatusCode;
 }
 
 async function inspect(daemon: DaemonProcess, ref: string): Promise<any> {
   const res = await api(daemon, 'GET', `/v1.41/containers/${ref}/json`);
-  expect(res.status, `GET /containers/${ref}/json should answer 200; it said ${res.status} ${res.text.slice(0, 200)} — ${SRC}service.ts inspect`).toBe(200);
+  expect(res.status, `GET /containers/${ref}/json should answer 200; it said ${res.status} ${res.text.slice(0, 200)} — src/daemon/containers/container-service.ts inspect`).toBe(200);
   return res.body;
 }
 
@@ -100,16 +99,38 @@ describe('lesson 12 — daemon: containers API', () => {
     expect(await waitExit(daemon, id), 'the second run exits with 3 as well').toBe(3);
   }, 60_000);
 
-  it('create for an image that is not there is a 404, so the CLI pulls it', async () => {
+  it('create checks its request: a missing image is a 404 so the CLI pulls, a wrong type a 400 naming the field, a string Cmd one argument, a body over 1 MiB a 413', async () => {
     const daemon = await daemons.start();
     const res = await api<{ message: string }>(daemon, 'POST', '/v1.41/containers/create', { Image: 'busybox', Cmd: ['true'] });
-    expect(res.status, `create with an image that was never pulled should answer 404; it said ${res.status} ${res.text.slice(0, 200)} — ${SRC}create.ts`).toBe(404);
+    expect(res.status, `create with an image that was never pulled should answer 404; it said ${res.status} ${res.text.slice(0, 200)} — src/daemon/containers/container-create.ts`).toBe(404);
     expect(res.body?.message, 'the message names the image as docker does: "No such image: busybox:latest"').toBe('No such image: busybox:latest');
     await daemons.pull(daemon, 'busybox');
     const ok = await api<Created>(daemon, 'POST', '/v1.41/containers/create', { Image: 'busybox', Cmd: ['true'] });
     expect(ok.status, `after the pull the same create should answer 201; it said ${ok.text.slice(0, 200)}`).toBe(201);
     const dirs = await fs.readdir(path.join(daemon.dataRoot, 'rootfs')).catch(() => []);
     expect(dirs.length, 'the image is unpacked once into <data root>/rootfs/<image id> — src/daemon/containers/container-create.ts imageRootfs').toBe(1);
+
+    // Checked at the edge (src/daemon/server/validate.ts, routes/container-requests.ts), in docker's words.
+    const wrongTypes: Array<[Record<string, unknown>, string]> = [
+      [{ HostConfig: { Memory: '1g' } }, 'json: cannot unmarshal string into Go struct field HostConfig.Memory of type int64'],
+      [{ Env: { A: '1' } }, 'json: cannot unmarshal object into Go struct field Env of type []string'],
+      [{ Env: ['A=1', 5] }, 'json: cannot unmarshal number 5 into Go struct field Env[1] of type string'],
+      [{ Tty: 'yes' }, 'json: cannot unmarshal string into Go struct field Tty of type bool'],
+    ];
+    for (const [fields, message] of wrongTypes) {
+      const wrong = await api<{ message: string }>(daemon, 'POST', '/v1.41/containers/create', { Image: 'busybox', Cmd: ['true'], ...fields });
+      expect([wrong.status, wrong.body?.message], `create with ${JSON.stringify(fields)} is refused with 400 naming the field, not accepted and ignored`).toEqual([400, message]);
+    }
+    const empty = await api<{ message: string }>(daemon, 'POST', '/v1.41/containers/create', null);
+    expect([empty.status, empty.body?.message], 'a null body is docker\'s 400').toEqual([400, 'config cannot be empty in order to create a container']);
+    const word = await api<Created>(daemon, 'POST', '/v1.41/containers/create', { Image: 'busybox', Cmd: 'true' });
+    expect(word.status, `"Cmd": "true" is docker's one-element list, not an error; it said ${word.text.slice(0, 200)}`).toBe(201);
+    expect((await inspect(daemon, word.body.Id)).Config.Cmd, 'inspect shows the string Cmd as the list ["true"], not split into letters').toEqual(['true']);
+    await start(daemon, word.body.Id);
+    expect(await waitExit(daemon, word.body.Id), '"Cmd": "true" runs true').toBe(0);
+    const huge = await api<{ message: string }>(daemon, 'POST', '/v1.41/containers/create', { Image: 'busybox', Cmd: ['true'], Labels: { pad: 'x'.repeat(5 * 1024 * 1024) } });
+    expect(huge.status, 'a 5 MB create body answers 413: the daemon stops reading at 1 MiB — src/daemon/server/http.ts readJson').toBe(413);
+    expect((await api(daemon, 'GET', '/v1.41/containers/json')).status, 'and goes on serving').toBe(200);
   }, 60_000);
 
   it('wait answers with its headers before the container is started', async () => {
@@ -198,18 +219,18 @@ describe('lesson 12 — daemon: containers API', () => {
       let seen = '';
       const sized = new Promise<void>((resolve) => tty.socket.on('data', (chunk: Buffer) => (seen += chunk.toString()).includes('33 120') && resolve()));
       await start(daemon, ttyId);
-      await within(sized, 10_000, `a Tty container should start with its HostConfig.ConsoleSize (stty size printed "33 120"); it printed ${JSON.stringify(seen)} — ${SRC}create.ts (consoleSizeOf → buildSpec), ${SRC}service.ts start (startTask consoleSize)`);
+      await within(sized, 10_000, `a Tty container should start with its HostConfig.ConsoleSize (stty size printed "33 120"); it printed ${JSON.stringify(seen)} — src/daemon/containers/container-create.ts (consoleSizeOf → buildSpec), src/daemon/containers/container-service.ts start (startTask consoleSize)`);
       const resized = await api(daemon, 'POST', `/v1.41/containers/${ttyId}/resize?h=40&w=100`);
-      expect(resized.status, `POST /containers/{id}/resize?h=40&w=100 should answer 200; it said ${resized.status} ${resized.text} — ${SRC}routes.ts resizeContainer`).toBe(200);
+      expect(resized.status, `POST /containers/{id}/resize?h=40&w=100 should answer 200; it said ${resized.status} ${resized.text} — src/daemon/routes/containers.ts resizeContainer`).toBe(200);
       const raw = (await within(tty.output, 15_000, 'the attach of a Tty container was not closed after it exited')).toString();
-      expect(raw, `with Tty the process has a terminal (createContainer: buildSpec terminal, ContainerService.start: startTask terminal) and its output comes raw, unframed, stderr included, with the terminal's CRLF; the resize gave it 40 rows and 100 columns — ${SRC}create.ts`).toBe('/dev/pts/0\r\n33 120\r\n40 100\r\nto-stderr\r\n');
+      expect(raw, `with Tty the process has a terminal (createContainer: buildSpec terminal, ContainerService.start: startTask terminal) and its output comes raw, unframed, stderr included, with the terminal's CRLF; the resize gave it 40 rows and 100 columns — src/daemon/containers/container-create.ts`).toBe('/dev/pts/0\r\n33 120\r\n40 100\r\nto-stderr\r\n');
     } finally {
       tty.socket.destroy();
     }
     const late = await api<any>(daemon, 'POST', `/v1.41/containers/${ttyId}/resize?h=40&w=100`);
-    expect(late.status, `resizing a container that is not running is a 409 — ${SRC}routes.ts resizeContainer`).toBe(409);
+    expect(late.status, `resizing a container that is not running is a 409 — src/daemon/routes/containers.ts resizeContainer`).toBe(409);
     const bad = await api<any>(daemon, 'POST', `/v1.41/containers/${ttyId}/resize?h=tall&w=100`);
-    expect(bad.status, `a resize whose h or w is not a whole number is a 400 — ${SRC}routes.ts resizeContainer`).toBe(400);
+    expect(bad.status, `a resize whose h or w is not a whole number is a 400 — src/daemon/routes/containers.ts resizeContainer`).toBe(400);
   }, 60_000);
 
   it('the container list and inspect show docker\'s fields, with all, limit and filters; /info counts them', async () => {
@@ -223,7 +244,7 @@ describe('lesson 12 — daemon: containers API', () => {
 
     const list = async (query: string) => {
       const res = await api<any[]>(daemon, 'GET', `/v1.41/containers/json${query}`);
-      expect(res.status, `GET /containers/json${query} should answer 200 — ${SRC}routes.ts listContainers`).toBe(200);
+      expect(res.status, `GET /containers/json${query} should answer 200 — src/daemon/routes/containers.ts listContainers`).toBe(200);
       return res.body;
     };
     const plain = await list('');
@@ -244,7 +265,7 @@ describe('lesson 12 — daemon: containers API', () => {
     expect((await list(f({ name: ['finish'] }))).map((c) => c.Id), 'filter name matches a substring').toEqual([done]);
     expect((await list(f({ id: [fresh.slice(0, 10)] }))).map((c) => c.Id), 'filter id matches a prefix').toEqual([fresh]);
     const counts = await api<any>(daemon, 'GET', '/v1.41/info');
-    expect(counts.body, `/info counts the containers by state (docker info's "Containers: 3 Running: 1 Paused: 0 Stopped: 2") and names the runtime — ${SRC}routes.ts containerInfo, from ${SRC}service.ts list`).toMatchObject({
+    expect(counts.body, `/info counts the containers by state (docker info's "Containers: 3 Running: 1 Paused: 0 Stopped: 2") and names the runtime — src/daemon/routes/containers.ts containerInfo, from src/daemon/containers/container-service.ts list`).toMatchObject({
       Containers: 3, ContainersRunning: 1, ContainersPaused: 0, ContainersStopped: 2, DefaultRuntime: 'runc', Runtimes: { runc: { path: 'runc' } },
     });
 
@@ -272,7 +293,7 @@ describe('lesson 12 — daemon: containers API', () => {
     const polite = await create(daemon, 'trap "echo got TERM; exit 42" TERM; while :; do sleep 0.1; done');
     await start(daemon, polite);
     const stopped = await api(daemon, 'POST', `/v1.41/containers/${polite}/stop?t=5`, undefined, 20_000);
-    expect(stopped.status, `stop answers 204 once the container exited; it said ${stopped.status} ${stopped.text} — ${SRC}service.ts stop`).toBe(204);
+    expect(stopped.status, `stop answers 204 once the container exited; it said ${stopped.status} ${stopped.text} — src/daemon/containers/container-service.ts stop`).toBe(204);
     expect((await inspect(daemon, polite)).State, 'a container that handles SIGTERM exits with its own code (42)').toMatchObject({ Running: false, ExitCode: 42 });
     const stubborn = await create(daemon, "trap '' TERM; while :; do sleep 0.1; done");
     await start(daemon, stubborn);
@@ -288,7 +309,7 @@ describe('lesson 12 — daemon: containers API', () => {
     const id = await create(daemon, 'trap "exit 5" USR1; while :; do sleep 0.1; done');
     await start(daemon, id);
     const res = await api(daemon, 'POST', `/v1.41/containers/${id}/kill?signal=USR1`);
-    expect(res.status, `kill?signal=USR1 answers 204; it said ${res.status} ${res.text} — ${SRC}service.ts kill`).toBe(204);
+    expect(res.status, `kill?signal=USR1 answers 204; it said ${res.status} ${res.text} — src/daemon/containers/container-service.ts kill`).toBe(204);
     expect(await waitExit(daemon, id), 'the USR1 trap ran: exit code 5').toBe(5);
     const refused = await api<{ message: string }>(daemon, 'POST', `/v1.41/containers/${id}/kill`);
     expect(refused.status, 'kill on a container that is not running answers 409').toBe(409);
@@ -306,7 +327,7 @@ describe('lesson 12 — daemon: containers API', () => {
     await start(daemon, id);
     const before = (await inspect(daemon, id)).State;
     const res = await api(daemon, 'POST', `/v1.41/containers/${id}/restart?t=5`, undefined, 20_000);
-    expect(res.status, `restart answers 204; it said ${res.status} ${res.text} — ${SRC}service.ts restart`).toBe(204);
+    expect(res.status, `restart answers 204; it said ${res.status} ${res.text} — src/daemon/containers/container-service.ts restart`).toBe(204);
     const after = (await inspect(daemon, id)).State;
     expect(after.Running, 'after a restart the container runs').toBe(true);
     expect(after.Pid, 'with a new process').not.toBe(before.Pid);

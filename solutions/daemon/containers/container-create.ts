@@ -4,7 +4,7 @@
  * and write the OCI bundle runc will run.
  *
  * ```
- * request ─▶ name and network mode checks ─▶ ImageService.resolve (404: the CLI pulls)
+ * request ─▶ name and network mode checks ─▶ ImageSource.resolve (404: the CLI pulls)
  *         ─▶ <data root>/rootfs/<image id>/ (unpacked once, shared)
  *         ─▶ <container dir>/bundle/rootfs (an overlay's mount point, or a copy) ─▶ bundle/config.json ─▶ record
  * ```
@@ -14,7 +14,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidParameterError, NotFoundError } from '../../errdefs.js';
-import type { ContainerCreateRequest } from '../../api/types.js';
 import { isRoot } from '../../config.js';
 import { unpackImage } from '../../image/unpack-image.js';
 import { familiarString, parseReference } from '../../image/reference.js';
@@ -25,17 +24,16 @@ import { resolveUser } from '../../runtime/user.js';
 import { generateName, isValidName } from './container-names.js';
 import { ZERO_TIME, consoleSizeOf, newContainerId, rfc3339Nano } from './container-store.js';
 import type { ContainerRecord, ContainerStore } from './container-store.js';
-import type { ImageService, ResolvedImage } from '../images/image-service.js';
+import type { ImageSource } from '../backends.js';
+import type { ResolvedImage } from '../images/image-service.js';
+import type { ContainerCreateBody } from '../routes/container-requests.js';
 
 /** What creating a container needs from the daemon. */
 export interface CreateContext {
   dataRoot: string;
-  images: ImageService;
+  images: ImageSource;
   store: ContainerStore;
 }
-
-/** A create request as it arrives: the documented body plus what clients add (a lower-case `name`). */
-export type CreateBody = ContainerCreateRequest & { name?: string };
 
 /** The warning a rootless daemon gives when asked for resource limits it cannot set. */
 export const ROOTLESS_LIMITS_WARNING =
@@ -53,7 +51,7 @@ export function imageRootfsPath(dataRoot: string, imageId: string): string {
  * by every container of the image. Concurrent creates wait for the same unpack.
  * @returns the directory.
  */
-export async function imageRootfs(dataRoot: string, images: ImageService, image: ResolvedImage): Promise<string> {
+export async function imageRootfs(dataRoot: string, images: ImageSource, image: ResolvedImage): Promise<string> {
   const dir = imageRootfsPath(dataRoot, image.id);
   const ready = await fs.stat(dir).then(() => true, () => false);
   if (ready) return dir;
@@ -91,7 +89,7 @@ export function networkModeOf(mode: string | undefined): 'none' | 'host' {
  * @throws InvalidParameterError for a bad name, network mode, ConsoleSize or command;
  *   ConflictError for a name in use; NotFoundError `No such image: busybox:latest`.
  */
-export async function createContainer(ctx: CreateContext, body: CreateBody, name: string | undefined): Promise<{ record: ContainerRecord; warnings: string[] }> {
+export async function createContainer(ctx: CreateContext, body: ContainerCreateBody, name: string | undefined): Promise<{ record: ContainerRecord; warnings: string[] }> {
   const { store } = ctx;
   const wanted = name ?? body.name ?? '';
   if (wanted !== '' && !isValidName(wanted)) {
@@ -106,7 +104,7 @@ export async function createContainer(ctx: CreateContext, body: CreateBody, name
   try {
     image = await ctx.images.resolve(body.Image);
   } catch (err) {
-    if (err instanceof NotFoundError) throw new NotFoundError(`No such image: ${familiarName(body.Image)}`);
+    if (err instanceof NotFoundError) throw new NotFoundError(`No such image: ${asFamiliarString(body.Image)}`);
     throw err;
   }
   const imageConfig = image.config.config;
@@ -186,7 +184,7 @@ function uniqueName(store: ContainerStore): string {
 }
 
 // `busybox` → `busybox:latest`, as docker words the 404 (the CLI pulls on any 404).
-function familiarName(image: string): string {
+function asFamiliarString(image: string): string {
   try {
     return familiarString(parseReference(image));
   } catch {

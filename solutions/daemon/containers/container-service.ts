@@ -14,35 +14,35 @@
  */
 import { EventEmitter, once } from 'node:events';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { ConflictError, InvalidParameterError, NotModifiedError, SystemError } from '../../errdefs.js';
+import { InvalidParameterError, SystemError } from '../../errdefs.js';
 import type { ContainerSummary, ContainerWaitResponse } from '../../api/types.js';
 import { JsonFileLog } from '../../runtime/json-log.js';
 import { isMountPoint, overlayMountArgs, removeRootfs, rootfsPath } from '../../runtime/rootfs.js';
-import { Runc, RuntimeError } from '../../runtime/runc.js';
+import { RuntimeError } from '../../runtime/runc.js';
+import type { Runc } from '../../runtime/runc.js';
 import type { ConsoleSize } from '../../runtime/spec.js';
 import { adoptTask, startTask } from '../../runtime/task.js';
 import type { ExitStatus, Task } from '../../runtime/task.js';
-import { resizeTerminal } from '../../runtime/task-files.js';
+import { resizeTerminal } from '../../runtime/shim.js';
+import type { ContainersBackend, ImageSource } from '../backends.js';
+import type { ContainerCreateBody, Signal, WaitCondition } from '../routes/container-requests.js';
 import { createContainer, imageRootfsPath } from './container-create.js';
-import { killContainer } from './container-signals.js';
-import type { CreateBody } from './container-create.js';
+import { checkTransition } from './container-state.js';
 import { ContainerStore, consoleSizeOf, rfc3339Nano } from './container-store.js';
 import type { ContainerRecord } from './container-store.js';
 import { matchesFilters, toInspect, toSummary } from './container-views.js';
 import type { ContainerFilters } from './container-views.js';
-import type { ImageService } from '../images/image-service.js';
 
-/** Options of {@link ContainerService}. */
+/** What {@link ContainerService} is built from: the composition root makes each once. */
 export interface ContainerServiceOptions {
   dataRoot: string;
-  images: ImageService;
-  /** `runc` (default), `crun`, or a path to either. */
-  runtime?: string;
+  images: ImageSource;
+  store: ContainerStore;
+  /** The OCI runtime (runc or crun) with its state root. */
+  runtime: Runc;
 }
-
-/** `condition` of `POST /containers/{id}/wait`. */
-export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
 /**
  * What the daemon holds for one container while it lives. Events:
@@ -59,21 +59,23 @@ export class LiveContainer extends EventEmitter {
   }
 }
 
-/** The containers backend behind `/containers/*`. */
-export class ContainerService {
+/**
+ * The containers backend behind `/containers/*`. Every operation first asks
+ * the state machine (container-state.ts) whether the container's state allows it.
+ */
+export class ContainerService implements ContainersBackend {
   readonly dataRoot: string;
-  readonly images: ImageService;
+  readonly images: ImageSource;
   readonly store: ContainerStore;
   readonly runc: Runc;
   readonly #live = new Map<string, LiveContainer>();
   readonly #removals = new Map<string, Promise<void>>();
 
   constructor(options: ContainerServiceOptions) {
-    const runtime = options.runtime ?? 'runc';
     this.dataRoot = options.dataRoot;
     this.images = options.images;
-    this.store = new ContainerStore(options.dataRoot);
-    this.runc = new Runc({ binary: runtime, root: path.join(options.dataRoot, 'runtime', path.basename(runtime)) });
+    this.store = options.store;
+    this.runc = options.runtime;
   }
 
   /** The live state of container `id` (made on first use). */
@@ -117,7 +119,7 @@ export class ContainerService {
   }
 
   /** `POST /containers/create`: see container-create.ts. */
-  async create(body: CreateBody, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
+  async create(body: ContainerCreateBody, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
     const { record, warnings } = await createContainer({ dataRoot: this.dataRoot, images: this.images, store: this.store }, body, name);
     return { Id: record.Id, Warnings: warnings };
   }
@@ -131,8 +133,7 @@ export class ContainerService {
    */
   async start(ref: string): Promise<void> {
     const record = this.resolve(ref);
-    if (record.State.Running) throw new NotModifiedError(`container ${record.Id} is already running`);
-    if (record.State.Status === 'removing') throw new ConflictError(`container ${record.Id} is marked for removal and cannot be started`);
+    checkTransition(record.Id, record.State.Status, 'start');
     const dir = this.store.dir(record.Id);
     await this.#deleteRuntimeState(record.Id).catch(() => undefined);
     // upper/ keeps the changes of earlier runs. A rootfs still mounted (its shim was killed) is used as it is.
@@ -170,7 +171,7 @@ export class ContainerService {
    */
   async resize(ref: string, size: ConsoleSize): Promise<void> {
     const record = this.resolve(ref);
-    if (!record.State.Running) throw new ConflictError(`Container ${record.Id} is not running`);
+    checkTransition(record.Id, record.State.Status, 'resize');
     if (!record.Config.Tty) throw new InvalidParameterError(`container ${record.Id} has no terminal to resize: it was created without Tty`);
     await resizeTerminal(this.store.dir(record.Id), size);
   }
@@ -181,15 +182,49 @@ export class ContainerService {
    */
   async remove(ref: string, force = false): Promise<void> {
     const record = this.resolve(ref);
-    if (record.State.Running) {
-      if (!force) {
-        throw new ConflictError(
-          `You cannot remove a running container ${record.Id}. Stop the container before attempting removal or force remove`,
-        );
-      }
-      await killContainer(this, record.Id, 'KILL').catch(() => undefined);
-    }
+    checkTransition(record.Id, record.State.Status, force ? 'force-remove' : 'remove');
+    if (record.State.Running) await this.kill(record.Id, 'SIGKILL').catch(() => undefined);
     await this.#destroy(record);
+  }
+
+  /**
+   * Stops a running container: SIGTERM, then SIGKILL after `timeout` seconds
+   * (10 when undefined, -1 waits forever). Resolves once it has exited.
+   * @throws NotModifiedError when it is not running.
+   */
+  async stop(ref: string, timeout = 10): Promise<void> {
+    const record = this.resolve(ref);
+    checkTransition(record.Id, record.State.Status, 'stop');
+    const exited = once(this.live(record.Id), 'exit');
+    await this.runc.kill(record.Id, 'SIGTERM').catch(() => undefined);
+    if (timeout >= 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(r, timeout * 1000, true)))]);
+      clearTimeout(timer);
+      // SIGKILL to the container's init ends its whole pid namespace (`--all` would need cgroups, absent rootless).
+      if (late) await this.runc.kill(record.Id, 'SIGKILL').catch(() => undefined);
+    }
+    await exited;
+  }
+
+  /**
+   * Sends `signal` to the container's process; for SIGKILL, resolves once it exited.
+   * @throws ConflictError when it is not running.
+   */
+  async kill(ref: string, signal: Signal): Promise<void> {
+    const record = this.resolve(ref);
+    checkTransition(record.Id, record.State.Status, 'kill');
+    const exited = once(this.live(record.Id), 'exit');
+    await this.runc.kill(record.Id, signal);
+    if (signal === 'SIGKILL' || signal === os.constants.signals.SIGKILL) await exited;
+  }
+
+  /** Stops the container when it runs (as {@link stop}), then starts it. */
+  async restart(ref: string, timeout = 10): Promise<void> {
+    const record = this.resolve(ref);
+    checkTransition(record.Id, record.State.Status, 'restart');
+    if (record.State.Running) await this.stop(record.Id, timeout);
+    await this.start(record.Id);
   }
 
   /**

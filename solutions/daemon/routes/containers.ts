@@ -1,5 +1,7 @@
 /**
- * The containers API: the HTTP side of {@link ContainerService}.
+ * The containers API: HTTP in, a {@link ContainersBackend} call, HTTP out.
+ * Each route declares its query and body types (container-requests.ts) and
+ * runs only on a request that matches them, so handlers get typed values.
  *
  * ```
  * POST   /containers/create[?name=]          201 {Id, Warnings}; 404 No such image (the CLI pulls); 409 name in use
@@ -19,53 +21,56 @@
  * waits for the records to be loaded (and running containers adopted).
  */
 import path from 'node:path';
-import { InvalidParameterError } from '../../errdefs.js';
 import type { SystemInfo } from '../../api/types.js';
-import type { CreateBody } from '../containers/container-create.js';
-import { ContainerService } from '../containers/container-service.js';
-import type { WaitCondition } from '../containers/container-service.js';
-import { killContainer, restartContainer, stopContainer } from '../containers/container-signals.js';
-import { attachContainer, boolParam, streamLogs } from './logs-and-attach.js';
+import type { ContainersBackend } from '../backends.js';
 import { parseFilters } from '../containers/container-views.js';
-import { readJson, sendJson } from '../server/http.js';
-import { ImageService } from '../images/image-service.js';
-import type { RouteContext } from '../server/router.js';
+import { sendJson } from '../server/http.js';
+import type { RouteContext, RouteHandler } from '../server/router.js';
 import type { RouteRegistrar } from '../server/server.js';
+import { validated } from '../server/validate.js';
+import type { RequestSchemas, Validated } from '../server/validate.js';
+import {
+  EMPTY_CREATE_BODY, attachQuery, containerCreateBody, createQuery, killQuery, listQuery, logsQuery, removeQuery, resizeQuery, stopQuery, waitQuery,
+} from './container-requests.js';
+import type { ContainerCreateBody, CreateQuery, KillQuery, ListQuery, RemoveQuery, ResizeQuery, StopQuery, WaitQuery } from './container-requests.js';
+import { attachContainer, streamLogs } from './logs-and-attach.js';
 
-/** Options of {@link registerContainerRoutes}. */
+/** What the containers routes are given by the composition root. */
 export interface ContainerRoutesOptions {
-  /** The daemon's one ImageService (shared with the images routes); made on the data root if missing. */
-  images?: ImageService;
-  /** `--runtime`: `runc` (default), `crun` or a path. */
-  runtime?: string;
+  backend: ContainersBackend;
+  /** Settles once the records are loaded and running containers adopted; a failure is every request's answer. */
+  ready: Promise<void>;
+  /** `--runtime`: `runc`, `crun` or a path, for `/info`. */
+  runtime: string;
 }
 
-type Handler = (service: ContainerService, ctx: RouteContext) => Promise<void>;
+/** A containers handler: the backend, the request, and its checked query and body. */
+export type ContainersHandler<Q, B = undefined> = (backend: ContainersBackend, ctx: RouteContext, input: Validated<Q, B>) => Promise<void>;
 
-/** Registers the containers routes; the records are loaded in the background as the daemon starts. */
-export function registerContainerRoutes(options: ContainerRoutesOptions = {}): RouteRegistrar {
-  return (router, daemon) => {
-    const images = options.images ?? new ImageService({ dataRoot: daemon.dataRoot });
-    const service = new ContainerService({ dataRoot: daemon.dataRoot, images, runtime: options.runtime });
-    const ready = service.restore();
-    ready.catch(() => undefined); // reported by every request instead
-    const route = (handler: Handler) => async (ctx: RouteContext) => {
+/** Registers the containers routes on the given backend. */
+export function registerContainerRoutes(options: ContainerRoutesOptions): RouteRegistrar {
+  const { backend, ready } = options;
+  const route = <Q, B>(schemas: RequestSchemas<Q, B>, handler: ContainersHandler<Q, B>): RouteHandler => {
+    const checked = validated(schemas, (ctx, input) => handler(backend, ctx, input));
+    return async (ctx) => {
       await ready;
-      await handler(service, ctx);
+      await checked(ctx);
     };
-    router.add('POST', '/containers/create', route(createContainer));
-    router.add('GET', '/containers/json', route(listContainers));
-    router.add('GET', '/containers/{id}/json', route(inspectContainer));
-    router.add('POST', '/containers/{id}/start', route(startContainer));
-    router.add('POST', '/containers/{id}/wait', route(waitContainer));
-    router.add('GET', '/containers/{id}/logs', route(streamLogs));
-    router.add('POST', '/containers/{id}/attach', route(attachContainer));
-    router.add('POST', '/containers/{id}/stop', route(stop));
-    router.add('POST', '/containers/{id}/kill', route(kill));
-    router.add('POST', '/containers/{id}/restart', route(restart));
-    router.add('POST', '/containers/{id}/resize', route(resizeContainer));
-    router.add('DELETE', '/containers/{id}', route(removeContainer));
-    daemon.infoSources.push(() => containerInfo(service, ready, options.runtime ?? 'runc'));
+  };
+  return (router, daemon) => {
+    router.add('POST', '/containers/create', route({ query: createQuery, body: containerCreateBody, nullBody: EMPTY_CREATE_BODY }, createContainer));
+    router.add('GET', '/containers/json', route({ query: listQuery }, listContainers));
+    router.add('GET', '/containers/{id}/json', route({}, inspectContainer));
+    router.add('POST', '/containers/{id}/start', route({}, startContainer));
+    router.add('POST', '/containers/{id}/wait', route({ query: waitQuery }, waitContainer));
+    router.add('GET', '/containers/{id}/logs', route({ query: logsQuery }, streamLogs));
+    router.add('POST', '/containers/{id}/attach', route({ query: attachQuery }, attachContainer));
+    router.add('POST', '/containers/{id}/stop', route({ query: stopQuery }, stopContainer));
+    router.add('POST', '/containers/{id}/kill', route({ query: killQuery }, killContainer));
+    router.add('POST', '/containers/{id}/restart', route({ query: stopQuery }, restartContainer));
+    router.add('POST', '/containers/{id}/resize', route({ query: resizeQuery }, resizeContainer));
+    router.add('DELETE', '/containers/{id}', route({ query: removeQuery }, removeContainer));
+    daemon.infoSources.push(() => containerInfo(backend, ready, options.runtime));
   };
 }
 
@@ -74,12 +79,12 @@ export function registerContainerRoutes(options: ContainerRoutesOptions = {}): R
  * state (nothing is ever paused here), and the runtime, named like its binary.
  * Without the counts when the records cannot be listed: like dockerd, `/info` still answers.
  */
-export async function containerInfo(service: ContainerService, ready: Promise<void>, runtime: string): Promise<SystemInfo> {
+export async function containerInfo(backend: ContainersBackend, ready: Promise<void>, runtime: string): Promise<SystemInfo> {
   const name = path.basename(runtime);
   const runtimes: SystemInfo = { DefaultRuntime: name, Runtimes: { [name]: { path: runtime } } };
   try {
     await ready;
-    const all = service.list({ all: true });
+    const all = backend.list({ all: true });
     const running = all.filter((summary) => summary.State === 'running').length;
     return { ...runtimes, Containers: all.length, ContainersRunning: running, ContainersPaused: 0, ContainersStopped: all.length - running };
   } catch {
@@ -88,27 +93,25 @@ export async function containerInfo(service: ContainerService, ready: Promise<vo
 }
 
 /** `POST /containers/create[?name=]` → 201 `{Id, Warnings}`. */
-export async function createContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
-  const body = await readJson<CreateBody>(ctx.req);
-  sendJson(ctx.res, 201, await service.create(body, ctx.query.get('name') ?? undefined));
+export async function createContainer(
+  backend: ContainersBackend, ctx: RouteContext, { query, body }: Validated<CreateQuery, ContainerCreateBody>,
+): Promise<void> {
+  sendJson(ctx.res, 201, await backend.create(body, query.name));
 }
 
 /** `GET /containers/json?all=&limit=&filters=` → 200 with the summaries. */
-export async function listContainers(service: ContainerService, ctx: RouteContext): Promise<void> {
-  const limit = Number(ctx.query.get('limit') ?? '0');
-  const filters = parseFilters(ctx.query.get('filters'));
-  sendJson(ctx.res, 200, service.list({ all: boolParam(ctx.query, 'all'), limit: Number.isFinite(limit) ? limit : 0, filters }));
+export async function listContainers(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<ListQuery>): Promise<void> {
+  sendJson(ctx.res, 200, backend.list({ all: query.all, limit: query.limit ?? 0, filters: parseFilters(query.filters ?? null) }));
 }
 
 /** `GET /containers/{id}/json` → 200 with the inspect document. */
-export async function inspectContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
-  sendJson(ctx.res, 200, service.inspect(ctx.params.id ?? ''));
+export async function inspectContainer(backend: ContainersBackend, ctx: RouteContext): Promise<void> {
+  sendJson(ctx.res, 200, backend.inspect(ctx.params.id ?? ''));
 }
 
-/** `POST /containers/{id}/start` → 204 (304 when it runs already). */
-export async function startContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
-  await readJson(ctx.req); // old clients send a HostConfig here: ignored
-  await service.start(ctx.params.id ?? '');
+/** `POST /containers/{id}/start` → 204 (304 when it runs already). Old clients send a HostConfig body: it is not read. */
+export async function startContainer(backend: ContainersBackend, ctx: RouteContext): Promise<void> {
+  await backend.start(ctx.params.id ?? '');
   noContent(ctx);
 }
 
@@ -117,14 +120,10 @@ export async function startContainer(service: ContainerService, ctx: RouteContex
  * once (the docker CLI starts the container only after it got them), then
  * `{"Error":null,"StatusCode":N}` when the condition is met.
  */
-export async function waitContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
-  const record = service.resolve(ctx.params.id ?? '');
-  const condition = ctx.query.get('condition') || 'next-exit';
-  if (!['not-running', 'next-exit', 'removed'].includes(condition)) {
-    throw new InvalidParameterError(`invalid condition: "${condition}"`);
-  }
+export async function waitContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<WaitQuery>): Promise<void> {
+  const record = backend.resolve(ctx.params.id ?? '');
   const gone = new AbortController();
-  const result = service.wait(record.Id, condition as WaitCondition, gone.signal);
+  const result = backend.wait(record.Id, query.condition, gone.signal);
   ctx.res.writeHead(200, { 'Content-Type': 'application/json' });
   ctx.res.flushHeaders();
   ctx.res.once('close', () => gone.abort());
@@ -137,50 +136,34 @@ export async function waitContainer(service: ContainerService, ctx: RouteContext
 }
 
 /** `POST /containers/{id}/stop?t=` → 204 once it exited (304 when not running). */
-export async function stop(service: ContainerService, ctx: RouteContext): Promise<void> {
-  await stopContainer(service, ctx.params.id ?? '', timeoutParam(ctx));
+export async function stopContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<StopQuery>): Promise<void> {
+  await backend.stop(ctx.params.id ?? '', query.t);
   noContent(ctx);
 }
 
 /** `POST /containers/{id}/kill?signal=` → 204. */
-export async function kill(service: ContainerService, ctx: RouteContext): Promise<void> {
-  await killContainer(service, ctx.params.id ?? '', ctx.query.get('signal'));
+export async function killContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<KillQuery>): Promise<void> {
+  await backend.kill(ctx.params.id ?? '', query.signal);
   noContent(ctx);
 }
 
 /** `POST /containers/{id}/restart?t=` → 204. */
-export async function restart(service: ContainerService, ctx: RouteContext): Promise<void> {
-  await restartContainer(service, ctx.params.id ?? '', timeoutParam(ctx));
+export async function restartContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<StopQuery>): Promise<void> {
+  await backend.restart(ctx.params.id ?? '', query.t);
   noContent(ctx);
 }
 
 /** `POST /containers/{id}/resize?h=&w=` → 200: the Tty's new size in rows and columns. */
-export async function resizeContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
-  const size = { height: dimensionParam(ctx, 'h'), width: dimensionParam(ctx, 'w') };
-  await service.resize(ctx.params.id ?? '', size);
+export async function resizeContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<ResizeQuery>): Promise<void> {
+  await backend.resize(ctx.params.id ?? '', { height: query.h, width: query.w });
   ctx.res.writeHead(200);
   ctx.res.end();
 }
 
 /** `DELETE /containers/{id}?force=` → 204. */
-export async function removeContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
-  await service.remove(ctx.params.id ?? '', boolParam(ctx.query, 'force'));
+export async function removeContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<RemoveQuery>): Promise<void> {
+  await backend.remove(ctx.params.id ?? '', query.force);
   noContent(ctx);
-}
-
-// `?t=` seconds; absent: docker's 10; -1: wait forever.
-function timeoutParam(ctx: RouteContext): number {
-  const t = ctx.query.get('t');
-  if (t === null || t === '') return 10;
-  if (!/^-?\d+$/.test(t)) throw new InvalidParameterError(`invalid value for "t": ${t}`);
-  return Number(t);
-}
-
-// `?h=` or `?w=`: a terminal dimension, a whole number of characters.
-function dimensionParam(ctx: RouteContext, name: 'h' | 'w'): number {
-  const value = ctx.query.get(name) ?? '';
-  if (!/^\d{1,5}$/.test(value) || Number(value) > 0xffff) throw new InvalidParameterError(`invalid value for "${name}": ${JSON.stringify(value)}`);
-  return Number(value);
 }
 
 function noContent(ctx: RouteContext): void {

@@ -20,18 +20,14 @@ import { familiarString, parseReference, repositoryName } from '../../image/refe
 import { decodeRegistryAuth } from '../../registry-client/auth.js';
 import type { ProgressEvent } from '../../registry-client/progress.js';
 import { sendJson } from '../server/http.js';
-import { ImageService } from '../images/image-service.js';
 import { progressMessage } from '../images/progress.js';
+import type { ImagesBackend } from '../backends.js';
 import type { RouteContext } from '../server/router.js';
 import type { RouteRegistrar } from '../server/server.js';
-
-/** Options of {@link registerImageRoutes}. */
-export interface ImageRoutesOptions {
-  /** Registry mirrors for `docker.io` names (`--registry-mirror`). */
-  mirrors?: string[];
-  /** The daemon's ImageService, shared with the containers routes; made from `mirrors` when missing. */
-  images?: ImageService;
-}
+import { validated } from '../server/validate.js';
+import type { Validated } from '../server/validate.js';
+import { pullQuery, pushQuery, removeImageQuery, tagQuery } from './image-requests.js';
+import type { PullQuery, PushQuery, RemoveImageQuery, TagQuery } from './image-requests.js';
 
 /**
  * A newline-delimited JSON message stream whose headers (200,
@@ -71,17 +67,16 @@ export class JsonMessageStream {
   }
 }
 
-/** Registers the images routes with an {@link ImageService} on the daemon's data root. */
-export function registerImageRoutes(options: ImageRoutesOptions = {}): RouteRegistrar {
+/** Registers the images routes on the given backend (the composition root hands in the daemon's one image service). */
+export function registerImageRoutes(backend: ImagesBackend): RouteRegistrar {
   return (router, daemon) => {
-    const service = options.images ?? new ImageService({ dataRoot: daemon.dataRoot, mirrors: options.mirrors ?? [] });
-    router.add('POST', '/images/create', (ctx) => createImage(service, ctx));
-    router.add('GET', '/images/json', (ctx) => listImages(service, ctx));
-    router.add('GET', /^\/images\/(?<name>.+)\/json$/, (ctx) => inspectImage(service, ctx));
-    router.add('POST', /^\/images\/(?<name>.+)\/tag$/, (ctx) => tagImage(service, ctx));
-    router.add('POST', /^\/images\/(?<name>.+)\/push$/, (ctx) => pushImage(service, ctx));
-    router.add('DELETE', /^\/images\/(?<name>.+)$/, (ctx) => deleteImage(service, ctx));
-    daemon.infoSources.push(() => imageInfo(service));
+    router.add('POST', '/images/create', validated({ query: pullQuery }, (ctx, input) => createImage(backend, ctx, input)));
+    router.add('GET', '/images/json', (ctx) => listImages(backend, ctx));
+    router.add('GET', /^\/images\/(?<name>.+)\/json$/, (ctx) => inspectImage(backend, ctx));
+    router.add('POST', /^\/images\/(?<name>.+)\/tag$/, validated({ query: tagQuery }, (ctx, input) => tagImage(backend, ctx, input)));
+    router.add('POST', /^\/images\/(?<name>.+)\/push$/, validated({ query: pushQuery }, (ctx, input) => pushImage(backend, ctx, input)));
+    router.add('DELETE', /^\/images\/(?<name>.+)$/, validated({ query: removeImageQuery }, (ctx, input) => deleteImage(backend, ctx, input)));
+    daemon.infoSources.push(() => imageInfo(backend));
   };
 }
 
@@ -89,9 +84,9 @@ export function registerImageRoutes(options: ImageRoutesOptions = {}): RouteRegi
  * The `/info` field the images routes own: `Images`, the number of image IDs.
  * {} when the store cannot be listed: like dockerd, `/info` still answers.
  */
-export async function imageInfo(service: ImageService): Promise<SystemInfo> {
+export async function imageInfo(backend: ImagesBackend): Promise<SystemInfo> {
   try {
-    return { Images: (await service.list()).length };
+    return { Images: (await backend.list()).length };
   } catch {
     return {};
   }
@@ -106,9 +101,9 @@ export async function imageInfo(service: ImageService): Promise<SystemInfo> {
  * `Image is up to date for <name>`).
  * @throws before the first message: what ImageService.pull throws (→ JSON error reply).
  */
-export async function createImage(service: ImageService, ctx: RouteContext): Promise<void> {
-  const fromImage = ctx.query.get('fromImage') ?? '';
-  const tag = ctx.query.get('tag') ?? undefined;
+export async function createImage(backend: ImagesBackend, ctx: RouteContext, { query }: Validated<PullQuery>): Promise<void> {
+  const fromImage = query.fromImage ?? '';
+  const tag = query.tag;
   const auth = decodeRegistryAuth(headerOf(ctx, 'x-registry-auth'));
   const ref = parseReference(tag === undefined || tag === '' ? fromImage : `${fromImage}${tag.startsWith('sha256:') ? '@' : ':'}${tag}`);
   const stream = new JsonMessageStream(ctx.res);
@@ -122,7 +117,7 @@ export async function createImage(service: ImageService, ctx: RouteContext): Pro
     stream.write(progressMessage(event));
   };
   try {
-    const outcome = await service.pull(fromImage, tag, auth, onProgress);
+    const outcome = await backend.pull(fromImage, tag, auth, onProgress);
     header();
     for (const layer of outcome.layers) {
       const id = layer.digest.slice('sha256:'.length, 'sha256:'.length + 12);
@@ -139,18 +134,18 @@ export async function createImage(service: ImageService, ctx: RouteContext): Pro
 }
 
 /** `GET /images/json` → 200 with ImageService.list. */
-export async function listImages(service: ImageService, ctx: RouteContext): Promise<void> {
-  sendJson(ctx.res, 200, await service.list());
+export async function listImages(backend: ImagesBackend, ctx: RouteContext): Promise<void> {
+  sendJson(ctx.res, 200, await backend.list());
 }
 
 /** `GET /images/{name}/json` → 200 with ImageService.inspect; 404 `No such image`. */
-export async function inspectImage(service: ImageService, ctx: RouteContext): Promise<void> {
-  sendJson(ctx.res, 200, await service.inspect(ctx.params.name ?? ''));
+export async function inspectImage(backend: ImagesBackend, ctx: RouteContext): Promise<void> {
+  sendJson(ctx.res, 200, await backend.inspect(ctx.params.name ?? ''));
 }
 
 /** `POST /images/{name}/tag?repo=&tag=` → 201 with an empty body. */
-export async function tagImage(service: ImageService, ctx: RouteContext): Promise<void> {
-  await service.tag(ctx.params.name ?? '', ctx.query.get('repo') ?? '', ctx.query.get('tag') ?? undefined);
+export async function tagImage(backend: ImagesBackend, ctx: RouteContext, { query }: Validated<TagQuery>): Promise<void> {
+  await backend.tag(ctx.params.name ?? '', query.repo ?? '', query.tag);
   ctx.res.writeHead(201);
   ctx.res.end();
 }
@@ -162,9 +157,9 @@ export async function tagImage(service: ImageService, ctx: RouteContext): Promis
  * aux message `{Tag, Digest, Size}`.
  * @throws before the first message: NotFoundError for an image that does not exist locally.
  */
-export async function pushImage(service: ImageService, ctx: RouteContext): Promise<void> {
+export async function pushImage(backend: ImagesBackend, ctx: RouteContext, { query }: Validated<PushQuery>): Promise<void> {
   const name = ctx.params.name ?? '';
-  const tag = ctx.query.get('tag') ?? undefined;
+  const tag = query.tag;
   const auth = decodeRegistryAuth(headerOf(ctx, 'x-registry-auth'));
   const ref = parseReference(tag === undefined || tag === '' ? name : `${name}:${tag}`);
   const stream = new JsonMessageStream(ctx.res);
@@ -176,7 +171,7 @@ export async function pushImage(service: ImageService, ctx: RouteContext): Promi
     stream.write(progressMessage(event));
   };
   try {
-    const pushed = await service.push(name, tag, auth, onProgress);
+    const pushed = await backend.push(name, tag, auth, onProgress);
     header();
     const { digest, size } = pushed.descriptor;
     stream.write({ status: `${pushed.tag}: digest: ${digest} size: ${size}` });
@@ -189,9 +184,8 @@ export async function pushImage(service: ImageService, ctx: RouteContext): Promi
 }
 
 /** `DELETE /images/{name}?force=` → 200 with ImageService.remove's answer. */
-export async function deleteImage(service: ImageService, ctx: RouteContext): Promise<void> {
-  const force = ['1', 'true'].includes(ctx.query.get('force') ?? '');
-  sendJson(ctx.res, 200, await service.remove(ctx.params.name ?? '', force));
+export async function deleteImage(backend: ImagesBackend, ctx: RouteContext, { query }: Validated<RemoveImageQuery>): Promise<void> {
+  sendJson(ctx.res, 200, await backend.remove(ctx.params.name ?? '', query.force));
 }
 
 function headerOf(ctx: RouteContext, name: string): string | undefined {

@@ -2,7 +2,7 @@
  * The container's output on the wire: `GET /containers/{id}/logs` (an
  * ordinary chunked 200 response) and `POST /containers/{id}/attach` (a
  * hijacked connection). Without a TTY every write is a multiplexed frame
- * (hijack.ts `frame`): type 1 stdout, 2 stderr.
+ * (api/stdcopy.ts `frame`): type 1 stdout, 2 stderr.
  *
  * ```
  * logs:   container-json.log ──readLog/followLog──▶ [tail, since, timestamps] ──▶ frames ──▶ 200 chunked
@@ -12,34 +12,28 @@
  */
 import fs from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import { ConflictError, InvalidParameterError } from '../../errdefs.js';
+import { InvalidParameterError } from '../../errdefs.js';
 import { followLog, readLog } from '../../runtime/json-log.js';
 import type { LogEntry, ReadLogOptions } from '../../runtime/json-log.js';
-import type { ContainerService } from '../containers/container-service.js';
-import { STDERR, STDOUT, frame, hijack } from '../server/hijack.js';
+import type { ContainersBackend } from '../backends.js';
+import { checkTransition } from '../containers/container-state.js';
+import { STDERR, STDOUT, frame } from '../../api/stdcopy.js';
+import { hijack } from '../server/hijack.js';
 import type { RouteContext } from '../server/router.js';
-
-/** docker's boolean query values: '', `0`, `false`, `no`, `none` are false; anything else is true. */
-export function boolParam(query: URLSearchParams, name: string): boolean {
-  const value = query.get(name);
-  return value !== null && !['', '0', 'false', 'no', 'none'].includes(value.toLowerCase());
-}
+import type { Validated } from '../server/validate.js';
+import type { AttachQuery, LogsQuery } from './container-requests.js';
 
 /**
  * The log options from `?tail=&since=&until=`: `tail` `all` (or empty, or
  * negative, as testcontainers sends -1) is everything; since/until are unix
- * seconds, possibly with a fraction.
- * @throws InvalidParameterError for a tail that is no number.
+ * seconds, possibly with a fraction (the query was checked: tail is `all`, '' or a whole number).
  */
-export function logOptions(query: URLSearchParams): ReadLogOptions {
+export function logOptions(query: LogsQuery): ReadLogOptions {
   const options: ReadLogOptions = {};
-  const tail = query.get('tail') ?? 'all';
-  if (tail !== 'all' && tail !== '') {
-    if (!/^-?\d+$/.test(tail)) throw new InvalidParameterError(`invalid value for "tail": ${tail}`);
-    if (Number(tail) >= 0) options.tail = Number(tail);
-  }
+  const tail = query.tail;
+  if (tail !== 'all' && tail !== '' && Number(tail) >= 0) options.tail = Number(tail);
   for (const key of ['since', 'until'] as const) {
-    const value = Number(query.get(key) ?? '0');
+    const value = Number(query[key] ?? '0');
     if (Number.isFinite(value) && value > 0) options[key] = value;
   }
   return options;
@@ -61,16 +55,15 @@ export function encodeEntry(entry: LogEntry, timestamps: boolean, tty: boolean):
  * with `follow` on a running container, live entries until it exits.
  * @throws InvalidParameterError when neither stdout nor stderr is asked for.
  */
-export async function streamLogs(service: ContainerService, ctx: RouteContext): Promise<void> {
-  const record = service.resolve(ctx.params.id ?? '');
+export async function streamLogs(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<LogsQuery>): Promise<void> {
+  const record = backend.resolve(ctx.params.id ?? '');
   const wanted = new Set<string>();
-  if (boolParam(ctx.query, 'stdout')) wanted.add('stdout');
-  if (boolParam(ctx.query, 'stderr')) wanted.add('stderr');
+  if (query.stdout) wanted.add('stdout');
+  if (query.stderr) wanted.add('stderr');
   if (wanted.size === 0) throw new InvalidParameterError('Bad parameters: you must choose at least one stream');
-  const options = logOptions(ctx.query);
-  const timestamps = boolParam(ctx.query, 'timestamps');
-  const file = service.logPath(record.Id);
-  const live = boolParam(ctx.query, 'follow') && record.State.Running ? service.live(record.Id).log : undefined;
+  const options = logOptions(query);
+  const file = backend.logPath(record.Id);
+  const live = query.follow && record.State.Running ? backend.live(record.Id).log : undefined;
   const hasFile = await fs.stat(file).then(() => true, () => false);
 
   ctx.res.writeHead(200);
@@ -84,7 +77,7 @@ export async function streamLogs(service: ContainerService, ctx: RouteContext): 
   for (;;) {
     const next = await Promise.race([entries.next(), gone]);
     if (next === 'gone' || next.done === true) break;
-    if (wanted.has(next.value.stream)) ctx.res.write(encodeEntry(next.value, timestamps, record.Config.Tty));
+    if (wanted.has(next.value.stream)) ctx.res.write(encodeEntry(next.value, query.timestamps, record.Config.Tty));
   }
   void entries.return?.(undefined)?.catch(() => undefined);
   ctx.res.end();
@@ -98,17 +91,14 @@ export async function streamLogs(service: ContainerService, ctx: RouteContext): 
  * container, whose stdin is closed when the client half-closes and StdinOnce.
  * @throws ConflictError for an exited container (start it first).
  */
-export async function attachContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
-  const record = service.resolve(ctx.params.id ?? '');
-  const stream = boolParam(ctx.query, 'stream');
-  if (stream && record.State.Status === 'exited') {
-    throw new ConflictError('You cannot attach to a stopped container, start it first');
-  }
+export async function attachContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<AttachQuery>): Promise<void> {
+  const record = backend.resolve(ctx.params.id ?? '');
+  if (query.stream) checkTransition(record.Id, record.State.Status, 'attach');
   const wanted = new Set<string>();
-  if (boolParam(ctx.query, 'stdout')) wanted.add('stdout');
-  if (boolParam(ctx.query, 'stderr')) wanted.add('stderr');
+  if (query.stdout) wanted.add('stdout');
+  if (query.stderr) wanted.add('stderr');
   const tty = record.Config.Tty;
-  const live = service.live(record.Id);
+  const live = backend.live(record.Id);
   for await (const _ of ctx.req) {
     // an attach request has no body; drain anything sent anyway
   }
@@ -126,13 +116,13 @@ export async function attachContainer(service: ContainerService, ctx: RouteConte
     live.off('removed', onExit);
     live.off('start', onStart);
   };
-  const onStart = (): void => connectStdin(socket, service, record.Id, boolParam(ctx.query, 'stdin'));
+  const onStart = (): void => connectStdin(socket, backend, record.Id, query.stdin);
   socket.once('close', detach);
 
-  if (boolParam(ctx.query, 'logs') && (await fs.stat(service.logPath(record.Id)).then(() => true, () => false))) {
-    for await (const entry of readLog(service.logPath(record.Id))) onOutput(entry.stream, entry.log);
+  if (query.logs && (await fs.stat(backend.logPath(record.Id)).then(() => true, () => false))) {
+    for await (const entry of readLog(backend.logPath(record.Id))) onOutput(entry.stream, entry.log);
   }
-  if (!stream) {
+  if (!query.stream) {
     socket.end();
     return;
   }
@@ -145,9 +135,9 @@ export async function attachContainer(service: ContainerService, ctx: RouteConte
 
 // Stdin goes to the container only when asked for and the container keeps it open; otherwise
 // the client's bytes (and its FIN) are read and dropped, so a half-close never stops the output.
-function connectStdin(socket: Socket, service: ContainerService, id: string, wanted: boolean): void {
-  const record = service.resolve(id);
-  const stdin = service.live(id).task?.stdin;
+function connectStdin(socket: Socket, backend: ContainersBackend, id: string, wanted: boolean): void {
+  const record = backend.resolve(id);
+  const stdin = backend.live(id).task?.stdin;
   if (wanted && record.Config.OpenStdin && stdin !== undefined) {
     socket.pipe(stdin, { end: record.Config.StdinOnce });
   } else {

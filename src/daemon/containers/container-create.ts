@@ -4,7 +4,7 @@
  * and write the OCI bundle runc will run.
  *
  * ```
- * request ─▶ name and network mode checks ─▶ ImageService.resolve (404: the CLI pulls)
+ * request ─▶ name and network mode checks ─▶ ImageSource.resolve (404: the CLI pulls)
  *         ─▶ <data root>/rootfs/<image id>/ (unpacked once, shared)
  *         ─▶ <container dir>/bundle/rootfs (an overlay's mount point, or a copy) ─▶ bundle/config.json ─▶ record
  * ```
@@ -14,7 +14,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidParameterError, NotFoundError } from '../../errdefs.js';
-import type { ContainerCreateRequest } from '../../api/types.js';
 import { isRoot } from '../../config.js';
 import { NotImplementedError } from '../../errors.js';
 import { unpackImage } from '../../image/unpack-image.js';
@@ -26,17 +25,16 @@ import { resolveUser } from '../../runtime/user.js';
 import { generateName, isValidName } from './container-names.js';
 import { ZERO_TIME, consoleSizeOf, newContainerId, rfc3339Nano } from './container-store.js';
 import type { ContainerRecord, ContainerStore } from './container-store.js';
-import type { ImageService, ResolvedImage } from '../images/image-service.js';
+import type { ImageSource } from '../backends.js';
+import type { ResolvedImage } from '../images/image-service.js';
+import type { ContainerCreateBody } from '../routes/container-requests.js';
 
 /** What creating a container needs from the daemon. */
 export interface CreateContext {
   dataRoot: string;
-  images: ImageService;
+  images: ImageSource;
   store: ContainerStore;
 }
-
-/** A create request as it arrives: the documented body plus what clients add (a lower-case `name`). */
-export type CreateBody = ContainerCreateRequest & { name?: string };
 
 /** The warning a rootless daemon gives when asked for resource limits it cannot set. */
 export const ROOTLESS_LIMITS_WARNING =
@@ -54,7 +52,7 @@ export function imageRootfsPath(dataRoot: string, imageId: string): string {
  * by every container of the image. Concurrent creates wait for the same unpack.
  * @returns the directory.
  */
-export async function imageRootfs(dataRoot: string, images: ImageService, image: ResolvedImage): Promise<string> {
+export async function imageRootfs(dataRoot: string, images: ImageSource, image: ResolvedImage): Promise<string> {
   // TODO(lesson-12): Unpack the image once into imageRootfsPath(dataRoot, image.id) and return the directory.
   // HINT: unpackImage(dir, layers): one {open: () => images.blobs.get(layer.digest), diffID} per manifest layer.
   // HINT: keep the pending promise in `unpacking`, so concurrent creates share one unpack.
@@ -75,12 +73,12 @@ export function networkModeOf(mode: string | undefined): 'none' | 'host' {
  * @throws InvalidParameterError for a bad name, network mode, ConsoleSize or command;
  *   ConflictError for a name in use; NotFoundError `No such image: busybox:latest`.
  */
-export async function createContainer(ctx: CreateContext, body: CreateBody, name: string | undefined): Promise<{ record: ContainerRecord; warnings: string[] }> {
+export async function createContainer(ctx: CreateContext, body: ContainerCreateBody, name: string | undefined): Promise<{ record: ContainerRecord; warnings: string[] }> {
   // TODO(lesson-12): Check the request, resolve the image, unpack it, make the rootfs and bundle, and store the record as created.
   // HINT: name: ?name=, else body.name, else uniqueName(store); check it with isValidName and store.checkName up front.
   // HINT: body.Tty goes to buildSpec (terminal, with consoleSize from consoleSizeOf(HostConfig.ConsoleSize), checked
   // HINT: up front and kept in the record's HostConfig, [0, 0] for none) and mergeEnv (TERM); a NotFoundError from images.resolve becomes
-  // HINT: `No such image: ${familiarName(body.Image)}` so the CLI pulls and retries.
+  // HINT: `No such image: ${asFamiliarString(body.Image)}` so the CLI pulls and retries.
   // HINT: args: resolveArgs; env: mergeEnv(…, hostname = body.Hostname || first 12 hex of the id); user: resolveUser on the image rootfs.
   // HINT: prepareRootfs(lower, dir, defaultRootfsMode()) (an overlay is mounted later, at start), buildSpec({…}), writeBundle(<dir>/bundle, spec);
   // HINT: rootless (not root): SpecOptions.rootless, no resources, and ROOTLESS_LIMITS_WARNING when limits were asked for.
@@ -101,7 +99,7 @@ function uniqueName(store: ContainerStore): string {
 }
 
 // `busybox` → `busybox:latest`, as docker words the 404 (the CLI pulls on any 404).
-function familiarName(image: string): string {
+function asFamiliarString(image: string): string {
   try {
     return familiarString(parseReference(image));
   } catch {

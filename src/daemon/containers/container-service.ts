@@ -14,36 +14,36 @@
  */
 import { EventEmitter, once } from 'node:events';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { ConflictError, InvalidParameterError, NotModifiedError, SystemError } from '../../errdefs.js';
+import { InvalidParameterError, SystemError } from '../../errdefs.js';
 import type { ContainerSummary, ContainerWaitResponse } from '../../api/types.js';
 import { NotImplementedError } from '../../errors.js';
 import { JsonFileLog } from '../../runtime/json-log.js';
 import { isMountPoint, overlayMountArgs, removeRootfs, rootfsPath } from '../../runtime/rootfs.js';
-import { Runc, RuntimeError } from '../../runtime/runc.js';
+import { RuntimeError } from '../../runtime/runc.js';
+import type { Runc } from '../../runtime/runc.js';
 import type { ConsoleSize } from '../../runtime/spec.js';
 import { adoptTask, startTask } from '../../runtime/task.js';
 import type { ExitStatus, Task } from '../../runtime/task.js';
-import { resizeTerminal } from '../../runtime/task-files.js';
+import { resizeTerminal } from '../../runtime/shim.js';
+import type { ContainersBackend, ImageSource } from '../backends.js';
+import type { ContainerCreateBody, Signal, WaitCondition } from '../routes/container-requests.js';
 import { createContainer, imageRootfsPath } from './container-create.js';
-import { killContainer } from './container-signals.js';
-import type { CreateBody } from './container-create.js';
+import { checkTransition } from './container-state.js';
 import { ContainerStore, consoleSizeOf, rfc3339Nano } from './container-store.js';
 import type { ContainerRecord } from './container-store.js';
 import { matchesFilters, toInspect, toSummary } from './container-views.js';
 import type { ContainerFilters } from './container-views.js';
-import type { ImageService } from '../images/image-service.js';
 
-/** Options of {@link ContainerService}. */
+/** What {@link ContainerService} is built from: the composition root makes each once. */
 export interface ContainerServiceOptions {
   dataRoot: string;
-  images: ImageService;
-  /** `runc` (default), `crun`, or a path to either. */
-  runtime?: string;
+  images: ImageSource;
+  store: ContainerStore;
+  /** The OCI runtime (runc or crun) with its state root. */
+  runtime: Runc;
 }
-
-/** `condition` of `POST /containers/{id}/wait`. */
-export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
 /**
  * What the daemon holds for one container while it lives. Events:
@@ -60,21 +60,23 @@ export class LiveContainer extends EventEmitter {
   }
 }
 
-/** The containers backend behind `/containers/*`. */
-export class ContainerService {
+/**
+ * The containers backend behind `/containers/*`. Every operation first asks
+ * the state machine (container-state.ts) whether the container's state allows it.
+ */
+export class ContainerService implements ContainersBackend {
   readonly dataRoot: string;
-  readonly images: ImageService;
+  readonly images: ImageSource;
   readonly store: ContainerStore;
   readonly runc: Runc;
   readonly #live = new Map<string, LiveContainer>();
   readonly #removals = new Map<string, Promise<void>>();
 
   constructor(options: ContainerServiceOptions) {
-    const runtime = options.runtime ?? 'runc';
     this.dataRoot = options.dataRoot;
     this.images = options.images;
-    this.store = new ContainerStore(options.dataRoot);
-    this.runc = new Runc({ binary: runtime, root: path.join(options.dataRoot, 'runtime', path.basename(runtime)) });
+    this.store = options.store;
+    this.runc = options.runtime;
   }
 
   /** The live state of container `id` (made on first use). */
@@ -109,7 +111,7 @@ export class ContainerService {
   }
 
   /** `POST /containers/create`: see container-create.ts. */
-  async create(body: CreateBody, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
+  async create(body: ContainerCreateBody, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
     const { record, warnings } = await createContainer({ dataRoot: this.dataRoot, images: this.images, store: this.store }, body, name);
     return { Id: record.Id, Warnings: warnings };
   }
@@ -123,7 +125,7 @@ export class ContainerService {
    */
   async start(ref: string): Promise<void> {
     // TODO(lesson-12): Start a created or exited container with startTask and record it as running.
-    // HINT: running already: NotModifiedError (304). this.#deleteRuntimeState(id) first: a failed run may have left state.
+    // HINT: checkTransition(id, status, 'start') first (304 when it runs). this.#deleteRuntimeState(id): a failed run may have left state.
     // HINT: startTask gets consoleSize: consoleSizeOf(record.HostConfig.ConsoleSize), the size a Tty starts with.
     // HINT: Driver overlay2: pass startTask mount: overlayMountArgs(imageRootfsPath(this.dataRoot, record.Image), dir),
     // HINT: unless isMountPoint(rootfsPath(dir)) (a killed shim left it mounted: use it as it is).
@@ -141,7 +143,7 @@ export class ContainerService {
    */
   async resize(ref: string, size: ConsoleSize): Promise<void> {
     const record = this.resolve(ref);
-    if (!record.State.Running) throw new ConflictError(`Container ${record.Id} is not running`);
+    checkTransition(record.Id, record.State.Status, 'resize');
     if (!record.Config.Tty) throw new InvalidParameterError(`container ${record.Id} has no terminal to resize: it was created without Tty`);
     await resizeTerminal(this.store.dir(record.Id), size);
   }
@@ -152,8 +154,34 @@ export class ContainerService {
    */
   async remove(ref: string, force = false): Promise<void> {
     // TODO(lesson-12): Refuse a running container unless forced (then kill it first), and destroy it.
-    // HINT: 409 message: `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`.
+    // HINT: checkTransition(id, status, force ? 'force-remove' : 'remove') answers with docker's 409; a forced one is killed (SIGKILL) first.
     throw new NotImplementedError('lesson-12: ContainerService.remove');
+  }
+
+  /**
+   * Stops a running container: SIGTERM, then SIGKILL after `timeout` seconds
+   * (10 when undefined, -1 waits forever). Resolves once it has exited.
+   * @throws NotModifiedError when it is not running.
+   */
+  async stop(ref: string, timeout = 10): Promise<void> {
+    // TODO(lesson-12): checkTransition 'stop', then SIGTERM through this.runc, SIGKILL after the timeout, and resolve on "exit".
+    // HINT: take once(this.live(id), 'exit') BEFORE the first kill, or a quick exit is missed; race it against a timer.
+    throw new NotImplementedError('lesson-12: ContainerService.stop');
+  }
+
+  /**
+   * Sends `signal` to the container's process; for SIGKILL, resolves once it exited.
+   * @throws ConflictError when it is not running.
+   */
+  async kill(ref: string, signal: Signal): Promise<void> {
+    // TODO(lesson-12): checkTransition 'kill', then this.runc.kill(id, signal); for SIGKILL (name or number 9) wait for "exit".
+    throw new NotImplementedError('lesson-12: ContainerService.kill');
+  }
+
+  /** Stops the container when it runs (as {@link stop}), then starts it. */
+  async restart(ref: string, timeout = 10): Promise<void> {
+    // TODO(lesson-12): checkTransition 'restart'; stop it if it runs, then start it.
+    throw new NotImplementedError('lesson-12: ContainerService.restart');
   }
 
   /**

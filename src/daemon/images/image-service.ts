@@ -12,26 +12,28 @@
  * `registry-mirrors`; every other registry is asked directly (plain HTTP for
  * loopback ones).
  */
-import path from 'node:path';
 import { ConflictError, EngineError, InvalidParameterError, NotFoundError, SystemError } from '../../errdefs.js';
 import type { ImageDeleteResponseItem, ImageSummary } from '../../api/types.js';
 import { NotImplementedError } from '../../errors.js';
-import { FsBlobStore } from '../../image/content-store.js';
+import type { FsBlobStore } from '../../image/blob-store.js';
 import type { Digest } from '../../image/digest.js';
-import { ImageStore } from '../../image/image-store.js';
+import type { ImageStore } from '../../image/image-store.js';
 import type { ImageRecord } from '../../image/image-store.js';
 import { DEFAULT_DOMAIN, familiarName, familiarString, formatReference, parseReference } from '../../image/reference.js';
 import type { Reference } from '../../image/reference.js';
 import type { Descriptor, Image, Manifest } from '../../image/types.js';
 import type { AuthConfig } from '../../registry-client/auth.js';
 import { RegistryClient } from '../../registry-client/client.js';
-import { RegistryError } from '../../registry-client/errors.js';
+import { RegistryResponseError } from '../../registry-client/errors.js';
 import type { ProgressListener } from '../../registry-client/progress.js';
+import type { ImageSource, ImagesBackend } from '../backends.js';
 
-/** Options of {@link ImageService}. */
+/** What {@link ImageService} is built from: the composition root makes each store once. */
 export interface ImageServiceOptions {
-  /** The daemon's data root; the stores live in `content/` and `images/` under it. */
-  dataRoot: string;
+  /** Every manifest, config and layer: `<data root>/content`. */
+  blobs: FsBlobStore;
+  /** Name → manifest records: `<data root>/images`. */
+  images: ImageStore;
   /** Registry mirrors for `docker.io` names, e.g. `http://127.0.0.1:5000`, tried in order. */
   mirrors?: string[];
 }
@@ -92,14 +94,14 @@ export interface RegistryTarget {
 const ID_PREFIX = /^(?:sha256:)?[0-9a-f]{1,64}$/;
 
 /** The daemon's image backend. */
-export class ImageService {
+export class ImageService implements ImagesBackend, ImageSource {
   readonly blobs: FsBlobStore;
   readonly images: ImageStore;
   readonly mirrors: string[];
 
   constructor(options: ImageServiceOptions) {
-    this.blobs = new FsBlobStore(path.join(options.dataRoot, 'content'));
-    this.images = new ImageStore(path.join(options.dataRoot, 'images'));
+    this.blobs = options.blobs;
+    this.images = options.images;
     this.mirrors = options.mirrors ?? [];
   }
 
@@ -228,10 +230,10 @@ function imageSize(image: ResolvedImage): number {
 
 /** A registry failure as the Engine API error docker shows: a missing manifest is a 404. */
 function engineErrorFor(err: unknown, name: string): Error {
-  if (err instanceof RegistryError && (err.code === 'MANIFEST_UNKNOWN' || err.code === 'NAME_UNKNOWN' || err.status === 404)) {
+  if (err instanceof RegistryResponseError && (err.code === 'MANIFEST_UNKNOWN' || err.code === 'NAME_UNKNOWN' || err.status === 404)) {
     return new NotFoundError(`manifest for ${name} not found: manifest unknown: ${err.message}`);
   }
-  if (err instanceof RegistryError) return new SystemError(`${name}: ${err.message}`);
+  if (err instanceof RegistryResponseError) return new SystemError(`${name}: ${err.message}`);
   if (err instanceof EngineError) return err;
   return new SystemError(`${name}: ${err instanceof Error ? err.message : String(err)}`);
 }

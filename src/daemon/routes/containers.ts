@@ -1,5 +1,7 @@
 /**
- * The containers API: the HTTP side of {@link ContainerService}.
+ * The containers API: HTTP in, a {@link ContainersBackend} call, HTTP out.
+ * Each route declares its query and body types (container-requests.ts) and
+ * runs only on a request that matches them, so handlers get typed values.
  *
  * ```
  * POST   /containers/create[?name=]          201 {Id, Warnings}; 404 No such image (the CLI pulls); 409 name in use
@@ -19,54 +21,57 @@
  * waits for the records to be loaded (and running containers adopted).
  */
 import path from 'node:path';
-import { InvalidParameterError } from '../../errdefs.js';
 import type { SystemInfo } from '../../api/types.js';
 import { NotImplementedError } from '../../errors.js';
-import type { CreateBody } from '../containers/container-create.js';
-import { ContainerService } from '../containers/container-service.js';
-import type { WaitCondition } from '../containers/container-service.js';
-import { killContainer, restartContainer, stopContainer } from '../containers/container-signals.js';
-import { attachContainer, boolParam, streamLogs } from './logs-and-attach.js';
+import type { ContainersBackend } from '../backends.js';
 import { parseFilters } from '../containers/container-views.js';
-import { readJson, sendJson } from '../server/http.js';
-import { ImageService } from '../images/image-service.js';
-import type { RouteContext } from '../server/router.js';
+import { sendJson } from '../server/http.js';
+import type { RouteContext, RouteHandler } from '../server/router.js';
 import type { RouteRegistrar } from '../server/server.js';
+import { validated } from '../server/validate.js';
+import type { RequestSchemas, Validated } from '../server/validate.js';
+import {
+  EMPTY_CREATE_BODY, attachQuery, containerCreateBody, createQuery, killQuery, listQuery, logsQuery, removeQuery, resizeQuery, stopQuery, waitQuery,
+} from './container-requests.js';
+import type { ContainerCreateBody, CreateQuery, KillQuery, ListQuery, RemoveQuery, ResizeQuery, StopQuery, WaitQuery } from './container-requests.js';
+import { attachContainer, streamLogs } from './logs-and-attach.js';
 
-/** Options of {@link registerContainerRoutes}. */
+/** What the containers routes are given by the composition root. */
 export interface ContainerRoutesOptions {
-  /** The daemon's one ImageService (shared with the images routes); made on the data root if missing. */
-  images?: ImageService;
-  /** `--runtime`: `runc` (default), `crun` or a path. */
-  runtime?: string;
+  backend: ContainersBackend;
+  /** Settles once the records are loaded and running containers adopted; a failure is every request's answer. */
+  ready: Promise<void>;
+  /** `--runtime`: `runc`, `crun` or a path, for `/info`. */
+  runtime: string;
 }
 
-type Handler = (service: ContainerService, ctx: RouteContext) => Promise<void>;
+/** A containers handler: the backend, the request, and its checked query and body. */
+export type ContainersHandler<Q, B = undefined> = (backend: ContainersBackend, ctx: RouteContext, input: Validated<Q, B>) => Promise<void>;
 
-/** Registers the containers routes; the records are loaded in the background as the daemon starts. */
-export function registerContainerRoutes(options: ContainerRoutesOptions = {}): RouteRegistrar {
-  return (router, daemon) => {
-    const images = options.images ?? new ImageService({ dataRoot: daemon.dataRoot });
-    const service = new ContainerService({ dataRoot: daemon.dataRoot, images, runtime: options.runtime });
-    const ready = service.restore();
-    ready.catch(() => undefined); // reported by every request instead
-    const route = (handler: Handler) => async (ctx: RouteContext) => {
+/** Registers the containers routes on the given backend. */
+export function registerContainerRoutes(options: ContainerRoutesOptions): RouteRegistrar {
+  const { backend, ready } = options;
+  const route = <Q, B>(schemas: RequestSchemas<Q, B>, handler: ContainersHandler<Q, B>): RouteHandler => {
+    const checked = validated(schemas, (ctx, input) => handler(backend, ctx, input));
+    return async (ctx) => {
       await ready;
-      await handler(service, ctx);
+      await checked(ctx);
     };
-    router.add('POST', '/containers/create', route(createContainer));
-    router.add('GET', '/containers/json', route(listContainers));
-    router.add('GET', '/containers/{id}/json', route(inspectContainer));
-    router.add('POST', '/containers/{id}/start', route(startContainer));
-    router.add('POST', '/containers/{id}/wait', route(waitContainer));
-    router.add('GET', '/containers/{id}/logs', route(streamLogs));
-    router.add('POST', '/containers/{id}/attach', route(attachContainer));
-    router.add('POST', '/containers/{id}/stop', route(stop));
-    router.add('POST', '/containers/{id}/kill', route(kill));
-    router.add('POST', '/containers/{id}/restart', route(restart));
-    router.add('POST', '/containers/{id}/resize', route(resizeContainer));
-    router.add('DELETE', '/containers/{id}', route(removeContainer));
-    daemon.infoSources.push(() => containerInfo(service, ready, options.runtime ?? 'runc'));
+  };
+  return (router, daemon) => {
+    router.add('POST', '/containers/create', route({ query: createQuery, body: containerCreateBody, nullBody: EMPTY_CREATE_BODY }, createContainer));
+    router.add('GET', '/containers/json', route({ query: listQuery }, listContainers));
+    router.add('GET', '/containers/{id}/json', route({}, inspectContainer));
+    router.add('POST', '/containers/{id}/start', route({}, startContainer));
+    router.add('POST', '/containers/{id}/wait', route({ query: waitQuery }, waitContainer));
+    router.add('GET', '/containers/{id}/logs', route({ query: logsQuery }, streamLogs));
+    router.add('POST', '/containers/{id}/attach', route({ query: attachQuery }, attachContainer));
+    router.add('POST', '/containers/{id}/stop', route({ query: stopQuery }, stopContainer));
+    router.add('POST', '/containers/{id}/kill', route({ query: killQuery }, killContainer));
+    router.add('POST', '/containers/{id}/restart', route({ query: stopQuery }, restartContainer));
+    router.add('POST', '/containers/{id}/resize', route({ query: resizeQuery }, resizeContainer));
+    router.add('DELETE', '/containers/{id}', route({ query: removeQuery }, removeContainer));
+    daemon.infoSources.push(() => containerInfo(backend, ready, options.runtime));
   };
 }
 
@@ -75,12 +80,12 @@ export function registerContainerRoutes(options: ContainerRoutesOptions = {}): R
  * state (nothing is ever paused here), and the runtime, named like its binary.
  * Without the counts when the records cannot be listed: like dockerd, `/info` still answers.
  */
-export async function containerInfo(service: ContainerService, ready: Promise<void>, runtime: string): Promise<SystemInfo> {
+export async function containerInfo(backend: ContainersBackend, ready: Promise<void>, runtime: string): Promise<SystemInfo> {
   const name = path.basename(runtime);
   const runtimes: SystemInfo = { DefaultRuntime: name, Runtimes: { [name]: { path: runtime } } };
   try {
     await ready;
-    const all = service.list({ all: true });
+    const all = backend.list({ all: true });
     const running = all.filter((summary) => summary.State === 'running').length;
     return { ...runtimes, Containers: all.length, ContainersRunning: running, ContainersPaused: 0, ContainersStopped: all.length - running };
   } catch {
@@ -89,27 +94,28 @@ export async function containerInfo(service: ContainerService, ready: Promise<vo
 }
 
 /** `POST /containers/create[?name=]` → 201 `{Id, Warnings}`. */
-export async function createContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
-  // TODO(lesson-12): Read the JSON body and answer 201 with service.create(body, ?name=).
+export async function createContainer(
+  backend: ContainersBackend, ctx: RouteContext, { query, body }: Validated<CreateQuery, ContainerCreateBody>,
+): Promise<void> {
+  // TODO(lesson-12): Answer 201 with backend.create(body, query.name): the body and query were checked already.
   throw new NotImplementedError('lesson-12: createContainer');
 }
 
 /** `GET /containers/json?all=&limit=&filters=` → 200 with the summaries. */
-export async function listContainers(service: ContainerService, ctx: RouteContext): Promise<void> {
-  // TODO(lesson-12): Answer 200 with service.list from ?all=, ?limit= and ?filters= (parseFilters).
+export async function listContainers(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<ListQuery>): Promise<void> {
+  // TODO(lesson-12): Answer 200 with backend.list from query.all, query.limit and query.filters (parseFilters).
   throw new NotImplementedError('lesson-12: listContainers');
 }
 
 /** `GET /containers/{id}/json` → 200 with the inspect document. */
-export async function inspectContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
-  // TODO(lesson-12): Answer 200 with service.inspect(id).
-  throw new NotImplementedError('lesson-12: inspectContainer');
+export async function inspectContainer(backend: ContainersBackend, ctx: RouteContext): Promise<void> {
+  sendJson(ctx.res, 200, backend.inspect(ctx.params.id ?? ''));
 }
 
-/** `POST /containers/{id}/start` → 204 (304 when it runs already). */
-export async function startContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
-  // TODO(lesson-12): Read (and ignore) the body, start the container and answer 204.
-  throw new NotImplementedError('lesson-12: startContainer');
+/** `POST /containers/{id}/start` → 204 (304 when it runs already). Old clients send a HostConfig body: it is not read. */
+export async function startContainer(backend: ContainersBackend, ctx: RouteContext): Promise<void> {
+  await backend.start(ctx.params.id ?? '');
+  noContent(ctx);
 }
 
 /**
@@ -117,56 +123,42 @@ export async function startContainer(service: ContainerService, ctx: RouteContex
  * once (the docker CLI starts the container only after it got them), then
  * `{"Error":null,"StatusCode":N}` when the condition is met.
  */
-export async function waitContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
+export async function waitContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<WaitQuery>): Promise<void> {
   // TODO(lesson-12): Send 200 with the headers flushed at once, then the wait result as one JSON line.
-  // HINT: resolve the container and check ?condition= (default next-exit) BEFORE the headers: those errors are plain 404/400.
-  // HINT: register service.wait(…, abortController.signal) before writeHead(200) + flushHeaders(); abort it on res "close".
+  // HINT: resolve the container BEFORE the headers: an unknown one is a plain 404.
+  // HINT: register backend.wait(…, query.condition, abortController.signal) before writeHead(200) + flushHeaders(); abort it on res "close".
   throw new NotImplementedError('lesson-12: waitContainer');
 }
 
 /** `POST /containers/{id}/stop?t=` → 204 once it exited (304 when not running). */
-export async function stop(service: ContainerService, ctx: RouteContext): Promise<void> {
-  // TODO(lesson-12): Stop the container with ?t= (timeoutParam) and answer 204.
-  throw new NotImplementedError('lesson-12: stop');
+export async function stopContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<StopQuery>): Promise<void> {
+  await backend.stop(ctx.params.id ?? '', query.t);
+  noContent(ctx);
 }
 
 /** `POST /containers/{id}/kill?signal=` → 204. */
-export async function kill(service: ContainerService, ctx: RouteContext): Promise<void> {
-  // TODO(lesson-12): Send ?signal= to the container and answer 204.
-  throw new NotImplementedError('lesson-12: kill');
+export async function killContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<KillQuery>): Promise<void> {
+  await backend.kill(ctx.params.id ?? '', query.signal);
+  noContent(ctx);
 }
 
 /** `POST /containers/{id}/restart?t=` → 204. */
-export async function restart(service: ContainerService, ctx: RouteContext): Promise<void> {
-  // TODO(lesson-12): Restart the container with ?t= and answer 204.
-  throw new NotImplementedError('lesson-12: restart');
+export async function restartContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<StopQuery>): Promise<void> {
+  await backend.restart(ctx.params.id ?? '', query.t);
+  noContent(ctx);
 }
 
 /** `POST /containers/{id}/resize?h=&w=` → 200: the Tty's new size in rows and columns. */
-export async function resizeContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
-  // TODO(lesson-12): Resize the container's terminal to ?h= rows and ?w= columns (dimensionParam), answer 200 with no body.
-  throw new NotImplementedError('lesson-12: resizeContainer');
+export async function resizeContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<ResizeQuery>): Promise<void> {
+  await backend.resize(ctx.params.id ?? '', { height: query.h, width: query.w });
+  ctx.res.writeHead(200);
+  ctx.res.end();
 }
 
 /** `DELETE /containers/{id}?force=` → 204. */
-export async function removeContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
-  // TODO(lesson-12): Remove the container (?force=) and answer 204.
-  throw new NotImplementedError('lesson-12: removeContainer');
-}
-
-// `?t=` seconds; absent: docker's 10; -1: wait forever.
-function timeoutParam(ctx: RouteContext): number {
-  const t = ctx.query.get('t');
-  if (t === null || t === '') return 10;
-  if (!/^-?\d+$/.test(t)) throw new InvalidParameterError(`invalid value for "t": ${t}`);
-  return Number(t);
-}
-
-// `?h=` or `?w=`: a terminal dimension, a whole number of characters.
-function dimensionParam(ctx: RouteContext, name: 'h' | 'w'): number {
-  const value = ctx.query.get(name) ?? '';
-  if (!/^\d{1,5}$/.test(value) || Number(value) > 0xffff) throw new InvalidParameterError(`invalid value for "${name}": ${JSON.stringify(value)}`);
-  return Number(value);
+export async function removeContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<RemoveQuery>): Promise<void> {
+  await backend.remove(ctx.params.id ?? '', query.force);
+  noContent(ctx);
 }
 
 function noContent(ctx: RouteContext): void {

@@ -21,18 +21,14 @@ import { familiarString, parseReference, repositoryName } from '../../image/refe
 import { decodeRegistryAuth } from '../../registry-client/auth.js';
 import type { ProgressEvent } from '../../registry-client/progress.js';
 import { sendJson } from '../server/http.js';
-import { ImageService } from '../images/image-service.js';
 import { progressMessage } from '../images/progress.js';
+import type { ImagesBackend } from '../backends.js';
 import type { RouteContext } from '../server/router.js';
 import type { RouteRegistrar } from '../server/server.js';
-
-/** Options of {@link registerImageRoutes}. */
-export interface ImageRoutesOptions {
-  /** Registry mirrors for `docker.io` names (`--registry-mirror`). */
-  mirrors?: string[];
-  /** The daemon's ImageService, shared with the containers routes; made from `mirrors` when missing. */
-  images?: ImageService;
-}
+import { validated } from '../server/validate.js';
+import type { Validated } from '../server/validate.js';
+import { pullQuery, pushQuery, removeImageQuery, tagQuery } from './image-requests.js';
+import type { PullQuery, PushQuery, RemoveImageQuery, TagQuery } from './image-requests.js';
 
 /**
  * A newline-delimited JSON message stream whose headers (200,
@@ -72,17 +68,16 @@ export class JsonMessageStream {
   }
 }
 
-/** Registers the images routes with an {@link ImageService} on the daemon's data root. */
-export function registerImageRoutes(options: ImageRoutesOptions = {}): RouteRegistrar {
+/** Registers the images routes on the given backend (the composition root hands in the daemon's one image service). */
+export function registerImageRoutes(backend: ImagesBackend): RouteRegistrar {
   return (router, daemon) => {
-    const service = options.images ?? new ImageService({ dataRoot: daemon.dataRoot, mirrors: options.mirrors ?? [] });
-    router.add('POST', '/images/create', (ctx) => createImage(service, ctx));
-    router.add('GET', '/images/json', (ctx) => listImages(service, ctx));
-    router.add('GET', /^\/images\/(?<name>.+)\/json$/, (ctx) => inspectImage(service, ctx));
-    router.add('POST', /^\/images\/(?<name>.+)\/tag$/, (ctx) => tagImage(service, ctx));
-    router.add('POST', /^\/images\/(?<name>.+)\/push$/, (ctx) => pushImage(service, ctx));
-    router.add('DELETE', /^\/images\/(?<name>.+)$/, (ctx) => deleteImage(service, ctx));
-    daemon.infoSources.push(() => imageInfo(service));
+    router.add('POST', '/images/create', validated({ query: pullQuery }, (ctx, input) => createImage(backend, ctx, input)));
+    router.add('GET', '/images/json', (ctx) => listImages(backend, ctx));
+    router.add('GET', /^\/images\/(?<name>.+)\/json$/, (ctx) => inspectImage(backend, ctx));
+    router.add('POST', /^\/images\/(?<name>.+)\/tag$/, validated({ query: tagQuery }, (ctx, input) => tagImage(backend, ctx, input)));
+    router.add('POST', /^\/images\/(?<name>.+)\/push$/, validated({ query: pushQuery }, (ctx, input) => pushImage(backend, ctx, input)));
+    router.add('DELETE', /^\/images\/(?<name>.+)$/, validated({ query: removeImageQuery }, (ctx, input) => deleteImage(backend, ctx, input)));
+    daemon.infoSources.push(() => imageInfo(backend));
   };
 }
 
@@ -90,9 +85,9 @@ export function registerImageRoutes(options: ImageRoutesOptions = {}): RouteRegi
  * The `/info` field the images routes own: `Images`, the number of image IDs.
  * {} when the store cannot be listed: like dockerd, `/info` still answers.
  */
-export async function imageInfo(service: ImageService): Promise<SystemInfo> {
+export async function imageInfo(backend: ImagesBackend): Promise<SystemInfo> {
   try {
-    return { Images: (await service.list()).length };
+    return { Images: (await backend.list()).length };
   } catch {
     return {};
   }
@@ -107,8 +102,8 @@ export async function imageInfo(service: ImageService): Promise<SystemInfo> {
  * `Image is up to date for <name>`).
  * @throws before the first message: what ImageService.pull throws (→ JSON error reply).
  */
-export async function createImage(service: ImageService, ctx: RouteContext): Promise<void> {
-  // TODO(lesson-09): Pull fromImage/tag through the service and stream docker's JSON messages.
+export async function createImage(backend: ImagesBackend, ctx: RouteContext, { query }: Validated<PullQuery>): Promise<void> {
+  // TODO(lesson-09): Pull query.fromImage and query.tag through the backend and stream docker's JSON messages.
   // HINT: X-Registry-Auth → decodeRegistryAuth; a JsonMessageStream sends 200 with its first message only,
   // HINT: so write `Pulling from <path>` (id: the tag) lazily, on the first progress event: an error before it stays a JSON 404/500.
   // HINT: each ProgressEvent → progressMessage(event); after the pull: `Pull complete` per layer (id: 12 hex),
@@ -118,20 +113,20 @@ export async function createImage(service: ImageService, ctx: RouteContext): Pro
 }
 
 /** `GET /images/json` → 200 with ImageService.list. */
-export async function listImages(service: ImageService, ctx: RouteContext): Promise<void> {
-  // TODO(lesson-09): Answer 200 with service.list().
+export async function listImages(backend: ImagesBackend, ctx: RouteContext): Promise<void> {
+  // TODO(lesson-09): Answer 200 with backend.list().
   throw new NotImplementedError('lesson-09: listImages');
 }
 
 /** `GET /images/{name}/json` → 200 with ImageService.inspect; 404 `No such image`. */
-export async function inspectImage(service: ImageService, ctx: RouteContext): Promise<void> {
-  // TODO(lesson-09): Answer 200 with service.inspect(ctx.params.name).
+export async function inspectImage(backend: ImagesBackend, ctx: RouteContext): Promise<void> {
+  // TODO(lesson-09): Answer 200 with backend.inspect(ctx.params.name).
   throw new NotImplementedError('lesson-09: inspectImage');
 }
 
 /** `POST /images/{name}/tag?repo=&tag=` → 201 with an empty body. */
-export async function tagImage(service: ImageService, ctx: RouteContext): Promise<void> {
-  // TODO(lesson-09): Tag the image from ?repo= and ?tag=, then answer 201 with an empty body.
+export async function tagImage(backend: ImagesBackend, ctx: RouteContext, { query }: Validated<TagQuery>): Promise<void> {
+  // TODO(lesson-09): Tag the image from query.repo and query.tag, then answer 201 with an empty body.
   throw new NotImplementedError('lesson-09: tagImage');
 }
 
@@ -142,7 +137,7 @@ export async function tagImage(service: ImageService, ctx: RouteContext): Promis
  * aux message `{Tag, Digest, Size}`.
  * @throws before the first message: NotFoundError for an image that does not exist locally.
  */
-export async function pushImage(service: ImageService, ctx: RouteContext): Promise<void> {
+export async function pushImage(backend: ImagesBackend, ctx: RouteContext, { query }: Validated<PushQuery>): Promise<void> {
   // TODO(lesson-09): Push through the service and stream docker's push messages.
   // HINT: lazily, before the first event: `The push refers to repository [<repositoryName>]`;
   // HINT: then progressMessage per event, `<tag>: digest: <digest> size: <size>` and {progressDetail: {}, aux: {Tag, Digest, Size}}.
@@ -150,8 +145,8 @@ export async function pushImage(service: ImageService, ctx: RouteContext): Promi
 }
 
 /** `DELETE /images/{name}?force=` → 200 with ImageService.remove's answer. */
-export async function deleteImage(service: ImageService, ctx: RouteContext): Promise<void> {
-  // TODO(lesson-09): Answer 200 with service.remove(name, force) (?force=1 or true).
+export async function deleteImage(backend: ImagesBackend, ctx: RouteContext, { query }: Validated<RemoveImageQuery>): Promise<void> {
+  // TODO(lesson-09): Answer 200 with backend.remove(name, query.force).
   throw new NotImplementedError('lesson-09: deleteImage');
 }
 

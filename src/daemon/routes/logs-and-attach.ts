@@ -2,7 +2,7 @@
  * The container's output on the wire: `GET /containers/{id}/logs` (an
  * ordinary chunked 200 response) and `POST /containers/{id}/attach` (a
  * hijacked connection). Without a TTY every write is a multiplexed frame
- * (hijack.ts `frame`): type 1 stdout, 2 stderr.
+ * (api/stdcopy.ts `frame`): type 1 stdout, 2 stderr.
  *
  * ```
  * logs:   container-json.log ──readLog/followLog──▶ [tail, since, timestamps] ──▶ frames ──▶ 200 chunked
@@ -12,27 +12,24 @@
  */
 import fs from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import { ConflictError, InvalidParameterError } from '../../errdefs.js';
+import { InvalidParameterError } from '../../errdefs.js';
 import { NotImplementedError } from '../../errors.js';
 import { followLog, readLog } from '../../runtime/json-log.js';
 import type { LogEntry, ReadLogOptions } from '../../runtime/json-log.js';
-import type { ContainerService } from '../containers/container-service.js';
-import { STDERR, STDOUT, frame, hijack } from '../server/hijack.js';
+import type { ContainersBackend } from '../backends.js';
+import { checkTransition } from '../containers/container-state.js';
+import { STDERR, STDOUT, frame } from '../../api/stdcopy.js';
+import { hijack } from '../server/hijack.js';
 import type { RouteContext } from '../server/router.js';
-
-/** docker's boolean query values: '', `0`, `false`, `no`, `none` are false; anything else is true. */
-export function boolParam(query: URLSearchParams, name: string): boolean {
-  const value = query.get(name);
-  return value !== null && !['', '0', 'false', 'no', 'none'].includes(value.toLowerCase());
-}
+import type { Validated } from '../server/validate.js';
+import type { AttachQuery, LogsQuery } from './container-requests.js';
 
 /**
  * The log options from `?tail=&since=&until=`: `tail` `all` (or empty, or
  * negative, as testcontainers sends -1) is everything; since/until are unix
- * seconds, possibly with a fraction.
- * @throws InvalidParameterError for a tail that is no number.
+ * seconds, possibly with a fraction (the query was checked: tail is `all`, '' or a whole number).
  */
-export function logOptions(query: URLSearchParams): ReadLogOptions {
+export function logOptions(query: LogsQuery): ReadLogOptions {
   // TODO(lesson-12): Read tail (all, empty or negative: everything), since and until (unix seconds, > 0) from the query.
   throw new NotImplementedError('lesson-12: logOptions');
 }
@@ -52,10 +49,10 @@ export function encodeEntry(entry: LogEntry, timestamps: boolean, tty: boolean):
  * with `follow` on a running container, live entries until it exits.
  * @throws InvalidParameterError when neither stdout nor stderr is asked for.
  */
-export async function streamLogs(service: ContainerService, ctx: RouteContext): Promise<void> {
+export async function streamLogs(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<LogsQuery>): Promise<void> {
   // TODO(lesson-12): Answer 200 (no Content-Type) and write the log entries as frames; with follow on a running container, until it exits.
   // HINT: neither stdout nor stderr: InvalidParameterError `Bad parameters: you must choose at least one stream`.
-  // HINT: followLog(file, live, options) with live = service.live(id).log when following a running container.
+  // HINT: followLog(file, live, options) with live = backend.live(id).log when following a running container.
   // HINT: stop reading when the client goes away: race the iterator against res "close".
   throw new NotImplementedError('lesson-12: streamLogs');
 }
@@ -68,9 +65,9 @@ export async function streamLogs(service: ContainerService, ctx: RouteContext): 
  * container, whose stdin is closed when the client half-closes and StdinOnce.
  * @throws ConflictError for an exited container (start it first).
  */
-export async function attachContainer(service: ContainerService, ctx: RouteContext): Promise<void> {
+export async function attachContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<AttachQuery>): Promise<void> {
   // TODO(lesson-12): Hijack the connection and stream the container's output until it exits, with stdin when asked for.
-  // HINT: exited container with stream=1: ConflictError `You cannot attach to a stopped container, start it first`.
+  // HINT: with stream=1, ask checkTransition(id, status, 'attach') first: an exited container cannot be attached to.
   // HINT: drain the request, then hijack(ctx.req, ctx.res); with logs=1 replay readLog first;
   // HINT: live "output" → frame(STDOUT|STDERR, chunk) on the socket; "exit" or "removed" → socket.end();
   // HINT: stdin: connectStdin once the task runs (now, or on "start"); remove your listeners on socket "close".
@@ -79,9 +76,9 @@ export async function attachContainer(service: ContainerService, ctx: RouteConte
 
 // Stdin goes to the container only when asked for and the container keeps it open; otherwise
 // the client's bytes (and its FIN) are read and dropped, so a half-close never stops the output.
-function connectStdin(socket: Socket, service: ContainerService, id: string, wanted: boolean): void {
-  const record = service.resolve(id);
-  const stdin = service.live(id).task?.stdin;
+function connectStdin(socket: Socket, backend: ContainersBackend, id: string, wanted: boolean): void {
+  const record = backend.resolve(id);
+  const stdin = backend.live(id).task?.stdin;
   if (wanted && record.Config.OpenStdin && stdin !== undefined) {
     socket.pipe(stdin, { end: record.Config.StdinOnce });
   } else {

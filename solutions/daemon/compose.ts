@@ -1,0 +1,57 @@
+/**
+ * Provided: the daemon's one composition root. Every store, service and the
+ * runtime are built here, once, and each route group is handed the small
+ * backend it needs (backends.ts): no route module builds a service.
+ *
+ * ```
+ * <data root>/content  FsBlobStore ─┐
+ * <data root>/images   ImageStore  ─┴─▶ ImageService ──▶ routes/images.ts      (ImagesBackend)
+ *                                             │ ImageSource
+ * <data root>/containers ContainerStore ─┐    ▼
+ * runc|crun --root <data root>/runtime/… ┴─▶ ContainerService ──▶ routes/containers.ts (ContainersBackend)
+ * ```
+ * It runs as the daemon registers its routes, after startDaemon made the data
+ * root (0700), so nothing is created before the data root has its mode.
+ * Exec, networks, volumes and build add their services and route groups here.
+ */
+import path from 'node:path';
+import { FsBlobStore } from '../image/blob-store.js';
+import { ImageStore } from '../image/image-store.js';
+import { Runc } from '../runtime/runc.js';
+import { ContainerService } from './containers/container-service.js';
+import { ContainerStore } from './containers/container-store.js';
+import { ImageService } from './images/image-service.js';
+import { registerContainerRoutes } from './routes/containers.js';
+import { registerImageRoutes } from './routes/images.js';
+import type { RouteRegistrar } from './server/server.js';
+
+/** What the daemon is built from: the command line's choices. */
+export interface ComposeOptions {
+  /** `--registry-mirror` URLs: where `docker.io` images are pulled from. */
+  mirrors: string[];
+  /** `--runtime`: `runc`, `crun` or a path to either. */
+  runtime: string;
+}
+
+/**
+ * The daemon's route groups beyond the system routes, built on one set of
+ * services over the daemon's data root. The containers' records are loaded
+ * (and running containers adopted) in the background; until that is done,
+ * the containers routes wait, and if it failed, they answer with its error.
+ */
+export function composeDaemon(options: ComposeOptions): RouteRegistrar {
+  return (router, daemon) => {
+    const { dataRoot } = daemon;
+    const images = new ImageService({
+      blobs: new FsBlobStore(path.join(dataRoot, 'content')),
+      images: new ImageStore(path.join(dataRoot, 'images')),
+      mirrors: options.mirrors,
+    });
+    const runtime = new Runc({ binary: options.runtime, root: path.join(dataRoot, 'runtime', path.basename(options.runtime)) });
+    const containers = new ContainerService({ dataRoot, images, store: new ContainerStore(dataRoot), runtime });
+    const ready = containers.restore();
+    ready.catch(() => undefined); // reported by every containers request instead
+    registerImageRoutes(images)(router, daemon);
+    registerContainerRoutes({ backend: containers, ready, runtime: options.runtime })(router, daemon);
+  };
+}
