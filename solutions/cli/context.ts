@@ -1,4 +1,6 @@
 /**
+ * Provided: what lesson 02's verbs receive.
+ *
  * What every `minidocker` verb receives: the Engine API client and the
  * process's streams. Verbs never touch `process` directly, so the graded
  * checks can run them in-process against a fake daemon.

@@ -1,4 +1,6 @@
 /**
+ * Provided: the progress display lesson 09 prints pulls and pushes with.
+ *
  * Docker's progress display (its `jsonmessage` package): how `pull` and `push`
  * print the daemon's JSON message stream.
  *

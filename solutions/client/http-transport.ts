@@ -6,12 +6,16 @@
  *        ──Content-Type: application/json + body───▶
  *        ◀──201 + headers (resolves here)─────────── then the body as a stream
  * ```
- * Nothing here knows about API versions or errdefs: EngineClient adds those.
+ * Nothing here knows about API versions or error classes: EngineClient adds those.
+ * Lesson 01 writes `encodeQuery`, `openRequest` and `connectionError`;
+ * `responseOf`, `readText` and `headerOf` are given.
  */
 import http from 'node:http';
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import { DaemonUnreachableError } from '../errdefs.js';
-import type { QueryValue } from './engine-client.js';
+
+/** A query value: `true` travels as `1`, `false` as `0`; arrays repeat the key; undefined is left out. */
+export type QueryValue = string | number | boolean | string[] | undefined;
 
 /** One request as it goes on the wire. */
 export interface WireRequest {
@@ -104,4 +108,11 @@ export async function readText(res: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** One response header as a string (the first, if repeated); undefined when it is missing or empty. */
+export function headerOf(res: IncomingMessage, name: string): string | undefined {
+  const value = res.headers[name.toLowerCase()];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text === undefined || text === '' ? undefined : text;
 }

@@ -1,6 +1,8 @@
 /**
- * Docker's multiplexed stream format ("stdcopy"): stdout and stderr share one
- * connection as frames with an 8-byte header.
+ * Decoding Docker's multiplexed stream ("stdcopy"): stdout and stderr share
+ * one connection as frames with an 8-byte header. The format itself (type
+ * bytes, header length, and `frame()` that encodes one, as the daemon does)
+ * is in `api/stdcopy.ts`.
  *
  * ```
  * ┌──────┬───────┬──────────────────┬──────────────┐
@@ -13,17 +15,13 @@
  */
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-
-/** The stream a frame belongs to, by its type byte. */
-export type StreamType = 'stdin' | 'stdout' | 'stderr' | 'systemerr';
-
-/** Index = the type byte of a frame header. */
-const STREAM_TYPES: readonly StreamType[] = ['stdin', 'stdout', 'stderr', 'systemerr'];
-const HEADER_LENGTH = 8;
+import { FRAME_HEADER_LENGTH, STREAM_NAMES } from '../api/stdcopy.js';
+import type { StreamName } from '../api/stdcopy.js';
 
 /** One decoded frame. */
 export interface Frame {
-  stream: StreamType;
+  /** The stream, named from the header's type byte (`STREAM_NAMES[type]`). */
+  stream: StreamName;
   payload: Buffer;
 }
 
@@ -36,7 +34,7 @@ export interface Frame {
 export async function* readFrames(source: AsyncIterable<Buffer | string>): AsyncGenerator<Frame> {
   let chunks: Buffer[] = [];
   let size = 0;
-  let wanted = HEADER_LENGTH; // bytes needed before the next frame can be complete
+  let wanted = FRAME_HEADER_LENGTH; // bytes needed before the next frame can be complete
   for await (const chunk of source) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     chunks.push(bytes);
@@ -44,18 +42,18 @@ export async function* readFrames(source: AsyncIterable<Buffer | string>): Async
     // Joining only once a frame can be complete keeps a frame split into many reads linear.
     if (size < wanted) continue;
     let buffered = Buffer.concat(chunks, size);
-    while (buffered.length >= HEADER_LENGTH) {
+    while (buffered.length >= FRAME_HEADER_LENGTH) {
       const type = buffered[0] ?? -1;
-      const stream = STREAM_TYPES[type];
+      const stream = STREAM_NAMES[type];
       if (stream === undefined) throw new Error(`unrecognized stream type ${type} in multiplexed stream`);
-      const end = HEADER_LENGTH + buffered.readUInt32BE(4);
+      const end = FRAME_HEADER_LENGTH + buffered.readUInt32BE(4);
       if (buffered.length < end) break; // the rest of the payload is still on its way
-      yield { stream, payload: buffered.subarray(HEADER_LENGTH, end) };
+      yield { stream, payload: buffered.subarray(FRAME_HEADER_LENGTH, end) };
       buffered = buffered.subarray(end);
     }
     chunks = [buffered];
     size = buffered.length;
-    wanted = size >= HEADER_LENGTH ? HEADER_LENGTH + buffered.readUInt32BE(4) : HEADER_LENGTH;
+    wanted = size >= FRAME_HEADER_LENGTH ? FRAME_HEADER_LENGTH + buffered.readUInt32BE(4) : FRAME_HEADER_LENGTH;
   }
   if (size > 0) throw new Error(`multiplexed stream ended inside a frame (${size} bytes left over)`);
 }

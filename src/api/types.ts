@@ -1,4 +1,6 @@
 /**
+ * Provided: the wire types every Engine API lesson reads and writes.
+ *
  * Engine API message shapes shared by the client, the CLI and the daemon.
  *
  * Field names are Docker's, PascalCase as they travel on the wire (see the
@@ -188,4 +190,17 @@ export interface JSONMessage {
 export interface ImageDeleteResponseItem {
   Untagged?: string;
   Deleted?: string;
+}
+
+/** `GET /images/{name}/json`: the fields the docker CLI and testcontainers read. */
+export interface ImageInspect {
+  Id: string;
+  RepoTags: string[];
+  RepoDigests: string[];
+  Created: string;
+  Size: number;
+  Architecture: string;
+  Os: string;
+  Config?: { Env?: string[] | null; Cmd?: string[] | null; Entrypoint?: string[] | null; WorkingDir?: string; User?: string };
+  RootFS?: { Type: string; Layers?: string[] };
 }

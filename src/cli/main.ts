@@ -1,4 +1,6 @@
 /**
+ * Provided: the argument parsing around lesson 02's verbs.
+ *
  * `minidocker`: the command line. This file only parses arguments, like the
  * docker CLI's cobra layer; each verb lives in `commands/`.
  *

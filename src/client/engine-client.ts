@@ -1,5 +1,8 @@
 /**
- * The Engine API client: HTTP over the daemon's unix socket.
+ * The Engine API client: HTTP over the daemon's unix socket. The typed
+ * functions of `containers.ts`, `images.ts` and `system.ts` (one per
+ * endpoint) are built on its four ways to call: `request`, `json`,
+ * `jsonLines` and `hijack`.
  *
  * ```
  * EngineClient ──HEAD /_ping──▶ daemon      (once: learn Api-Version)
@@ -12,54 +15,16 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { addAbortSignal } from 'node:stream';
 import type { Duplex } from 'node:stream';
-import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError, SystemError } from '../errdefs.js';
 import type { EngineError } from '../errdefs.js';
 import { FALLBACK_API_VERSION } from '../api/types.js';
 import { NotImplementedError } from '../errors.js';
-import { connectionError, openRequest, readText, responseOf } from './http-transport.js';
-import type { WireRequest } from './http-transport.js';
-
-/** How to reach the daemon. */
-export interface EngineClientOptions {
-  /** Path of the daemon's unix socket. */
-  socketPath: string;
-  /** Use this API version instead of negotiating one (like `DOCKER_API_VERSION`). */
-  version?: string;
-  /** The `User-Agent` header; defaults to `minidocker/<version>`. */
-  userAgent?: string;
-}
-
-/** A query value: `true` travels as `1`, `false` as `0`; arrays repeat the key; undefined is left out. */
-export type QueryValue = string | number | boolean | string[] | undefined;
-
-/** Options of one request. */
-export interface RequestOptions {
-  /** Query parameters, encoded with URLSearchParams. */
-  query?: Record<string, QueryValue>;
-  /** A body to send as JSON (`Content-Type: application/json`); none when undefined. */
-  body?: unknown;
-  /** Extra request headers; they win over the client's own (Host, User-Agent, Content-Type). */
-  headers?: Record<string, string>;
-  /** Aborts the request (and a streamed response) when signalled. */
-  signal?: AbortSignal;
-}
-
-/** What `/_ping` told us. */
-export interface PingResult {
-  /** The `Api-Version` header, or undefined when the daemon sent none. */
-  apiVersion: string | undefined;
-  /** The `Ostype` header, e.g. `linux`. */
-  osType: string | undefined;
-  /** The `Docker-Experimental` header as a boolean. */
-  experimental: boolean;
-}
+import { errorFromResponse } from './errors.js';
+import { connectionError, headerOf, openRequest, readText, responseOf } from './http-transport.js';
+import { DEFAULT_USER_AGENT, wireRequest } from './request-options.js';
+import type { EngineClientOptions, PingResult, RequestOptions, RequestTarget } from './request-options.js';
 
 /** The newest API version this client speaks; negotiation never goes above it. */
 export const CLIENT_MAX_API_VERSION = '1.41';
-
-// dockerd ignores Host on a unix socket; the docker CLI sends `api.moby.localhost`.
-const HOST_HEADER = 'api.minidocker.localhost';
-const DEFAULT_USER_AGENT = 'minidocker/0.1.0';
 
 /**
  * A client for the Engine API on a unix socket. Every method except `ping`
@@ -71,29 +36,31 @@ export class EngineClient {
   readonly socketPath: string;
   /** The `version` option: when set, no ping is needed. */
   private readonly pinnedVersion: string | undefined;
-  /** The `User-Agent` header sent with every request. */
-  private readonly userAgent: string = DEFAULT_USER_AGENT;
   /** The first negotiation, shared by every later call. */
   private negotiation: Promise<string> | undefined;
-  /** One keep-alive pool per client; idle sockets do not keep the process alive. */
-  private readonly agent = new http.Agent({ keepAlive: true });
+  /** Socket, User-Agent and keep-alive pool (idle sockets do not keep the process alive), for wireRequest(). */
+  private readonly target: RequestTarget;
 
   constructor(options: EngineClientOptions) {
     this.socketPath = options.socketPath;
-    // TODO(lesson-01): Keep the options you need (pinned version, user agent).
-    void options;
+    this.pinnedVersion = options.version;
+    this.target = {
+      socketPath: options.socketPath,
+      userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+      agent: new http.Agent({ keepAlive: true }),
+    };
   }
 
   /**
    * Sends `HEAD /_ping`; if the status is neither 200 nor 500, retries with
    * `GET /_ping`, as the docker CLI does.
    * @throws DaemonUnreachableError when no daemon listens on the socket; an
-   *   EngineError (see {@link errorFromResponse}) when the last ping's status is ≥ 400.
+   *   EngineError (see errorFromResponse) when the last ping's status is ≥ 400.
    */
   async ping(): Promise<PingResult> {
     // TODO(lesson-01): Ping the daemon and read its Api-Version, Ostype and Docker-Experimental headers.
     // HINT: this.send('HEAD', '/_ping', {}) resolves with the response whatever its status; res.resume() one you drop.
-    // HINT: res.headers has lower-case names ('api-version'); headerOf() at the bottom of this file reads one.
+    // HINT: headerOf(res, 'api-version') (http-transport.ts) reads one header; a status ≥ 400 throws errorFromResponse(…).
     throw new NotImplementedError('lesson-01: EngineClient.ping');
   }
 
@@ -115,7 +82,7 @@ export class EngineClient {
    * its headers arrive, so the caller can stream the body. The path is sent as
    * given (image names keep their `/` and `:`). Statuses below 400, including
    * `304 Not Modified`, resolve normally.
-   * @throws an EngineError subclass (see {@link errorFromResponse}) for status ≥ 400,
+   * @throws an EngineError subclass (see errorFromResponse) for status ≥ 400,
    *   DaemonUnreachableError when the socket does not answer.
    */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<IncomingMessage> {
@@ -159,44 +126,20 @@ export class EngineClient {
    * Bytes that arrived together with the response headers are not lost.
    * The connection is a fresh one, never pooled; `end()` it to half-close.
    * @throws an Error "unable to upgrade to tcp, received <status>" for any other status
-   *   (for status ≥ 400 its `cause` is the daemon's error, see {@link errorFromResponse}).
+   *   (for status ≥ 400 its `cause` is the daemon's error, see errorFromResponse).
    */
   async hijack(method: string, path: string, options: RequestOptions = {}): Promise<Duplex> {
     // TODO(lesson-01): Upgrade the connection and return the socket as a duplex stream.
-    // HINT: openRequest(this.wire(…, true)); node:http then emits 'upgrade' (res, socket, head) for a 101,
+    // HINT: openRequest(wireRequest(this.target, …, true)); node:http then emits 'upgrade' (res, socket, head) for a 101,
     // HINT: and 'response' for any other status. socket.unshift(head) gives back the bytes that came with the headers.
     void method, path, options;
     throw new NotImplementedError('lesson-01: EngineClient.hijack');
   }
 
-  /** Sends one request and resolves with the response, whatever its status. */
+  /** Sends one request (`path` as given: add the version first) and resolves with the response, whatever its status. */
   private send(method: string, path: string, options: RequestOptions): Promise<IncomingMessage> {
-    // TODO(lesson-01): Open the request and resolve with its response.
-    // HINT: openRequest() and responseOf() in http-transport.ts do the work.
-    void method, path, options;
-    throw new NotImplementedError('lesson-01: EngineClient.send');
+    return responseOf(openRequest(wireRequest(this.target, method, path, options, false)), this.socketPath);
   }
-
-  /** The wire request for `path`, with this client's headers. */
-  private wire(method: string, path: string, options: RequestOptions, upgrade: boolean): WireRequest {
-    // TODO(lesson-01): Describe the request: this client's Host and User-Agent headers, the caller's extra headers, the pool to use.
-    // HINT: A hijack adds Connection: Upgrade and Upgrade: tcp, and gets a connection of its own (agent: false).
-    void method, path, options, upgrade;
-    throw new NotImplementedError('lesson-01: EngineClient.wire');
-  }
-}
-
-/**
- * Turns an error response into the matching errdefs class, keeping the status:
- * the message comes from a JSON body's `message`, else the body text, else the
- * status text (`Not Found`). 400 → InvalidParameterError, 404 → NotFoundError,
- * 409 → ConflictError, 304 → NotModifiedError, anything else → SystemError.
- */
-export function errorFromResponse(statusCode: number, body: string): EngineError {
-  // TODO(lesson-01): Map the status code to an errdefs class and extract the daemon's message.
-  // HINT: JSON.parse throws on a plain-text body; http.STATUS_CODES[404] is the status text "Not Found".
-  void statusCode, body;
-  throw new NotImplementedError('lesson-01: errorFromResponse');
 }
 
 /** Compares dotted versions field by field as numbers: negative when a < b. */
@@ -205,11 +148,4 @@ function compareVersions(a: string, b: string): number {
   // HINT: '1.9' < '1.41' is false for strings, yet API 1.9 is older than 1.41.
   void a, b;
   throw new NotImplementedError('lesson-01: compareVersions');
-}
-
-/** One response header as a string; undefined when it is missing or empty. */
-function headerOf(res: IncomingMessage, name: string): string | undefined {
-  const value = res.headers[name];
-  const text = Array.isArray(value) ? value[0] : value;
-  return text === undefined || text === '' ? undefined : text;
 }

@@ -6,13 +6,17 @@
  *        ──Content-Type: application/json + body───▶
  *        ◀──201 + headers (resolves here)─────────── then the body as a stream
  * ```
- * Nothing here knows about API versions or errdefs: EngineClient adds those.
+ * Nothing here knows about API versions or error classes: EngineClient adds those.
+ * Lesson 01 writes `encodeQuery`, `openRequest` and `connectionError`;
+ * `responseOf`, `readText` and `headerOf` are given.
  */
 import http from 'node:http';
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import { DaemonUnreachableError } from '../errdefs.js';
 import { NotImplementedError } from '../errors.js';
-import type { QueryValue } from './engine-client.js';
+
+/** A query value: `true` travels as `1`, `false` as `0`; arrays repeat the key; undefined is left out. */
+export type QueryValue = string | number | boolean | string[] | undefined;
 
 /** One request as it goes on the wire. */
 export interface WireRequest {
@@ -53,6 +57,7 @@ export function encodeQuery(query: Record<string, QueryValue> = {}): string {
 export function openRequest(wire: WireRequest): ClientRequest {
   // TODO(lesson-01): Start the request over the unix socket and send it with its JSON body.
   // HINT: http.request({ socketPath, method, path, headers, agent, signal }), then req.end(payload).
+  // HINT: path + encodeQuery(query); a path that already has a '?' gets '&' instead.
   void wire;
   throw new NotImplementedError('lesson-01: openRequest');
 }
@@ -63,9 +68,10 @@ export function openRequest(wire: WireRequest): ClientRequest {
  * @throws whatever {@link connectionError} makes of a socket error.
  */
 export function responseOf(req: ClientRequest, socketPath: string): Promise<IncomingMessage> {
-  // TODO(lesson-01): Resolve with the response once its headers arrive; reject with connectionError() on a socket error.
-  void req, socketPath;
-  throw new NotImplementedError('lesson-01: responseOf');
+  return new Promise((resolve, reject) => {
+    req.on('error', (err) => reject(connectionError(err, socketPath)));
+    req.on('response', resolve);
+  });
 }
 
 /**
@@ -81,7 +87,14 @@ export function connectionError(err: NodeJS.ErrnoException, socketPath: string):
 
 /** Reads a whole body as UTF-8 text ('' for an empty body). */
 export async function readText(res: IncomingMessage): Promise<string> {
-  // TODO(lesson-01): Collect the body's chunks and decode them as UTF-8.
-  void res;
-  throw new NotImplementedError('lesson-01: readText');
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** One response header as a string (the first, if repeated); undefined when it is missing or empty. */
+export function headerOf(res: IncomingMessage, name: string): string | undefined {
+  const value = res.headers[name.toLowerCase()];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text === undefined || text === '' ? undefined : text;
 }

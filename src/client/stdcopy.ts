@@ -1,6 +1,8 @@
 /**
- * Docker's multiplexed stream format ("stdcopy"): stdout and stderr share one
- * connection as frames with an 8-byte header.
+ * Decoding Docker's multiplexed stream ("stdcopy"): stdout and stderr share
+ * one connection as frames with an 8-byte header. The format itself (type
+ * bytes, header length, and `frame()` that encodes one, as the daemon does)
+ * is in `api/stdcopy.ts`.
  *
  * ```
  * ┌──────┬───────┬──────────────────┬──────────────┐
@@ -13,18 +15,14 @@
  */
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
+import { FRAME_HEADER_LENGTH, STREAM_NAMES } from '../api/stdcopy.js';
+import type { StreamName } from '../api/stdcopy.js';
 import { NotImplementedError } from '../errors.js';
-
-/** The stream a frame belongs to, by its type byte. */
-export type StreamType = 'stdin' | 'stdout' | 'stderr' | 'systemerr';
-
-/** Index = the type byte of a frame header. */
-const STREAM_TYPES: readonly StreamType[] = ['stdin', 'stdout', 'stderr', 'systemerr'];
-const HEADER_LENGTH = 8;
 
 /** One decoded frame. */
 export interface Frame {
-  stream: StreamType;
+  /** The stream, named from the header's type byte (`STREAM_NAMES[type]`). */
+  stream: StreamName;
   payload: Buffer;
 }
 
@@ -36,7 +34,7 @@ export interface Frame {
  */
 export async function* readFrames(source: AsyncIterable<Buffer | string>): AsyncGenerator<Frame> {
   // TODO(lesson-01): Buffer the incoming bytes and yield one Frame per complete header + payload.
-  // HINT: STREAM_TYPES[type byte] names the stream; buffer.readUInt32BE(4) is the payload length.
+  // HINT: STREAM_NAMES[type byte] names the stream; buffer.readUInt32BE(4) is the payload length.
   // HINT: A read may end inside a header or a payload: keep the leftover bytes for the next read.
   void source;
   throw new NotImplementedError('lesson-01: readFrames');

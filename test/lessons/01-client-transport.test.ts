@@ -9,8 +9,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import type { Duplex } from 'node:stream';
-import { CLIENT_MAX_API_VERSION, EngineClient, errorFromResponse } from '#kata/client/engine-client.js';
+import { CLIENT_MAX_API_VERSION, EngineClient } from '#kata/client/engine-client.js';
+import { errorFromResponse } from '#kata/client/errors.js';
 import { demultiplex, readFrames } from '#kata/client/stdcopy.js';
 import type { Frame } from '#kata/client/stdcopy.js';
 import {
@@ -24,9 +24,11 @@ import {
 import { FakeDaemon, frame } from '../support/fake-daemon.js';
 import type { RecordedRequest } from '../support/fake-daemon.js';
 import { describeError, rejectionOf } from '../support/outcomes.js';
+import { readAll } from '../support/bytes.js';
 
 const CLIENT = 'src/client/engine-client.ts';
 const TRANSPORT = 'src/client/http-transport.ts';
+const ERRORS = 'src/client/errors.ts';
 const STDCOPY = 'src/client/stdcopy.ts';
 
 let cleanups: Array<() => unknown> = [];
@@ -48,16 +50,6 @@ function clientFor(fake: FakeDaemon, options: { version?: string; userAgent?: st
 
 function pings(fake: FakeDaemon): RecordedRequest[] {
   return fake.requests.filter((r) => r.route === '/_ping');
-}
-
-/** Everything a stream delivers until its end, read with events so a duplex is not destroyed. */
-function readAll(stream: Duplex | Readable): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
-    stream.once('end', () => resolve(Buffer.concat(chunks)));
-    stream.once('error', reject);
-  });
 }
 
 async function* pieces(data: Buffer, size: number): AsyncGenerator<Buffer> {
@@ -265,18 +257,18 @@ describe('lesson 01 — client: transport', () => {
       const err = await rejectionOf(call());
       expect(
         err instanceof kind,
-        `status ${status} should reject with ${kind.name} from src/errdefs.ts, got ${describeError(err)} (${CLIENT}: request → errorFromResponse)`,
+        `status ${status} should reject with ${kind.name} from src/errdefs.ts, got ${describeError(err)} (${CLIENT}: request → ${ERRORS}: errorFromResponse)`,
       ).toBe(true);
-      expect((err as { statusCode?: number }).statusCode, `the error keeps statusCode ${status} (${CLIENT}: errorFromResponse)`).toBe(status);
+      expect((err as { statusCode?: number }).statusCode, `the error keeps statusCode ${status} (${ERRORS}: errorFromResponse)`).toBe(status);
       expect(
         (err as Error).message,
-        `the message is the daemon's {"message"}, or the body text when it is not JSON (${CLIENT}: errorFromResponse)`,
+        `the message is the daemon's {"message"}, or the body text when it is not JSON (${ERRORS}: errorFromResponse)`,
       ).toBe(message);
     }
 
     const notModified = errorFromResponse(304, '');
-    expect(notModified instanceof NotModifiedError, `304 maps to NotModifiedError (${CLIENT}: errorFromResponse)`).toBe(true);
-    expect(notModified.message, `with an empty body the message is the status text (${CLIENT}: errorFromResponse)`).toBe('Not Modified');
+    expect(notModified instanceof NotModifiedError, `304 maps to NotModifiedError (${ERRORS}: errorFromResponse)`).toBe(true);
+    expect(notModified.message, `with an empty body the message is the status text (${ERRORS}: errorFromResponse)`).toBe('Not Modified');
   });
 
   it('reports a daemon that is not running as DaemonUnreachableError', async () => {

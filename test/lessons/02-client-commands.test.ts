@@ -180,7 +180,7 @@ describe('lesson 02 — client: commands', () => {
       ' Operating System: Debian GNU/Linux 12 (bookworm)', ' OSType: linux', ' Architecture: x86_64', ' CPUs: 2',
       ' Total Memory: 23.47GiB', ' Name: box', ' ID: ZX3Q:ABCD', ' Docker Root Dir: /var/lib/minidocker',
     ]) {
-      expect(stdout.split('\n'), `docker info prints the line "${line}" — src/cli/commands/system.ts info (Total Memory: binary units, 4 digits: src/cli/format.ts bytesSize)`).toContain(line);
+      expect(stdout.split('\n'), `docker info prints the line "${line}" — src/cli/commands/system.ts info (Total Memory: binary units, 4 digits: bytesSize from src/units.ts)`).toContain(line);
     }
     answer = {};
     const empty = await minidocker(fake, ['info']);
@@ -211,7 +211,7 @@ describe('lesson 02 — client: commands', () => {
     expect(lines[1], 'a row: 12-char id, image, quoted command, "3 hours ago", status, empty ports, name without "/" — src/cli/commands/containers.ts ps').toBe(
       'a1b2c3d4e5f6   busybox       "echo hi"                3 hours ago          Up 3 hours                    web',
     );
-    expect(lines[2], 'a long command is cut to 20 characters with "…" before quoting; 90 s is "About a minute" — src/cli/format.ts ellipsis, humanDuration').toBe(
+    expect(lines[2], 'a long command is cut to 20 characters with "…" before quoting; 90 s is "About a minute" — src/cli/commands/containers.ts ps (ellipsis, timeAgo in src/cli/format.ts)').toBe(
       '0f9e8d7c6b5a   alpine:3.19   "sh -c \'while true; …"   About a minute ago   Up About a minute             logger',
     );
     expect(stdout.endsWith('logger\n'), 'every line ends with a newline and there is nothing after the last row').toBe(true);
@@ -245,7 +245,7 @@ describe('lesson 02 — client: commands', () => {
       expect(
         stdout.split('\n')[i],
         'one row per RepoTag (the tag split at the last ":" after the last "/"), <none> for an untagged image, the id without "sha256:" cut to 12, ' +
-          'decimal sizes with 3 digits — src/cli/commands/images.ts images, src/cli/format.ts humanSize / timeAgo / formatTable',
+          'decimal sizes with 3 digits — src/cli/commands/images.ts images (shortId, humanSize from src/units.ts; timeAgo), src/cli/format.ts formatTable',
       ).toBe(line);
     });
   });
@@ -268,8 +268,8 @@ describe('lesson 02 — client: commands', () => {
     const ok = await minidocker(fake, ['pull', 'busybox']);
     expect(ok.code, `minidocker pull busybox should exit 0 (stderr: ${ok.stderr}) — src/cli/commands/images.ts pull`).toBe(0);
     const req = find(fake, 'POST', '/images/create');
-    expect(req?.query.get('fromImage'), 'Docker Hub names travel fully qualified — src/cli/commands/images.ts parseImageName').toBe('docker.io/library/busybox');
-    expect(req?.query.get('tag'), 'no tag means latest — src/cli/commands/images.ts parseImageName').toBe('latest');
+    expect(req?.query.get('fromImage'), 'Docker Hub names travel fully qualified: fromImage is parseImageName(…).name — src/cli/commands/images.ts pullImage').toBe('docker.io/library/busybox');
+    expect(req?.query.get('tag'), 'no tag means latest — src/cli/commands/images.ts pullImage (parseImageName(…).tag)').toBe('latest');
     expect(req?.headers['x-registry-auth'], 'docker sends X-Registry-Auth: e30= (base64 of {}) — src/cli/commands/images.ts pullImage').toBe('e30=');
     expect(ok.stdout, '"Using default tag", "<id>: <status>" per message (bar-only messages skipped), then the full name — src/cli/commands/images.ts pull, pullImage').toBe(
       [
@@ -287,8 +287,8 @@ describe('lesson 02 — client: commands', () => {
 
     const failed = await minidocker(fake, ['pull', '127.0.0.1:5000/tools/app:v1']);
     const second = fake.calls()[1];
-    expect(second?.query.get('fromImage'), 'a registry host stays in the name — src/cli/commands/images.ts parseImageName').toBe('127.0.0.1:5000/tools/app');
-    expect(second?.query.get('tag'), 'the tag is split off at the last ":" after the last "/" — src/cli/commands/images.ts parseImageName').toBe('v1');
+    expect(second?.query.get('fromImage'), 'a registry host stays in the name — src/cli/commands/images.ts pullImage (parseImageName(…).name)').toBe('127.0.0.1:5000/tools/app');
+    expect(second?.query.get('tag'), 'the tag is split off at the last ":" after the last "/" — src/cli/commands/images.ts pullImage (parseImageName(…).tag)').toBe('v1');
     expect(failed.stdout, 'no "Using default tag" line when a tag was given — src/cli/commands/images.ts pull').not.toContain('Using default tag');
     expect(failed.stderr, 'an errorDetail in the stream is printed — src/cli/commands/images.ts pullImage').toContain('manifest unknown: manifest unknown');
     expect(failed.code, 'an errorDetail in the stream makes pull exit 1 — src/cli/commands/images.ts pullImage (throw)').toBe(1);
@@ -310,7 +310,7 @@ describe('lesson 02 — client: commands', () => {
       AttachStdin: false, AttachStdout: true, AttachStderr: true, HostConfig: { AutoRemove: false, NetworkMode: 'default' },
     });
     const attach = find(fake, 'POST', `/containers/${ID}/attach`);
-    expect(attach?.upgrade, 'attach is a hijack (Connection: Upgrade) — src/cli/commands/run.ts run, client.hijack').toBe(true);
+    expect(attach?.upgrade, 'attach is a hijack (Connection: Upgrade) — src/cli/commands/run.ts run, containerAttach').toBe(true);
     expect(Object.fromEntries(attach?.query ?? []), 'attach asks for stream, stdout and stderr (no stdin without -i)').toEqual({ stream: '1', stdout: '1', stderr: '1' });
     expect(find(fake, 'POST', `/containers/${ID}/wait`)?.query.get('condition'), 'without --rm, wait for the next exit').toBe('next-exit');
     expect(state.halfClosed, 'without -i the CLI half-closes the attach stream right away (stream.end()) — src/cli/commands/run.ts').toBe(true);

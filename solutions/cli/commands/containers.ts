@@ -2,19 +2,22 @@
  * `minidocker ps`, `logs`, `stop` and `rm`.
  *
  * ```
- * ps [-a]       → GET /containers/json[?all=1]  → CONTAINER ID  IMAGE  COMMAND  CREATED  STATUS  PORTS  NAMES
- * logs [-f] web → GET /containers/web/json (Id, Config.Tty)
- *               → GET /containers/<Id>/logs?stdout=1&stderr=1&tail=all[&follow=1] → frames → stdout / stderr
- * stop web      → POST /containers/web/stop[?t=N]  → prints "web"
- * rm [-f] web   → DELETE /containers/web[?force=1] → prints "web"
+ * ps [-a]       → containerList:    GET /containers/json[?all=1]  → CONTAINER ID  IMAGE  COMMAND  CREATED  STATUS  PORTS  NAMES
+ * logs [-f] web → containerInspect: GET /containers/web/json (Id, Config.Tty)
+ *               → containerLogs:    GET /containers/<Id>/logs?stdout=1&stderr=1&tail=all[&follow=1] → frames → stdout / stderr
+ * stop web      → containerStop:    POST /containers/web/stop[?t=N]  → prints "web"
+ * rm [-f] web   → containerRemove:  DELETE /containers/web[?force=1] → prints "web"
  * ```
+ * The typed calls are in `client/containers.ts`.
  */
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError } from '../../errdefs.js';
-import type { ContainerInspect, ContainerSummary, PortSummary } from '../../api/types.js';
+import type { PortSummary } from '../../api/types.js';
+import { containerInspect, containerList, containerLogs, containerRemove, containerStop } from '../../client/containers.js';
 import { demultiplex } from '../../client/stdcopy.js';
+import { shortId } from '../../units.js';
 import type { CommandContext } from '../context.js';
-import { describeError, ellipsis, formatTable, shortId, timeAgo } from '../format.js';
+import { describeError, ellipsis, formatTable, timeAgo } from '../format.js';
 
 /** Flags of `minidocker ps`. */
 export interface PsOptions {
@@ -52,8 +55,7 @@ export interface RmOptions {
  * @returns 0.
  */
 export async function ps(ctx: CommandContext, options: PsOptions): Promise<number> {
-  const query = { all: options.all || undefined };
-  const list = (await ctx.client.json<ContainerSummary[]>('GET', '/containers/json', { query })) ?? [];
+  const list = await containerList(ctx.client, { all: options.all });
   if (options.quiet) {
     ctx.io.stdout.write(list.map((c) => `${shortId(c.Id)}\n`).join(''));
     return 0;
@@ -80,9 +82,8 @@ export async function ps(ctx: CommandContext, options: PsOptions): Promise<numbe
  */
 export async function logs(ctx: CommandContext, container: string, options: LogsOptions): Promise<number> {
   const { client, io } = ctx;
-  const inspect = await client.json<ContainerInspect>('GET', `/containers/${container}/json`);
-  const query = { stdout: true, stderr: true, tail: options.tail ?? 'all', follow: options.follow || undefined };
-  const res = await client.request('GET', `/containers/${inspect.Id}/logs`, { query });
+  const inspect = await containerInspect(client, container);
+  const res = await containerLogs(client, inspect.Id, { stdout: true, stderr: true, tail: options.tail ?? 'all', follow: options.follow });
   if (inspect.Config?.Tty) await pipeline(res, io.stdout, { end: false });
   else await demultiplex(res, io.stdout, io.stderr);
   return 0;
@@ -95,8 +96,7 @@ export async function logs(ctx: CommandContext, container: string, options: Logs
  * @throws AggregateError of the failures, once every name has been tried.
  */
 export async function stop(ctx: CommandContext, containers: string[], options: StopOptions): Promise<number> {
-  const query = { t: options.timeout };
-  return forEach(ctx, containers, (name) => ctx.client.json('POST', `/containers/${name}/stop`, { query }), false);
+  return forEach(ctx, containers, (name) => containerStop(ctx.client, name, { timeout: options.timeout }), false);
 }
 
 /**
@@ -107,8 +107,7 @@ export async function stop(ctx: CommandContext, containers: string[], options: S
  * @throws AggregateError of the failures, once every name has been tried.
  */
 export async function rm(ctx: CommandContext, containers: string[], options: RmOptions): Promise<number> {
-  const query = { force: options.force || undefined };
-  return forEach(ctx, containers, (name) => ctx.client.json('DELETE', `/containers/${name}`, { query }), options.force ?? false);
+  return forEach(ctx, containers, (name) => containerRemove(ctx.client, name, { force: options.force }), options.force ?? false);
 }
 
 // docker runs these in parallel, prints names in argument order, and reports the errors together.

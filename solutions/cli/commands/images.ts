@@ -2,17 +2,19 @@
  * `minidocker images`, `pull` and `rmi`.
  *
  * ```
- * images        → GET /images/json          → REPOSITORY  TAG  IMAGE ID  CREATED  SIZE (a row per tag)
- * pull busybox  → POST /images/create?fromImage=docker.io/library/busybox&tag=latest
- *                 (X-Registry-Auth: e30=)    → one progress line per JSON message
- * rmi busybox   → DELETE /images/busybox     → Untagged: … / Deleted: …
+ * images        → imageList:   GET /images/json          → REPOSITORY  TAG  IMAGE ID  CREATED  SIZE (a row per tag)
+ * pull busybox  → imagePull:   POST /images/create?fromImage=docker.io/library/busybox&tag=latest
+ *                              (X-Registry-Auth: e30=)    → one progress line per JSON message
+ * rmi busybox   → imageRemove: DELETE /images/busybox     → Untagged: … / Deleted: …
  * ```
+ * The typed calls are in `client/images.ts`.
  */
 import type { Writable } from 'node:stream';
 import { NotFoundError } from '../../errdefs.js';
-import type { ImageDeleteResponseItem, ImageSummary, JSONMessage } from '../../api/types.js';
+import { imageList, imagePull, imageRemove } from '../../client/images.js';
+import { humanSize, shortId } from '../../units.js';
 import type { CommandContext } from '../context.js';
-import { describeError, formatTable, humanSize, shortId, timeAgo } from '../format.js';
+import { describeError, formatTable, timeAgo } from '../format.js';
 import { displayJsonMessages } from '../jsonmessage.js';
 
 /** Flags of `minidocker images`. */
@@ -45,9 +47,6 @@ export interface ImageName {
   familiar: string;
 }
 
-// The `{}` auth config, base64: what the docker CLI sends when you are not logged in.
-const NO_AUTH = 'e30=';
-
 /**
  * Splits and normalises an image name like docker does for Docker Hub names:
  * `busybox` → `docker.io/library/busybox:latest`, `user/app:v1` →
@@ -79,7 +78,7 @@ export function parseImageName(reference: string): ImageName {
 }
 
 /**
- * Pulls an image: `POST /images/create?fromImage=<name>&tag=<tag or digest>`
+ * Pulls an image with `imagePull`: `POST /images/create?fromImage=<name>&tag=<tag or digest>`
  * with `X-Registry-Auth: e30=`, printing the progress stream to `out` the way
  * docker does (`displayJsonMessages`, provided in `cli/jsonmessage.ts`):
  * without a terminal `<id>: <status>` (or just `<status>`) per message,
@@ -89,9 +88,7 @@ export function parseImageName(reference: string): ImageName {
  *   error when the daemon refuses the request.
  */
 export async function pullImage(ctx: CommandContext, image: ImageName, out: Writable): Promise<void> {
-  const query = { fromImage: image.name, tag: image.digest ?? image.tag };
-  const stream = ctx.client.jsonLines<JSONMessage>('POST', '/images/create', { query, headers: { 'X-Registry-Auth': NO_AUTH } });
-  await displayJsonMessages(stream, out);
+  await displayJsonMessages(imagePull(ctx.client, { fromImage: image.name, tag: image.digest ?? image.tag }), out);
 }
 
 /**
@@ -115,7 +112,7 @@ export async function pull(ctx: CommandContext, name: string): Promise<number> {
  * @returns 0.
  */
 export async function images(ctx: CommandContext, options: ImagesOptions): Promise<number> {
-  const list = (await ctx.client.json<ImageSummary[]>('GET', '/images/json')) ?? [];
+  const list = await imageList(ctx.client);
   const rows: string[][] = [];
   for (const image of list) {
     const tags = (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>').map(parseImageName);
@@ -143,8 +140,7 @@ export async function rmi(ctx: CommandContext, names: string[], options: RmiOpti
   const errors: unknown[] = [];
   for (const name of names) {
     try {
-      const query = { force: options.force || undefined };
-      const items = (await ctx.client.json<ImageDeleteResponseItem[]>('DELETE', `/images/${name}`, { query })) ?? [];
+      const items = await imageRemove(ctx.client, name, { force: options.force });
       for (const item of items) {
         if (item.Deleted) ctx.io.stdout.write(`Deleted: ${item.Deleted}\n`);
         else if (item.Untagged) ctx.io.stdout.write(`Untagged: ${item.Untagged}\n`);

@@ -2,18 +2,16 @@
  * `minidocker tag` and `minidocker push`.
  *
  * ```
- * tag busybox 127.0.0.1:5000/x   → POST /images/busybox/tag?repo=127.0.0.1:5000/x&tag=latest   (201)
- * push 127.0.0.1:5000/x          → POST /images/127.0.0.1:5000/x/push?tag=latest
- *                                  (X-Registry-Auth: e30=) → per-layer progress, like docker
+ * tag busybox 127.0.0.1:5000/x   → imageTag:  POST /images/busybox/tag?repo=127.0.0.1:5000/x&tag=latest   (201)
+ * push 127.0.0.1:5000/x          → imagePush: POST /images/127.0.0.1:5000/x/push?tag=latest
+ *                                             (X-Registry-Auth: e30=) → per-layer progress, like docker
  * ```
+ * The typed calls are in `client/images.ts`.
  */
-import type { JSONMessage } from '../../api/types.js';
+import { imagePush, imageTag } from '../../client/images.js';
 import type { CommandContext } from '../context.js';
 import { displayJsonMessages } from '../jsonmessage.js';
 import { parseImageName } from './images.js';
-
-// The `{}` auth config, base64: what the docker CLI sends when you are not logged in.
-const NO_AUTH = 'e30=';
 
 /**
  * `minidocker tag SOURCE TARGET`: `POST /images/<SOURCE>/tag?repo=<name>&tag=<tag>`.
@@ -23,7 +21,7 @@ const NO_AUTH = 'e30=';
 export async function tag(ctx: CommandContext, source: string, target: string): Promise<number> {
   const name = parseImageName(target);
   if (name.digest !== undefined) throw new Error(`refusing to create a tag with a digest reference: ${target}`);
-  await ctx.client.json('POST', `/images/${source}/tag`, { query: { repo: name.familiarName, tag: name.tag } });
+  await imageTag(ctx.client, source, { repo: name.familiarName, tag: name.tag });
   return 0;
 }
 
@@ -36,10 +34,6 @@ export async function tag(ctx: CommandContext, source: string, target: string): 
 export async function push(ctx: CommandContext, reference: string): Promise<number> {
   const image = parseImageName(reference);
   if (image.defaultTag) ctx.io.stdout.write('Using default tag: latest\n');
-  const stream = ctx.client.jsonLines<JSONMessage>('POST', `/images/${image.familiarName}/push`, {
-    query: { tag: image.tag },
-    headers: { 'X-Registry-Auth': NO_AUTH },
-  });
-  await displayJsonMessages(stream, ctx.io.stdout);
+  await displayJsonMessages(imagePush(ctx.client, image.familiarName, { tag: image.tag }), ctx.io.stdout);
   return 0;
 }

@@ -2,19 +2,22 @@
  * `minidocker run`: the docker CLI's busiest call sequence.
  *
  * ```
- * POST /containers/create[?name=]  ── 404? → "Unable to find image …" → pull → create again
- * POST /containers/<id>/attach?stream=1&stdout=1&stderr=1[&stdin=1]   (101, raw socket)
- * POST /containers/<id>/wait?condition=next-exit|removed  (resolve at the headers …)
- * POST /containers/<id>/start                              (… before starting)
+ * containerCreate  POST /containers/create[?name=]  ── 404? → "Unable to find image …" → pull → create again
+ * containerAttach  POST /containers/<id>/attach?stream=1&stdout=1&stderr=1[&stdin=1]   (101, raw socket)
+ * containerWait    POST /containers/<id>/wait?condition=next-exit|removed  (resolves at the headers …)
+ * containerStart   POST /containers/<id>/start                              (… before starting)
  * copy the attach stream to stdout/stderr until it ends → exit code = wait's StatusCode
  * ```
  * With `-d`: create → wait → start → print the full id, then drop the wait
  * (docker waits there too, so the start can never race an auto-removal).
+ * The typed calls are in `client/containers.ts`.
  */
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError } from '../../errdefs.js';
-import type { ContainerCreateRequest, ContainerCreateResponse, ContainerWaitResponse, HostConfig } from '../../api/types.js';
+import type { ContainerCreateRequest, ContainerCreateResponse, HostConfig } from '../../api/types.js';
+import { containerAttach, containerCreate, containerStart, containerWait } from '../../client/containers.js';
+import type { ContainerWait } from '../../client/containers.js';
 import { demultiplex } from '../../client/stdcopy.js';
 import { StatusError } from '../context.js';
 import type { CliIO, CommandContext } from '../context.js';
@@ -106,19 +109,18 @@ export async function run(ctx: CommandContext, image: string, command: string[],
   } catch (err) {
     throw runStatusError(err);
   }
-  const waitQuery = { condition: options.rm ? 'removed' : 'next-exit' };
+  const condition = options.rm ? 'removed' : 'next-exit';
   if (options.detach) {
-    const wait = await client.request('POST', `/containers/${id}/wait`, { query: waitQuery });
+    const wait = await containerWait(client, id, { condition });
     try {
       await startContainer(ctx, id);
     } finally {
-      wait.destroy();
+      wait.close();
     }
     io.stdout.write(`${id}\n`);
     return 0;
   }
-  const query = { stream: true, stdin: config.AttachStdin || undefined, stdout: true, stderr: true };
-  const stream = await client.hijack('POST', `/containers/${id}/attach`, { query });
+  const stream = await containerAttach(client, id, { stream: true, stdin: config.AttachStdin, stdout: true, stderr: true });
   const restoreStdin = connectStdin(io, stream, config);
   // Settles to the copy's error, if any, so an early failure is never an unhandled rejection.
   // An EPIPE is our stdin written after the daemon closed the stream: the output is complete.
@@ -126,15 +128,15 @@ export async function run(ctx: CommandContext, image: string, command: string[],
     () => undefined,
     (err: unknown) => ((err as NodeJS.ErrnoException | undefined)?.code === 'EPIPE' ? undefined : (err ?? new Error('output failed'))),
   );
-  let wait: Readable | undefined;
+  let wait: ContainerWait | undefined;
   try {
-    wait = await client.request('POST', `/containers/${id}/wait`, { query: waitQuery });
+    wait = await containerWait(client, id, { condition });
     await startContainer(ctx, id);
     const failure = await output;
     if (failure) throw failure;
     return await exitStatus(wait);
   } finally {
-    wait?.destroy();
+    wait?.close();
     stream.destroy();
     restoreStdin();
   }
@@ -142,7 +144,7 @@ export async function run(ctx: CommandContext, image: string, command: string[],
 
 // Create; on "no such image" pull it (progress to stderr, as docker does) and create again.
 async function createContainer(ctx: CommandContext, config: ContainerCreateRequest, name: string | undefined): Promise<string> {
-  const create = () => ctx.client.json<ContainerCreateResponse>('POST', '/containers/create', { query: { name }, body: config });
+  const create = () => containerCreate(ctx.client, config, { name });
   let created: ContainerCreateResponse;
   try {
     created = await create();
@@ -159,7 +161,7 @@ async function createContainer(ctx: CommandContext, config: ContainerCreateReque
 
 async function startContainer(ctx: CommandContext, id: string): Promise<void> {
   try {
-    await ctx.client.json('POST', `/containers/${id}/start`);
+    await containerStart(ctx.client, id);
   } catch (err) {
     throw runStatusError(err);
   }
@@ -189,10 +191,8 @@ async function copyOutput(stream: Duplex, tty: boolean, io: CliIO): Promise<void
 }
 
 // The wait body, `{"StatusCode":N,"Error":null}`, arrives once the container has exited (or is removed).
-async function exitStatus(wait: Readable): Promise<number> {
-  let text = '';
-  for await (const chunk of wait) text += String(chunk);
-  const body = JSON.parse(text) as ContainerWaitResponse;
+async function exitStatus(wait: ContainerWait): Promise<number> {
+  const body = await wait.result();
   if (body.Error?.Message) throw new StatusError(125, `Error waiting for container: ${body.Error.Message}`);
   return body.StatusCode;
 }

@@ -3,20 +3,23 @@
  * `docker version` / `docker info`.
  *
  * ```
- * version → GET /version → Client: … (always)  Server: Engine: … (when the daemon answered)
- * info    → GET /info    → Client: …  Server: Containers: 3 / Running: 1 / … / Total Memory: 23.47GiB
+ * version → systemVersion: GET /version → Client: … (always)  Server: Engine: … (when the daemon answered)
+ * info    → systemInfo:    GET /info    → Client: …  Server: Containers: 3 / Running: 1 / … / Total Memory: 23.47GiB
  * ```
  */
-import type { SystemInfo, SystemVersion } from '../../api/types.js';
+import type { SystemVersion } from '../../api/types.js';
 import { CLIENT_MAX_API_VERSION } from '../../client/engine-client.js';
+import { systemInfo, systemVersion } from '../../client/system.js';
 import { packageVersion } from '../../config.js';
+import { bytesSize } from '../../units.js';
 import type { CommandContext } from '../context.js';
-import { bytesSize, formatTable } from '../format.js';
+import { formatTable } from '../format.js';
 
 /**
  * `minidocker version`: prints the Client section, then asks `GET /version`
- * and prints the Server section (its Engine component, then any other
- * components). docker lays both out with a tabwriter of minimum width 20.
+ * (`systemVersion`) and prints the Server section (its Engine component,
+ * then any other components). docker lays both out with a tabwriter of
+ * minimum width 20.
  * @returns 0.
  * @throws the client's error when the daemon cannot be asked; the Client
  *   section has been printed by then, as docker does.
@@ -25,7 +28,7 @@ export async function version(ctx: CommandContext): Promise<number> {
   const { client, io } = ctx;
   let server: SystemVersion;
   try {
-    server = await client.json<SystemVersion>('GET', '/version');
+    server = await systemVersion(client);
   } catch (err) {
     io.stdout.write(clientSection(CLIENT_MAX_API_VERSION));
     throw err;
@@ -54,7 +57,7 @@ export async function version(ctx: CommandContext): Promise<number> {
 }
 
 /**
- * `minidocker info`: asks `GET /info` and prints a Client section and a
+ * `minidocker info`: asks `GET /info` (`systemInfo`) and prints a Client section and a
  * Server section the way `docker info` does (`" Label: value"` lines; missing
  * numbers print as 0, missing strings are left out). Daemon warnings go to stderr.
  * @returns 0.
@@ -63,7 +66,7 @@ export async function version(ctx: CommandContext): Promise<number> {
 export async function info(ctx: CommandContext): Promise<number> {
   const { client, io } = ctx;
   io.stdout.write(`Client:\n Version:    ${packageVersion()}\n\nServer:\n`);
-  const i = await client.json<SystemInfo>('GET', '/info');
+  const i = await systemInfo(client);
   const lines: string[] = [];
   const line = (label: string, value: string | number | undefined) => lines.push(` ${label} ${value ?? ''}`);
   const nonEmpty = (label: string, value: string | undefined) => {

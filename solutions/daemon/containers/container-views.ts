@@ -5,6 +5,7 @@
  */
 import { InvalidParameterError } from '../../errdefs.js';
 import type { ContainerSummary } from '../../api/types.js';
+import { humanDuration } from '../../units.js';
 import { ZERO_TIME } from './container-store.js';
 import type { ContainerRecord } from './container-store.js';
 
@@ -14,28 +15,6 @@ export interface ContainerFilters {
   label?: string[];
   name?: string[];
   id?: string[];
-}
-
-/**
- * A duration as docker words it (go-units' HumanDuration): `Less than a
- * second`, `1 second`, `N seconds`, `About a minute`, `N minutes`, `About an
- * hour`, `N hours`, `N days`, `N weeks`, `N months`, `N years`.
- */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.round(ms / 3_600_000);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
 }
 
 /** The list's Status column: `Created`, `Up 3 seconds`, `Exited (0) 5 seconds ago`, `Removal In Progress`. */

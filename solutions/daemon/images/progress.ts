@@ -1,4 +1,6 @@
 /**
+ * Provided: the JSON progress messages lesson 09 streams.
+ *
  * Docker's JSON progress messages (`pkg/jsonmessage`), as the daemon streams
  * them from `POST /images/create` and `POST /images/{name}/push`:
  *
@@ -11,24 +13,10 @@
  */
 import type { JSONMessage } from '../../api/types.js';
 import type { ProgressEvent } from '../../registry-client/progress.js';
+import { humanSize } from '../../units.js';
 
 /** The width of docker's bar, in `=` characters, for 100 %. */
 export const PROGRESS_BAR_WIDTH = 50;
-
-/**
- * A size in decimal units with 3 significant digits, like go-units'
- * `HumanSizeWithPrecision(size, 3)`: `527B`, `20kB`, `1.98MB`.
- */
-export function humanSize(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let size = bytes;
-  let unit = 0;
-  while (size >= 1000 && unit < units.length - 1) {
-    size /= 1000;
-    unit++;
-  }
-  return `${Number(size.toPrecision(3))}${units[unit]}`;
-}
 
 /**
  * Docker's progress string: `[=====>      ]  1.2MB/3.4MB`, the bar 50 wide,

@@ -1,7 +1,9 @@
 /**
+ * Provided: the connection plumbing under lesson 12's attach.
+ *
  * Hijacked connections: how `attach` (and later `exec start`) turn an HTTP
- * request into a raw, two-way byte stream, and the frames that multiplex
- * stdout and stderr on it.
+ * request into a raw, two-way byte stream. The frames that multiplex stdout
+ * and stderr on it are encoded by `frame()` in `api/stdcopy.ts`.
  *
  * ```
  * client                                   daemon
@@ -21,25 +23,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-
-/** The stream type in a frame header: 0 stdin, 1 stdout, 2 stderr, 3 systemerr. */
-export type StreamType = 0 | 1 | 2 | 3;
-
-/** Stream type numbers by name. */
-export const STDIN = 0;
-export const STDOUT = 1;
-export const STDERR = 2;
-
-/**
- * One multiplexed frame: the 8-byte header `[type, 0, 0, 0, size (uint32 big-endian)]`
- * followed by the payload.
- */
-export function frame(streamType: StreamType, payload: Buffer): Buffer {
-  const header = Buffer.alloc(8);
-  header.writeUInt8(streamType, 0);
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
 
 /** Whether the request asks to switch protocols (`Connection: Upgrade` with an `Upgrade` header). */
 export function wantsUpgrade(req: IncomingMessage): boolean {

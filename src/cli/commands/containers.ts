@@ -2,20 +2,23 @@
  * `minidocker ps`, `logs`, `stop` and `rm`.
  *
  * ```
- * ps [-a]       → GET /containers/json[?all=1]  → CONTAINER ID  IMAGE  COMMAND  CREATED  STATUS  PORTS  NAMES
- * logs [-f] web → GET /containers/web/json (Id, Config.Tty)
- *               → GET /containers/<Id>/logs?stdout=1&stderr=1&tail=all[&follow=1] → frames → stdout / stderr
- * stop web      → POST /containers/web/stop[?t=N]  → prints "web"
- * rm [-f] web   → DELETE /containers/web[?force=1] → prints "web"
+ * ps [-a]       → containerList:    GET /containers/json[?all=1]  → CONTAINER ID  IMAGE  COMMAND  CREATED  STATUS  PORTS  NAMES
+ * logs [-f] web → containerInspect: GET /containers/web/json (Id, Config.Tty)
+ *               → containerLogs:    GET /containers/<Id>/logs?stdout=1&stderr=1&tail=all[&follow=1] → frames → stdout / stderr
+ * stop web      → containerStop:    POST /containers/web/stop[?t=N]  → prints "web"
+ * rm [-f] web   → containerRemove:  DELETE /containers/web[?force=1] → prints "web"
  * ```
+ * The typed calls are in `client/containers.ts`.
  */
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError } from '../../errdefs.js';
-import type { ContainerInspect, ContainerSummary, PortSummary } from '../../api/types.js';
-import { NotImplementedError } from '../../errors.js';
+import type { PortSummary } from '../../api/types.js';
+import { containerInspect, containerList, containerLogs, containerRemove, containerStop } from '../../client/containers.js';
 import { demultiplex } from '../../client/stdcopy.js';
+import { NotImplementedError } from '../../errors.js';
+import { shortId } from '../../units.js';
 import type { CommandContext } from '../context.js';
-import { describeError, ellipsis, formatTable, shortId, timeAgo } from '../format.js';
+import { describeError, ellipsis, formatTable, timeAgo } from '../format.js';
 
 /** Flags of `minidocker ps`. */
 export interface PsOptions {
@@ -53,7 +56,7 @@ export interface RmOptions {
  * @returns 0.
  */
 export async function ps(ctx: CommandContext, options: PsOptions): Promise<number> {
-  // TODO(lesson-02): GET /containers/json (query { all: true } only with -a) and print docker's container table.
+  // TODO(lesson-02): List the containers with containerList (all only with -a) and print docker's container table.
   // HINT: columns CONTAINER ID, IMAGE, COMMAND, CREATED, STATUS, PORTS, NAMES; COMMAND is JSON.stringify(ellipsis(cmd, 20)).
   void ctx, options;
   throw new NotImplementedError('lesson-02: ps');
@@ -67,8 +70,8 @@ export async function ps(ctx: CommandContext, options: PsOptions): Promise<numbe
  * @returns 0 once the stream ends (with `-f`: when the container stops).
  */
 export async function logs(ctx: CommandContext, container: string, options: LogsOptions): Promise<number> {
-  // TODO(lesson-02): Inspect GET /containers/<name>/json, then stream GET /containers/<Id>/logs to stdout/stderr.
-  // HINT: query { stdout: true, stderr: true, tail, follow }; demultiplex() the frames unless Config.Tty (then copy raw).
+  // TODO(lesson-02): containerInspect the name, then stream containerLogs of its full Id to stdout/stderr.
+  // HINT: options { stdout: true, stderr: true, tail, follow }; demultiplex() the frames unless Config.Tty (then copy raw).
   void ctx, container, options;
   throw new NotImplementedError('lesson-02: logs');
 }
@@ -80,7 +83,7 @@ export async function logs(ctx: CommandContext, container: string, options: Logs
  * @throws AggregateError of the failures, once every name has been tried.
  */
 export async function stop(ctx: CommandContext, containers: string[], options: StopOptions): Promise<number> {
-  // TODO(lesson-02): POST /containers/<name>/stop (query { t }) for every name; print the names that stopped.
+  // TODO(lesson-02): containerStop every name (timeout from -t) at once; print the names that stopped.
   // HINT: Promise.allSettled keeps going past failures; throw new AggregateError(reasons) if any failed.
   void ctx, containers, options;
   throw new NotImplementedError('lesson-02: stop');
@@ -94,7 +97,8 @@ export async function stop(ctx: CommandContext, containers: string[], options: S
  * @throws AggregateError of the failures, once every name has been tried.
  */
 export async function rm(ctx: CommandContext, containers: string[], options: RmOptions): Promise<number> {
-  // TODO(lesson-02): DELETE /containers/<name> (query { force }) for every name; print the names removed.
+  // TODO(lesson-02): containerRemove every name (force from -f) at once; print the names removed.
+  // HINT: with -f a NotFoundError is only printed to stderr (describeError), not a failure.
   void ctx, containers, options;
   throw new NotImplementedError('lesson-02: rm');
 }

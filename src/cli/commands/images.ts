@@ -2,18 +2,20 @@
  * `minidocker images`, `pull` and `rmi`.
  *
  * ```
- * images        → GET /images/json          → REPOSITORY  TAG  IMAGE ID  CREATED  SIZE (a row per tag)
- * pull busybox  → POST /images/create?fromImage=docker.io/library/busybox&tag=latest
- *                 (X-Registry-Auth: e30=)    → one progress line per JSON message
- * rmi busybox   → DELETE /images/busybox     → Untagged: … / Deleted: …
+ * images        → imageList:   GET /images/json          → REPOSITORY  TAG  IMAGE ID  CREATED  SIZE (a row per tag)
+ * pull busybox  → imagePull:   POST /images/create?fromImage=docker.io/library/busybox&tag=latest
+ *                              (X-Registry-Auth: e30=)    → one progress line per JSON message
+ * rmi busybox   → imageRemove: DELETE /images/busybox     → Untagged: … / Deleted: …
  * ```
+ * The typed calls are in `client/images.ts`.
  */
 import type { Writable } from 'node:stream';
 import { NotFoundError } from '../../errdefs.js';
-import type { ImageDeleteResponseItem, ImageSummary, JSONMessage } from '../../api/types.js';
+import { imageList, imagePull, imageRemove } from '../../client/images.js';
 import { NotImplementedError } from '../../errors.js';
+import { humanSize, shortId } from '../../units.js';
 import type { CommandContext } from '../context.js';
-import { describeError, formatTable, humanSize, shortId, timeAgo } from '../format.js';
+import { describeError, formatTable, timeAgo } from '../format.js';
 import { displayJsonMessages } from '../jsonmessage.js';
 
 /** Flags of `minidocker images`. */
@@ -46,9 +48,6 @@ export interface ImageName {
   familiar: string;
 }
 
-// The `{}` auth config, base64: what the docker CLI sends when you are not logged in.
-const NO_AUTH = 'e30=';
-
 /**
  * Splits and normalises an image name like docker does for Docker Hub names:
  * `busybox` → `docker.io/library/busybox:latest`, `user/app:v1` →
@@ -57,15 +56,30 @@ const NO_AUTH = 'e30=';
  * builds the full reference parser (validation, canonical forms).
  */
 export function parseImageName(reference: string): ImageName {
-  // TODO(lesson-02): Split off '@digest' and ':tag' (a ':' only counts after the last '/'), then qualify the repository.
-  // HINT: the first path component is a registry when it has '.' or ':' or is 'localhost'; else prefix 'docker.io/',
-  // HINT: plus 'library/' for a single-component name. familiarName strips those prefixes again.
-  void reference;
-  throw new NotImplementedError('lesson-02: parseImageName');
+  let rest = reference;
+  let digest: string | undefined;
+  let tag: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) [rest, digest] = [rest.slice(0, at), rest.slice(at + 1)];
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) [rest, tag] = [rest.slice(0, colon), rest.slice(colon + 1)];
+  const slash = rest.indexOf('/');
+  const first = slash < 0 ? '' : rest.slice(0, slash);
+  let domain = 'docker.io';
+  let path = slash < 0 ? `library/${rest}` : rest;
+  if (first.includes('.') || first.includes(':') || first === 'localhost') [domain, path] = [first, rest.slice(slash + 1)];
+  if (domain === 'index.docker.io') domain = 'docker.io';
+  const hub = domain === 'docker.io';
+  const familiarName = !hub ? `${domain}/${path}` : /^library\/[^/]+$/.test(path) ? path.slice('library/'.length) : path;
+  const defaultTag = tag === undefined && digest === undefined;
+  if (defaultTag) tag = 'latest';
+  const suffix = `${tag === undefined ? '' : `:${tag}`}${digest === undefined ? '' : `@${digest}`}`;
+  const name = `${domain}/${path}`;
+  return { name, familiarName, tag, digest, defaultTag, reference: name + suffix, familiar: familiarName + suffix };
 }
 
 /**
- * Pulls an image: `POST /images/create?fromImage=<name>&tag=<tag or digest>`
+ * Pulls an image with `imagePull`: `POST /images/create?fromImage=<name>&tag=<tag or digest>`
  * with `X-Registry-Auth: e30=`, printing the progress stream to `out` the way
  * docker does (`displayJsonMessages`, provided in `cli/jsonmessage.ts`):
  * without a terminal `<id>: <status>` (or just `<status>`) per message,
@@ -75,8 +89,8 @@ export function parseImageName(reference: string): ImageName {
  *   error when the daemon refuses the request.
  */
 export async function pullImage(ctx: CommandContext, image: ImageName, out: Writable): Promise<void> {
-  // TODO(lesson-02): Stream POST /images/create?fromImage=…&tag=… with client.jsonLines and print one line per message.
-  // HINT: headers: { 'X-Registry-Auth': NO_AUTH }; then hand the messages to displayJsonMessages (cli/jsonmessage.ts), which prints them and throws on errorDetail.
+  // TODO(lesson-02): Pull with imagePull (the fully qualified name, and the digest or else the tag) and print its messages.
+  // HINT: displayJsonMessages (cli/jsonmessage.ts) takes the message stream and `out`: it prints them and throws on errorDetail.
   void ctx, image, out;
   throw new NotImplementedError('lesson-02: pullImage');
 }
@@ -88,9 +102,11 @@ export async function pullImage(ctx: CommandContext, image: ImageName, out: Writ
  * @returns 0.
  */
 export async function pull(ctx: CommandContext, name: string): Promise<number> {
-  // TODO(lesson-02): Print 'Using default tag: latest' if no tag was given, pull to stdout, then print the full reference.
-  void ctx, name;
-  throw new NotImplementedError('lesson-02: pull');
+  const image = parseImageName(name);
+  if (image.defaultTag) ctx.io.stdout.write('Using default tag: latest\n');
+  await pullImage(ctx, image, ctx.io.stdout);
+  ctx.io.stdout.write(`${image.reference}\n`);
+  return 0;
 }
 
 /**
@@ -100,7 +116,8 @@ export async function pull(ctx: CommandContext, name: string): Promise<number> {
  * @returns 0.
  */
 export async function images(ctx: CommandContext, options: ImagesOptions): Promise<number> {
-  // TODO(lesson-02): GET /images/json and print the REPOSITORY / TAG / IMAGE ID / CREATED / SIZE table with formatTable.
+  // TODO(lesson-02): List with imageList and print the REPOSITORY / TAG / IMAGE ID / CREATED / SIZE table with formatTable.
+  // HINT: one row per RepoTag, split with parseImageName (familiarName, tag); shortId, timeAgo and humanSize fill the rest.
   // HINT: RepoTags may be null or hold '<none>:<none>': such an image gets one '<none>' '<none>' row.
   void ctx, options;
   throw new NotImplementedError('lesson-02: images');
@@ -114,7 +131,7 @@ export async function images(ctx: CommandContext, options: ImagesOptions): Promi
  *   "no such image" failures are only printed to stderr, as docker does.
  */
 export async function rmi(ctx: CommandContext, names: string[], options: RmiOptions): Promise<number> {
-  // TODO(lesson-02): DELETE /images/<name> for each name and print 'Untagged: …' or 'Deleted: …' per answer entry.
+  // TODO(lesson-02): imageRemove each name and print 'Untagged: …' or 'Deleted: …' per answer entry.
   // HINT: collect the errors and throw new AggregateError(errors) at the end, so every name is tried.
   void ctx, names, options;
   throw new NotImplementedError('lesson-02: rmi');

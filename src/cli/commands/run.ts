@@ -2,21 +2,24 @@
  * `minidocker run`: the docker CLI's busiest call sequence.
  *
  * ```
- * POST /containers/create[?name=]  ── 404? → "Unable to find image …" → pull → create again
- * POST /containers/<id>/attach?stream=1&stdout=1&stderr=1[&stdin=1]   (101, raw socket)
- * POST /containers/<id>/wait?condition=next-exit|removed  (resolve at the headers …)
- * POST /containers/<id>/start                              (… before starting)
+ * containerCreate  POST /containers/create[?name=]  ── 404? → "Unable to find image …" → pull → create again
+ * containerAttach  POST /containers/<id>/attach?stream=1&stdout=1&stderr=1[&stdin=1]   (101, raw socket)
+ * containerWait    POST /containers/<id>/wait?condition=next-exit|removed  (resolves at the headers …)
+ * containerStart   POST /containers/<id>/start                              (… before starting)
  * copy the attach stream to stdout/stderr until it ends → exit code = wait's StatusCode
  * ```
  * With `-d`: create → wait → start → print the full id, then drop the wait
  * (docker waits there too, so the start can never race an auto-removal).
+ * The typed calls are in `client/containers.ts`.
  */
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError } from '../../errdefs.js';
-import type { ContainerCreateRequest, ContainerCreateResponse, ContainerWaitResponse, HostConfig } from '../../api/types.js';
-import { NotImplementedError } from '../../errors.js';
+import type { ContainerCreateRequest, ContainerCreateResponse, HostConfig } from '../../api/types.js';
+import { containerAttach, containerCreate, containerStart, containerWait } from '../../client/containers.js';
+import type { ContainerWait } from '../../client/containers.js';
 import { demultiplex } from '../../client/stdcopy.js';
+import { NotImplementedError } from '../../errors.js';
 import { StatusError } from '../context.js';
 import type { CliIO, CommandContext } from '../context.js';
 import { describeError } from '../format.js';
@@ -80,9 +83,10 @@ export function runStatusError(err: unknown): StatusError {
  *   Error "the input device is not a TTY" for `-it` without a terminal.
  */
 export async function run(ctx: CommandContext, image: string, command: string[], options: RunOptions): Promise<number> {
-  // TODO(lesson-02): create (404 → pull to stderr → create), then attach, wait, start, copy output, return StatusCode.
-  // HINT: client.request resolves at the response headers: await wait's headers, start, and read its body only at the end.
-  // HINT: without -i end() the attach stream at once; with -i pipe io.stdin into it. -d: create, wait, start, print the id, destroy the wait.
+  // TODO(lesson-02): Create (404 → pull to stderr → create again), then attach, wait, start, copy the output, return StatusCode.
+  // HINT: client/containers.ts has containerCreate, containerAttach, containerWait and containerStart.
+  // HINT: containerWait resolves at the response headers: await it, start, and call its result() only at the end.
+  // HINT: without -i end() the attach stream at once; with -i pipe io.stdin into it. -d: create, wait, start, print the id, close the wait.
   void ctx, image, command, options;
   throw new NotImplementedError('lesson-02: run');
 }

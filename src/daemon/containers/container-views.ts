@@ -5,6 +5,7 @@
  */
 import { InvalidParameterError } from '../../errdefs.js';
 import type { ContainerSummary } from '../../api/types.js';
+import { humanDuration } from '../../units.js';
 import { NotImplementedError } from '../../errors.js';
 import { ZERO_TIME } from './container-store.js';
 import type { ContainerRecord } from './container-store.js';
@@ -15,17 +16,6 @@ export interface ContainerFilters {
   label?: string[];
   name?: string[];
   id?: string[];
-}
-
-/**
- * A duration as docker words it (go-units' HumanDuration): `Less than a
- * second`, `1 second`, `N seconds`, `About a minute`, `N minutes`, `About an
- * hour`, `N hours`, `N days`, `N weeks`, `N months`, `N years`.
- */
-export function humanDuration(ms: number): string {
-  // TODO(lesson-12): Word the duration as docker does: seconds below a minute, then minutes, hours, days, weeks, months, years.
-  // HINT: the table is in this function's TSDoc; hours round to the nearest (ms / 3 600 000), the others floor.
-  throw new NotImplementedError('lesson-12: humanDuration');
 }
 
 /** The list's Status column: `Created`, `Up 3 seconds`, `Exited (0) 5 seconds ago`, `Removal In Progress`. */
