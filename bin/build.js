@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 /**
  * `npm run build` (and `npm install`, through `prepare`): compiles both
- * implementation trees and kata/impl.ts to plain JavaScript, so the
+ * implementation trees and kata/impl-switch.ts to plain JavaScript, so the
  * executables in bin/ start without compiling TypeScript on every run.
  *
  * ```
  * dist/
  * ├── .build-stamp      its mtime is the moment the build STARTED
  * ├── package.json  →   ../package.json (a symlink: ESM, and the version context.ts reads)
- * ├── kata/impl.js
+ * ├── kata/impl-switch.js
  * ├── src/…             the learner's tree, as it was at build time
  * └── solutions/…       the reference
  * ```
+ * tsc emits only JavaScript: every `*.sh` of a tree (runtime/shim.sh, the
+ * container's shim) is copied next to its compiled modules, where they find it.
  * bin/launch.js runs `dist/<tree>/…` only while no file of that tree is newer
  * than the stamp; otherwise it compiles on the fly with tsx, so an edit to
  * src/ is never hidden behind an old build. Stamping the start, not the end,
@@ -21,9 +23,12 @@
  * `registry/main.js`) is replaced by one bundled file, its dependencies
  * inlined, when esbuild is there (a devDependency): Node 20 pays a lot per
  * ES module it loads, and the CLI starts about 12 ms sooner from one file
- * than from its twenty. An entry is left unbundled when a module outside
- * its folder uses `import.meta.url` (a bundle would move that module's
- * relative paths).
+ * than from its twenty. A module inlined from another folder keeps its own
+ * `import.meta.url`: it becomes the URL of that module's compiled file,
+ * computed from the bundle's, so its relative paths (runtime/shim.ts finds
+ * shim.sh with `new URL('./shim.sh', import.meta.url)`) resolve as unbundled.
+ * An entry is left unbundled when such a module uses any other part of
+ * `import.meta` (`dirname`, `resolve` …), which the bundle would move.
  *
  * Emits without type checking (`noCheck`): a learner's half-done lesson must
  * not break `npm install`; `npm run typecheck` is where types are judged.
@@ -59,11 +64,45 @@ try {
 }
 const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
 if (result.status !== 0) giveUp(`tsc failed (${result.signal ?? `exit ${result.status}`})`);
+copyScripts();
 const bundled = await bundleEntries();
 fs.symlinkSync(path.join('..', 'package.json'), path.join(dist, 'package.json'));
 fs.writeFileSync(stamp, `built from the sources as they were at ${started.toISOString()}\n`);
 fs.utimesSync(stamp, started, started);
 process.stdout.write(`build: dist/ ready in ${Date.now() - started.getTime()} ms; bundled: ${bundled.join(', ') || 'none'}\n`);
+
+/** Copies each tree's `*.sh` files to the same place under dist/ (keeping their mode). */
+function copyScripts() {
+  for (const tree of ['src', 'solutions']) {
+    for (const file of fs.readdirSync(path.join(root, tree), { recursive: true })) {
+      if (!file.endsWith('.sh')) continue;
+      fs.mkdirSync(path.dirname(path.join(dist, tree, file)), { recursive: true });
+      fs.copyFileSync(path.join(root, tree, file), path.join(dist, tree, file));
+    }
+  }
+}
+
+/**
+ * An esbuild plugin for a bundle written into `bundleDir`: in every module
+ * from another folder, `import.meta.url` becomes the URL of that module's own
+ * file, resolved from the bundle's. Modules that use another part of
+ * `import.meta` are collected in `unmovable`: the bundle cannot keep them right.
+ */
+function keepModuleUrls(bundleDir, unmovable) {
+  return {
+    name: 'keep-module-urls',
+    setup(build) {
+      build.onLoad({ filter: /\.[cm]?js$/ }, (args) => {
+        if (path.dirname(args.path) === bundleDir) return undefined;
+        const code = fs.readFileSync(args.path, 'utf8');
+        if (!code.includes('import.meta')) return undefined;
+        if (/import\.meta(?!\.url\b)/.test(code)) unmovable.push(path.relative(root, args.path));
+        const own = JSON.stringify(path.relative(bundleDir, args.path).split(path.sep).join('/'));
+        return { contents: code.replaceAll('import.meta.url', `new URL(${own}, import.meta.url).href`), loader: 'js' };
+      });
+    },
+  };
+}
 
 /**
  * Replaces each tree's entry modules by bundles; without esbuild, leaves tsc's files as they are.
@@ -85,6 +124,7 @@ async function bundleEntries() {
       const file = path.join(dist, tree, entry);
       if (!fs.existsSync(file)) continue;
       const outfile = `${file}.bundle`;
+      const unmovable = [];
       const result = await esbuild
         .build({
           entryPoints: [file],
@@ -94,22 +134,17 @@ async function bundleEntries() {
           format: 'esm',
           target: 'node20',
           keepNames: true,
-          metafile: true,
           logLevel: 'silent',
+          plugins: [keepModuleUrls(path.dirname(file), unmovable)],
           // The CommonJS packages inlined (commander, tar-stream, bcryptjs) call require() for Node's modules.
           banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
         })
         // An import that does not resolve (a module not written yet) fails the same way unbundled, at run time.
         .catch((err) => void skip(`${tree}/${entry} stays unbundled: ${err.message.split('\n')[1] ?? err.message}`));
       if (result === undefined) continue;
-      // config.js finds package.json by walking up from wherever it runs, so it may be inlined anywhere.
-      const moved = Object.keys(result.metafile.inputs).filter(
-        (input) => path.dirname(path.resolve(root, input)) !== path.dirname(file) && path.basename(input) !== 'config.js'
-          && fs.readFileSync(path.resolve(root, input), 'utf8').includes('import.meta'),
-      );
-      if (moved.length > 0) {
+      if (unmovable.length > 0) {
         fs.rmSync(outfile);
-        skip(`${tree}/${entry} stays unbundled: ${moved.join(', ')} use import.meta from another folder`);
+        skip(`${tree}/${entry} stays unbundled: ${unmovable.join(', ')} use import.meta beyond import.meta.url from another folder`);
         continue;
       }
       fs.renameSync(outfile, file);

@@ -8,8 +8,8 @@
  *
  * Two ways to load it:
  * - compiled: `dist/<tree>/<entry>.js` from `npm run build` (bin/build.js),
- *   used only while the build is current: no `.ts` file and no folder of the
- *   tree (nor kata/impl.ts) is newer than `dist/.build-stamp`. This path never
+ *   used only while the build is current: no `.ts` or `.sh` file and no folder of the
+ *   tree (nor kata/impl-switch.ts) is newer than `dist/.build-stamp`. This path never
  *   loads tsx, whose start-up costs tens of milliseconds.
  * - TypeScript through tsx, as soon as anything was edited after the build
  *   (or there is none): a learner always runs the code they just saved.
@@ -46,15 +46,17 @@ export async function launch(entry) {
 async function sourceEntry(entry) {
   const { register } = await import('tsx/esm/api');
   register();
-  const { implDir } = await import('../kata/impl.ts');
+  const { implDir } = await import('../kata/impl-switch.ts');
   return path.join(orExit(implDir), entry);
 }
 
 /** The compiled entry when the build is current for the selected tree, else undefined. */
 async function compiledEntry(entry) {
   const built = mtimeOf(path.join(dist, '.build-stamp'));
-  if (built === undefined || isNewer(path.join(root, 'kata', 'impl.ts'), built)) return undefined;
-  const { selectedImpl } = await import('../dist/kata/impl.js');
+  if (built === undefined || isNewer(path.join(root, 'kata', 'impl-switch.ts'), built)) return undefined;
+  // A build from before kata/impl-switch.ts had its name has no such module: run the sources.
+  if (mtimeOf(path.join(dist, 'kata', 'impl-switch.js')) === undefined) return undefined;
+  const { selectedImpl } = await import('../dist/kata/impl-switch.js');
   const tree = orExit(selectedImpl) === 'reference' ? 'solutions' : 'src';
   const file = path.join(dist, tree, entry.replace(/\.ts$/, '.js'));
   if (mtimeOf(file) === undefined || changedSince(path.join(root, tree), built)) return undefined;
@@ -69,10 +71,10 @@ async function compiledEntry(entry) {
  */
 export function buildIsCurrent(tree) {
   const built = mtimeOf(path.join(dist, '.build-stamp'));
-  return built !== undefined && !isNewer(path.join(root, 'kata', 'impl.ts'), built) && !changedSince(path.join(root, tree), built);
+  return built !== undefined && !isNewer(path.join(root, 'kata', 'impl-switch.ts'), built) && !changedSince(path.join(root, tree), built);
 }
 
-/** `select()` of kata/impl.ts, or exit 2 with its message when DOCKERLINGS_IMPL is not understood. */
+/** `select()` of kata/impl-switch.ts, or exit 2 with its message when DOCKERLINGS_IMPL is not understood. */
 function orExit(select) {
   try {
     return select();
@@ -92,7 +94,8 @@ function isNewer(file, than) {
 }
 
 /**
- * Whether any `.ts` file or folder under `dir` was modified after `than`.
+ * Whether any `.ts` or `.sh` file (bin/build.js copies those: the shim) or
+ * folder under `dir` was modified after `than`.
  * A folder's mtime moves when an entry is added, removed or renamed, so a
  * deleted or renamed module counts too. About a hundred stats: ~1 ms.
  */
@@ -102,7 +105,7 @@ function changedSince(dir, than) {
     const full = path.join(dir, dirent.name);
     if (dirent.isDirectory()) {
       if (changedSince(full, than)) return true;
-    } else if (dirent.name.endsWith('.ts') && isNewer(full, than)) return true;
+    } else if (/\.(ts|sh)$/.test(dirent.name) && isNewer(full, than)) return true;
   }
   return false;
 }

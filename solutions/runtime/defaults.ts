@@ -1,4 +1,6 @@
 /**
+ * Provided: docker's defaults as data, which lesson 10's bundle starts from.
+ *
  * docker's defaults for a Linux container, as data. Every value here is what
  * dockerd puts into a container's runtime-spec `config.json` when `docker run`
  * asks for nothing special (moby's `oci.DefaultLinuxSpec` and

@@ -1,4 +1,6 @@
 /**
+ * Provided: the runtime-spec types lessons 10 and 11 fill in and read.
+ *
  * The OCI runtime specification's types: the `config.json` of a bundle
  * (`Spec`) and what a runtime reports about a container (`State`).
  *

@@ -1,4 +1,6 @@
 /**
+ * Provided: the named pipes lesson 11's tasks carry a container's output through.
+ *
  * Named pipes (FIFOs) for a container's stdio: the container writes into
  * `<dir>/stdout` and `<dir>/stderr`, the daemon reads them, and either side
  * may come and go without the other noticing (containerd's fifos work the

@@ -5,6 +5,15 @@
  * lines on stderr, `{"level":"error","msg":"…"}`, and becomes a
  * {@link RuntimeError} carrying the runtime's own words.
  *
+ * What the daemon runs: every container it starts runs as `run` (the
+ * arguments of {@link Runc.runArgs}) inside the shim, task.ts and shim.sh:
+ * create + start + wait in one process, the one that can collect the exit
+ * status. On that container, under the same `--root` and id, the daemon uses
+ * `kill` (docker stop and kill) and `delete --force` (what a crashed shim or a
+ * failed start left). `create`, `start`, `state` and `list` walk the
+ * runtime-spec lifecycle one verb at a time: for the checks, and for looking
+ * by hand at what the runtime knows.
+ *
  * ```
  * <root>/            the runtime's state directory (--root), created 0700
  * └── <id>/          one per container the runtime knows (its state.json or status)
@@ -72,7 +81,9 @@ export class Runc {
 
   /**
    * `create`: sets the container up (namespaces, mounts, cgroups) and leaves its
-   * process waiting before the user's program; status `created`.
+   * process waiting before the user's program; status `created`. Not for the
+   * daemon's containers: once `create` exited, nobody could collect the
+   * container's exit status (task.ts runs `run` instead).
    * @throws RuntimeError with the runtime's message (bad bundle, missing executable …).
    */
   async create(id: string, bundle: string, options: CreateOptions = {}): Promise<void> {
@@ -84,7 +95,7 @@ export class Runc {
     throw new NotImplementedError('lesson-11: Runc.create');
   }
 
-  /** `start`: runs the user's program in a created container. @throws RuntimeError */
+  /** `start`: runs the user's program in a created container (the lifecycle's second step). @throws RuntimeError */
   async start(id: string): Promise<void> {
     // TODO(lesson-11): Run `start ID` through this.run.
     void id;
@@ -103,7 +114,8 @@ export class Runc {
 
   /**
    * `kill`: sends a signal (default SIGTERM) to the container's process, or with
-   * `all` to every process in it.
+   * `all` to every process in it. docker stop and kill signal a task's container
+   * so; its `runc run` then exits with 128+n.
    * @throws NotFoundError for an unknown id; RuntimeError (e.g. the container is not running).
    */
   async kill(id: string, signal: NodeJS.Signals | number = 'SIGTERM', options: { all?: boolean } = {}): Promise<void> {
@@ -114,7 +126,9 @@ export class Runc {
 
   /**
    * `delete`: removes the container from the runtime; `force` kills a running
-   * one first. Resolves when the id is already gone.
+   * one first. Resolves when the id is already gone. `run` deletes its container
+   * itself when it exits: the daemon force-deletes only what a crashed shim or a
+   * failed start left.
    * @throws RuntimeError (e.g. deleting a running container without force).
    */
   async delete(id: string, options: { force?: boolean } = {}): Promise<void> {
@@ -123,7 +137,7 @@ export class Runc {
     throw new NotImplementedError('lesson-11: Runc.delete');
   }
 
-  /** `list`: every container under the root (`[]` when none). @throws RuntimeError */
+  /** `list`: every container under the root (`[]` when none), e.g. what is left after a crash. @throws RuntimeError */
   async list(): Promise<State[]> {
     // TODO(lesson-11): Run `list --format json` and map each entry to a State.
     // HINT: runc prints `null` (not `[]`) when the root has no containers; crun prints `[]`.
@@ -131,9 +145,10 @@ export class Runc {
   }
 
   /**
-   * The arguments (without the binary) of `run`: create, start and wait in
-   * one process that exits with the container's status (128+n for signal n),
-   * its errors as JSON lines in `logFile`.
+   * The arguments (without the binary) of `run`, which the shim runs for every
+   * container the daemon starts: create, start and wait in one process that
+   * stays the container's parent and exits with its status (128+n for signal
+   * n), and deletes it; its errors as JSON lines in `logFile`.
    */
   runArgs(id: string, bundle: string, pidFile: string, logFile: string): string[] {
     // TODO(lesson-11): Return the global flags, then `--log <logFile> run --bundle <bundle> --pid-file <pidFile> <id>`.

@@ -1,17 +1,26 @@
 /**
  * A running container and the small process that waits for it: the shim.
  *
- * `runc create` exits and leaves the container's process to whoever adopts
- * orphans, so nobody would be there to collect its exit status. The shim is a
- * `/bin/sh` script in its own session that runs `runc run` (create + start +
- * wait; runc makes itself a subreaper), writes the status to `<dir>/exit`,
- * and exits. It outlives the daemon: a restarted daemon re-adopts the
- * container from the files in its directory (see task-files.ts).
+ * What runs: startTask spawns `/bin/sh shim.sh …` (runtime/shim.sh) detached,
+ * in its own session, so that it outlives the daemon. The shim runs
+ * `runc run`: create + start + wait in one runc process, which stays the
+ * container's parent and exits with its status (128+n after signal n). The
+ * shim, parent of `runc run`, collects that status and writes it to
+ * `<dir>/exit`; a restarted daemon finds it there, or re-adopts a container
+ * that still runs from the files in its directory (shim.ts).
+ *
+ * Why not `runc create` + `runc start` from the daemon: `create` exits and
+ * leaves the container's process to whoever adopts orphans. Only its parent
+ * or a subreaper can collect its exit status, Node cannot make itself a
+ * subreaper, and the status must outlive the daemon anyway. The daemon uses
+ * the other verbs (runc.ts) on the container `run` made, under the same
+ * `--root`: `kill` for stop and kill, `delete --force` for what a crashed shim
+ * or a failed start left in the runtime's state (adoptTask below).
  *
  * ```
- * daemon ──spawn, detached──▶ sh (shim) ──▶ [mount] ──▶ runc run ──▶ container
- *   ▲  reads <dir>/stdout, <dir>/stderr ◀──────────────────────────────── writes
- *   └─ watches <dir>/pid (started) and <dir>/exit (ended, after [umount])
+ * daemon ──spawn, detached──▶ /bin/sh shim.sh ──▶ [mount] ──▶ runc run (create + start + wait) ──▶ container
+ *   ▲  reads <dir>/stdout, <dir>/stderr ◀──────────────────────────────────────────────────────── writes
+ *   └─ watches <dir>/pid (started) and <dir>/exit (ended: the status, written after [umount])
  * ```
  */
 import { spawn } from 'node:child_process';
@@ -25,8 +34,9 @@ import { hangUpFifo, mkfifo, openFifoReader } from './fifo.js';
 import { RuntimeError, lastRuntimeError } from './runc.js';
 import type { Runc } from './runc.js';
 import type { ConsoleSize } from './spec.js';
-import { SHIM_NAME, SHIM_SCRIPT, readExitFile, readPidFile, shimAlive, shimEnvironment, taskFiles, watchUntil } from './task-files.js';
-import type { TaskFiles } from './task-files.js';
+import { SHIM_PATH, readExitFile, readPidFile, shimAlive, shimEnvironment, taskFiles } from './shim.js';
+import type { TaskFiles } from './shim.js';
+import { watchUntil } from './watch-until.js';
 
 /** How a container ended. */
 export interface ExitStatus {
@@ -77,8 +87,9 @@ export interface Task {
 }
 
 /**
- * Starts the container through a detached shim. Resolves once the container's
- * process runs (the pid file appeared).
+ * Starts the container through a detached shim, `/bin/sh shim.sh …`, which
+ * runs `runc run`. Resolves once the container's process runs (the pid file
+ * appeared).
  * @throws RuntimeError with the runtime's message (e.g. `exec: "nosuch": executable file not found in $PATH`)
  *   when `run` fails, or `cannot mount the rootfs: <mount's message>` when the
  *   mount command fails; nothing keeps running then.
@@ -86,7 +97,7 @@ export interface Task {
 export async function startTask(runc: Runc, options: TaskOptions): Promise<Task> {
   // TODO(lesson-11): Spawn the detached shim, open the readers once it made the fifos, and resolve when <dir>/pid appears.
   // HINT: Remove stale files; with stdin: mkfifo <dir>/stdin and open it O_RDWR. Then spawn
-  // HINT: `/bin/sh -c SHIM_SCRIPT minidocker-shim <dir> <stdin or /dev/null> <'terminal' or 'pipes'> <mount.length> ...mount <runc.binary> ...runc.runArgs(…)`,
+  // HINT: `/bin/sh SHIM_PATH <dir> <stdin or /dev/null> <'terminal' or 'pipes'> <mount.length> ...mount <runc.binary> ...runc.runArgs(…)`,
   // HINT: detached, stdio 'ignore', env shimEnvironment(options.consoleSize), unref()'d. The shim makes <dir>/stdout and <dir>/stderr and waits for your readers.
   // HINT: Write shim.pid, then watchUntil(dir, …): <dir>/stderr exists → openFifoReader both (once); the pid file → attach();
   // HINT: the shim exited first (its "exit" event + poke()) → RuntimeError(lastRuntimeError(<dir>/runtime.log)),

@@ -23,12 +23,14 @@ import type { Readable } from 'node:stream';
 import { NotFoundError } from '#kata/errdefs.js';
 import { Runc, RuntimeError } from '#kata/runtime/runc.js';
 import { adoptTask, startTask } from '#kata/runtime/task.js';
-import { resizeTerminal } from '#kata/runtime/task-files.js';
+import { resizeTerminal } from '#kata/runtime/shim.js';
 import type { ExitStatus, Task } from '#kata/runtime/task.js';
 import { JsonFileLog, followLog, readLog } from '#kata/runtime/json-log.js';
 import type { LogEntry } from '#kata/runtime/json-log.js';
-import { mountPoints } from '../support/host-state.js';
-import { RuncCleanup, crunCommand, isRoot, makeBusyboxBundle } from '../support/runc-bundle.js';
+import { mountPoints } from '../../fixtures/host-state.js';
+import { crunCommand, isRoot, makeBusyboxBundle } from '../support/runc-bundle.js';
+import { readAll } from '../support/bytes.js';
+import { TestScope } from '../support/scope.js';
 import type { BundleOptions } from '../support/runc-bundle.js';
 import { describeError, rejectionOf } from '../support/outcomes.js';
 import { prerequisite, requireTool } from '../support/prereq.js';
@@ -41,11 +43,11 @@ const runcTool = prerequisite('runc', 'apt-get install runc');
 const crunTool = prerequisite('crun', 'apt-get install crun');
 const scriptTool = prerequisite('script', 'apt-get install bsdutils (util-linux)');
 
-let cleanup: RuncCleanup;
+let cleanup: TestScope;
 let tmp = '';
 
 beforeEach(async () => {
-  cleanup = new RuncCleanup();
+  cleanup = new TestScope();
   tmp = await cleanup.tempDir('dockerlings-11-');
 });
 
@@ -76,13 +78,6 @@ async function container(runc: Runc, options: BundleOptions): Promise<Container>
   return { id, dir, bundle, rootfs };
 }
 
-/** Everything a stream gives until it ends. */
-async function readAll(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Reads until `text` has arrived (or the stream ended); does not consume past the chunk holding it. */
 async function readUntil(stream: Readable, text: string): Promise<string> {
   let seen = '';
@@ -105,7 +100,7 @@ async function readUntil(stream: Readable, text: string): Promise<string> {
 /** Output and status of a task, read to the end. */
 async function finish(task: Task): Promise<{ stdout: string; stderr: string; status: ExitStatus }> {
   const [stdout, stderr] = await Promise.all([readAll(task.stdout), readAll(task.stderr)]);
-  return { stdout, stderr, status: await task.exited };
+  return { stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8'), status: await task.exited };
 }
 
 /** Resolves once `file` exists: a watch on its directory, then a look (no polling). */
@@ -201,7 +196,7 @@ it.skipIf(runcTool.skip)("runtime errors carry runc's own message, from create a
   // A mount command that cannot succeed (no such lowerdir; without root, no mount at all): the shim stops before the runtime.
   const mount = ['mount', '-t', 'overlay', 'overlay', '-o', `lowerdir=${path.join(tmp, 'no-such-lower')},upperdir=${c.dir},workdir=${c.dir}`, c.rootfs];
   const unmounted = await rejectionOf(startTask(runc, { id: c.id, dir: c.dir, bundle: c.bundle, mount }));
-  expect(unmounted, `startTask must reject with RuntimeError when the shim's mount command fails (${TASK}: startTask passes TaskOptions.mount to SHIM_SCRIPT), got ${describeError(unmounted)}`).toBeInstanceOf(RuntimeError);
+  expect(unmounted, `startTask must reject with RuntimeError when the shim's mount command fails (${TASK}: startTask passes TaskOptions.mount to shim.sh: <n> and the mount's n words), got ${describeError(unmounted)}`).toBeInstanceOf(RuntimeError);
   expect((unmounted as Error).message, `a failed mount says so, with mount's own words from <dir>/mount.log, not the shim's exit status (${TASK}: startTask)`).toMatch(/mount/);
   expect((unmounted as Error).message, `a failed mount is not a runtime failure (${TASK}: startTask)`).not.toMatch(/exited with status|executable file not found/);
 });
@@ -219,7 +214,7 @@ it.skipIf(runcTool.skip)("a task's stdout and stderr arrive separately, with its
   expect(stderr, `stderr comes from the <dir>/stderr fifo, separately (${TASK}: startTask)`).toBe('err\n');
   expect(status.exitCode, `exited resolves with the status the shim wrote to <dir>/exit (${TASK}: exited)`).toBe(3);
   expect(status.finishedAt, `finishedAt is a Date (${TASK}: exited)`).toBeInstanceOf(Date);
-  expect(fs.readFileSync(path.join(c.dir, 'exit'), 'utf8').trim(), `<dir>/exit holds the status (${TASK}: SHIM_SCRIPT)`).toBe('3');
+  expect(fs.readFileSync(path.join(c.dir, 'exit'), 'utf8').trim(), `<dir>/exit holds the status: the given shim.sh writes it once runc run returned, if ${TASK}: startTask spawned /bin/sh SHIM_PATH with its arguments in order`).toBe('3');
 
   const sleeper = await container(runc, { args: ['sleep', '600'] });
   const killed = await startTask(runc, { id: sleeper.id, dir: sleeper.dir, bundle: sleeper.bundle });
@@ -253,7 +248,7 @@ it.skipIf(runcTool.skip || scriptTool.skip)('a terminal task gives its process a
     terminal: true,
   });
   const started = await startTask(runc, { id: probe.id, dir: probe.dir, bundle: probe.bundle, terminal: true, consoleSize: { height: 33, width: 120 } }).catch((e: unknown) => e);
-  expect(started, `with terminal: true (config.json has process.terminal) runc run needs a terminal of its own: the shim runs it under script(1) (${TASK}: startTask passes 'terminal' to SHIM_SCRIPT), got ${describeError(started)}`).not.toBeInstanceOf(Error);
+  expect(started, `with terminal: true (config.json has process.terminal) runc run needs a terminal of its own: the shim runs it under script(1) (${TASK}: startTask passes 'terminal' to shim.sh), got ${describeError(started)}`).not.toBeInstanceOf(Error);
   const { stdout, stderr, status } = await finish(started as Task);
   expect(stdout, `stdin and stdout are a terminal (tty prints /dev/pts/0) of the size asked for (rows 33, columns 120: spawn the shim with env shimEnvironment(consoleSize)), and a terminal ends lines with "\\r\\n" and merges stderr into stdout (${TASK}: startTask with terminal)`).toBe('/dev/pts/0\r\n33 120\r\nhi\r\noops\r\n');
   expect(stderr, `with a terminal nothing comes on stderr (${TASK})`).toBe('');
@@ -447,7 +442,7 @@ it.skipIf(runcTool.skip)('nothing outside the rootfs is writable from inside', a
     }
     expect(fs.readFileSync(path.join(overlay.upper, `escape-${token}`), 'utf8'), `the write to / landed in the overlay's upper dir: the shim mounted TaskOptions.mount before the runtime (${TASK}: startTask)`).toBe('inside\n');
     expect(fs.existsSync(path.join(overlay.lower, `escape-${token}`)), "the image's tree (lowerdir) was not touched").toBe(false);
-    expect(isMounted(c.rootfs), `the shim unmounts the rootfs once the runtime exited, before <dir>/exit appears (${TASK}: SHIM_SCRIPT)`).toBe(false);
+    expect(isMounted(c.rootfs), `the shim unmounts the rootfs once the runtime exited, before <dir>/exit appears (the given shim.sh does, with the mount command ${TASK}: startTask passed)`).toBe(false);
   } finally {
     fs.rmSync(hostFile, { force: true });
     if (isMounted(c.rootfs)) execFileSync('umount', ['-l', c.rootfs]);
