@@ -13,7 +13,7 @@ import { formatReport, formatStatusLines } from './reporter.js';
 import { resetLesson } from './reset.js';
 import { loadState } from './state.js';
 import { runSucceeded, type LessonSummary } from './status.js';
-import { loadStubs, snapshotStubs, verifyStubs } from './stubs.js';
+import { PROVIDED_MARK, loadStubs, snapshotStubs, unmarkedProvidedFiles, verifyStubs } from './stubs.js';
 import { watchLesson, watchedFiles } from './watch.js';
 
 /** The lessons of the context's root, in order. */
@@ -213,14 +213,25 @@ export function snapshotStubsAction(ctx: Ctx): number {
   return 0;
 }
 
-/** `verify-stubs` (maintainers, CI): exit 1 when src/ and kata/stubs.json disagree. */
+/**
+ * `verify-stubs` (maintainers, CI): exit 1 when src/ and kata/stubs.json disagree,
+ * or when a file no lesson lists does not say in its first comment that it is provided.
+ */
 export function verifyStubsAction(ctx: Ctx): number {
-  const problems = verifyStubs(ctx.root, lessonsOf(ctx));
-  if (problems.length === 0) {
-    ctx.out.write('src/ holds the untouched stubs of every lesson.\n');
+  const lessons = lessonsOf(ctx);
+  const problems = verifyStubs(ctx.root, lessons);
+  const unmarked = unmarkedProvidedFiles(ctx.root, lessons);
+  if (problems.length === 0 && unmarked.length === 0) {
+    ctx.out.write('src/ holds the untouched stubs of every lesson, and every provided file says so.\n');
     return 0;
   }
   for (const p of problems) ctx.err.write(`src/${p.file} ${p.problem}\n`);
-  ctx.err.write('If the stubs changed on purpose, regenerate the snapshot: npm start -- snapshot-stubs\n');
+  if (problems.length > 0) ctx.err.write('If the stubs changed on purpose, regenerate the snapshot: npm start -- snapshot-stubs\n');
+  for (const file of unmarked) {
+    ctx.err.write(`${file} is provided (no lesson.json lists it) but its first comment does not say so\n`);
+  }
+  if (unmarked.length > 0) {
+    ctx.err.write(`Start each of them with a comment containing "${PROVIDED_MARK}: <what it is for>", or list it in the lesson.json of the lesson that owns it.\n`);
+  }
   return 1;
 }

@@ -4,7 +4,7 @@
  */
 import chalk, { Chalk, type ChalkInstance } from 'chalk';
 import enquirer from 'enquirer';
-import type { Impl } from './impl.js';
+import type { Impl } from './impl-switch.js';
 
 /** The part of a stream the tool writes to. */
 export interface Output {

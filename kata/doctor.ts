@@ -1,5 +1,5 @@
 /**
- * The doctor: finds out what this machine has (`probeHost`) and prints what the
+ * The doctor: finds out what this machine has (`probeDoctorFacts`) and prints what the
  * diagnosis rules make of it (`runDoctor`).
  *
  * It always judges with the reference rules in solutions/doctor/rules.ts, so
@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import chalk from 'chalk';
-import type { Distro, Finding, HostFacts } from '../solutions/doctor/facts.js';
+import type { Distro, Finding, DoctorFacts } from '../solutions/doctor/facts.js';
 import { diagnose } from '../solutions/doctor/rules.js';
 
 const exec = promisify(execFile);
@@ -140,8 +140,8 @@ export async function tryContainer(runc: string, busybox: string, rootless: bool
 }
 
 /** busybox, preferring a static one: Alpine's busybox-static installs it as busybox.static. */
-async function probeBusybox(): Promise<HostFacts['busybox']> {
-  let first: HostFacts['busybox'] | undefined;
+async function probeBusybox(): Promise<DoctorFacts['busybox']> {
+  let first: DoctorFacts['busybox'] | undefined;
   for (const name of ['busybox', 'busybox.static']) {
     const found = await findExecutable(name);
     if (!found) continue;
@@ -152,7 +152,7 @@ async function probeBusybox(): Promise<HostFacts['busybox']> {
   return first ?? {};
 }
 
-async function probeUserns(): Promise<HostFacts['userns']> {
+async function probeUserns(): Promise<DoctorFacts['userns']> {
   const max = Number.parseInt((await readText('/proc/sys/user/max_user_namespaces')) ?? '', 10);
   const clone = (await readText('/proc/sys/kernel/unprivileged_userns_clone'))?.trim();
   return {
@@ -166,7 +166,7 @@ async function probeUserns(): Promise<HostFacts['userns']> {
  * would put the limits: below its own cgroup in the v1 memory hierarchy when
  * there is one (v1, hybrid), else in the cgroup2 tree.
  */
-async function probeCgroups(): Promise<HostFacts['cgroup']> {
+async function probeCgroups(): Promise<DoctorFacts['cgroup']> {
   let v2Root: string | undefined;
   const v1Mounts = new Map<string, string>();
   for (const line of ((await readText('/proc/self/mounts')) ?? '').split('\n')) {
@@ -195,7 +195,7 @@ async function probeCgroups(): Promise<HostFacts['cgroup']> {
   return { v2Mounted: v2Root !== undefined, v1Controllers: [...v1Mounts.keys()].sort(), v2Controllers, writable };
 }
 
-async function probeRunc(): Promise<Omit<HostFacts['runc'], 'runOk' | 'runError'>> {
+async function probeRunc(): Promise<Omit<DoctorFacts['runc'], 'runOk' | 'runError'>> {
   const found = await findExecutable('runc');
   if (!found) return {};
   const out = await exec(found.path, ['--version'], { timeout: RUN_TIMEOUT_MS }).then((r) => r.stdout, () => '');
@@ -203,19 +203,19 @@ async function probeRunc(): Promise<Omit<HostFacts['runc'], 'runOk' | 'runError'
 }
 
 /** Reads the facts of this machine. Facts it cannot read are left undefined; it never throws for them. */
-export async function probeHost(): Promise<HostFacts> {
+export async function probeDoctorFacts(): Promise<DoctorFacts> {
   const uid = process.getuid?.() ?? -1;
   const linux = process.platform === 'linux';
   const [osRelease, dockerenv, containerenv, runc, busybox, userns, cgroup] = await Promise.all([
     readText('/etc/os-release').then(async (t) => t ?? (await readText('/usr/lib/os-release'))),
     exists('/.dockerenv'),
     exists('/run/.containerenv'),
-    linux ? probeRunc() : Promise.resolve<HostFacts['runc']>({}),
-    linux ? probeBusybox() : Promise.resolve<HostFacts['busybox']>({}),
-    linux ? probeUserns() : Promise.resolve<HostFacts['userns']>({}),
+    linux ? probeRunc() : Promise.resolve<DoctorFacts['runc']>({}),
+    linux ? probeBusybox() : Promise.resolve<DoctorFacts['busybox']>({}),
+    linux ? probeUserns() : Promise.resolve<DoctorFacts['userns']>({}),
     linux ? probeCgroups() : Promise.resolve({ v2Mounted: false, v1Controllers: [], v2Controllers: [], writable: false }),
   ]);
-  const facts: HostFacts = {
+  const facts: DoctorFacts = {
     platform: process.platform,
     arch: process.arch,
     nodeVersion: process.version,
@@ -254,7 +254,7 @@ export function renderFindings(findings: Finding[]): string {
  */
 export async function runDoctor(out: NodeJS.WritableStream): Promise<{ ok: boolean; findings: Finding[] }> {
   out.write(`${chalk.bold('dockerlings doctor')} ${chalk.dim('— can this machine run containers?')}\n`);
-  const facts = await probeHost();
+  const facts = await probeDoctorFacts();
   const findings = diagnose(facts);
   out.write(renderFindings(findings));
   const fails = findings.filter((f) => f.status === 'fail').length;

@@ -12,40 +12,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Impl } from './impl.js';
+import type { GradeCheck, GradeLesson, GradeReport } from './grade-report.js';
+import type { Impl } from './impl-switch.js';
 import { toJUnit } from './junit.js';
 import { teachingMessage } from './runner.js';
-import type { LessonStatus, LessonSummary } from './status.js';
-
-/** One check in the report; `message` only for failures. */
-export interface GradeCheck {
-  name: string;
-  status: 'passed' | 'failed' | 'skipped';
-  message?: string;
-}
-
-/** One lesson in the report. */
-export interface GradeLesson {
-  id: string;
-  slug: string;
-  title: string;
-  passed: number;
-  failed: number;
-  skipped: number;
-  total: number;
-  points: number;
-  maxPoints: number;
-  status: LessonStatus;
-  checks: GradeCheck[];
-}
-
-/** The whole grade.json. */
-export interface GradeReport {
-  impl: Impl;
-  generatedAt: string;
-  total: { passed: number; total: number; points: number; maxPoints: number };
-  lessons: GradeLesson[];
-}
+import type { LessonSummary } from './status.js';
 
 /** Builds the report from freshly run summaries (checks present). */
 export function buildGradeReport(summaries: LessonSummary[], impl: Impl, now = new Date()): GradeReport {

@@ -5,16 +5,16 @@
  * size; when skopeo is installed it also reads each layout back as a check.
  *
  * The same builder makes the fixtures of the lessons' tests
- * (test/support/base-images.ts), always with the reference implementation.
+ * (fixtures/base-images.ts), always with the reference implementation.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import chalk from 'chalk';
 import { Command } from 'commander';
-import { BASE_IMAGE_NAMES, buildBaseImages } from '../test/support/base-images.js';
+import { BASE_IMAGE_NAMES, buildBaseImages } from '../fixtures/base-images.js';
 import { findExecutable } from './doctor.js';
-import { repoRoot } from './impl.js';
+import { repoRoot } from './impl-switch.js';
 
 const exec = promisify(execFile);
 

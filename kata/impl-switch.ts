@@ -4,7 +4,10 @@
  *
  * Tests, the executables in `bin/` and the workshop tool all read it from here,
  * so `DOCKERLINGS_IMPL=reference npx minidocker …` and
- * `npm run test:reference` always agree on what they run.
+ * `npm run test:reference` always agree on what they run. It is the only
+ * switch: the graded checks' `#kata/*` is an alias of vitest.config.ts that
+ * follows it, and typechecking maps `#kata/*` with `paths` (tsconfig.json to
+ * src/, tsconfig.reference.json to solutions/), with no package.json imports.
  */
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';

@@ -2,7 +2,7 @@
  * JUnit XML for CI dashboards and autograders: one `<testsuite>` per lesson,
  * one `<testcase>` per graded check, `<failure>` and `<skipped/>` as usual.
  */
-import type { GradeReport } from './grade.js';
+import type { GradeReport } from './grade-report.js';
 
 /**
  * Escapes text for XML content and attribute values. Characters XML 1.0 cannot

@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Impl } from './impl.js';
+import type { Impl } from './impl-switch.js';
 
 /** One lesson as the workshop tool sees it. */
 export interface Lesson {

@@ -22,7 +22,7 @@ import {
 } from './actions.js';
 import { processCtx, type Ctx } from './context.js';
 import { doctorAction, doctorBeforeStart } from './doctor-loader.js';
-import { IMPL_ENV, repoRoot, selectedImpl } from './impl.js';
+import { IMPL_ENV, repoRoot, selectedImpl } from './impl-switch.js';
 import { runMenu } from './menu.js';
 
 const SUBCOMMANDS = 'list, test [NN…], check NN, hint NN, info NN, watch NN, reset NN, diff NN, grade, doctor';

@@ -3,9 +3,9 @@
  * runs the rest in one vitest process, records what it learned, and returns
  * one summary per lesson with the first unfinished one marked.
  */
-import type { Impl } from './impl.js';
+import type { Impl } from './impl-switch.js';
 import { discoverLessons, hasTestFile, treeDir, type Lesson } from './lessons.js';
-import { runChecks, type RunOptions } from './runner.js';
+import { runChecks, type CheckRunOptions } from './runner.js';
 import { lessonFingerprint, loadState, updateState, type StoredResult } from './state.js';
 import { countChecks, markFirstUnfinished, summarize, type LessonSummary } from './status.js';
 import { isUntouched, loadStubs } from './stubs.js';
@@ -16,7 +16,7 @@ export interface EvaluateOptions {
   /** Reuse a stored result when its fingerprint matches (the list and the menu do; `test` does not). */
   useCache: boolean;
   /** Called before vitest starts, with the lessons it runs. */
-  onStart?: RunOptions['onStart'];
+  onStart?: CheckRunOptions['onStart'];
 }
 
 /** What an evaluation produced: summaries, or vitest's output when it crashed. */

@@ -20,7 +20,7 @@
  * ```
  */
 import type { ChalkInstance } from 'chalk';
-import type { Impl } from './impl.js';
+import type { Impl } from './impl-switch.js';
 import { lessonName, treeName, type Lesson } from './lessons.js';
 import { teachingMessage } from './runner.js';
 import type { LessonSummary } from './status.js';

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { treeDir, type Lesson } from './lessons.js';
-import { writeFileAtomic } from './state.js';
+import { writeFileAtomicSync } from './state.js';
 import type { StubSnapshot } from './stubs.js';
 
 /** What a reset did. */
@@ -62,7 +62,7 @@ export function resetLesson(root: string, lesson: Lesson, stubs: StubSnapshot, n
       fs.writeFileSync(target, current.get(file) ?? '');
     }
   }
-  for (const file of changed) writeFileAtomic(path.join(src, file), stubs[file] ?? '');
+  for (const file of changed) writeFileAtomicSync(path.join(src, file), stubs[file] ?? '');
   const result: ResetResult = { backedUp, restored: changed, alreadyStub: false };
   if (backupDir) result.backupDir = backupDir;
   return result;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { IMPL_ENV, repoRoot, type Impl } from './impl.js';
+import { IMPL_ENV, repoRoot, type Impl } from './impl-switch.js';
 import { hasTestFile, type Lesson } from './lessons.js';
 
 /** The outcome of one graded check. `skipped` also covers `todo` and `pending`. */
@@ -27,7 +27,7 @@ export type RunOutcome =
   | { ok: false; exitCode: number | null; output: string };
 
 /** Options of {@link runChecks}. */
-export interface RunOptions {
+export interface CheckRunOptions {
   impl: Impl;
   /** Called with a short progress line before the run starts (the caller decides whether to show it). */
   onStart?: (lessons: Lesson[]) => void;
@@ -49,7 +49,7 @@ export function vitestEntry(root: string): string {
  * Lessons without a test file get no entry. A vitest run that writes no JSON
  * report (a crash, a broken config) is `{ ok: false }` with vitest's output.
  */
-export async function runChecks(root: string, lessons: Lesson[], options: RunOptions): Promise<RunOutcome> {
+export async function runChecks(root: string, lessons: Lesson[], options: CheckRunOptions): Promise<RunOutcome> {
   const runnable = lessons.filter((l) => hasTestFile(root, l));
   if (runnable.length === 0) return { ok: true, results: new Map() };
   options.onStart?.(runnable);

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Impl } from './impl.js';
+import type { Impl } from './impl-switch.js';
 import { treeDir, type Lesson } from './lessons.js';
 
 /** The cached outcome of a lesson's last run. */
@@ -84,7 +84,7 @@ function isRecord(value: unknown): boolean {
 
 /** Writes the state atomically: a temp file beside it, then rename. */
 export function saveState(root: string, state: KataState): void {
-  writeFileAtomic(statePath(root), `${JSON.stringify(state, null, 2)}\n`);
+  writeFileAtomicSync(statePath(root), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 /** Reads, changes and writes the state in one step; returns the new state. */
@@ -95,8 +95,11 @@ export function updateState(root: string, change: (state: KataState) => void): K
   return state;
 }
 
-/** Writes a file so a reader sees either the old or the new content, never half. */
-export function writeFileAtomic(file: string, content: string): void {
+/**
+ * Writes a file so a reader sees either the old or the new content, never half
+ * (synchronously, and without fsync: the tool's own small files, not lesson code).
+ */
+export function writeFileAtomicSync(file: string, content: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {

@@ -2,12 +2,13 @@
  * The stub snapshot `kata/stubs.json`: `{ "<path relative to src/>": "<content>" }`
  * for every lesson file, as shipped. `reset` restores from it, the status
  * logic compares against it ("not started"), and `verify-stubs` proves that
- * src/ still holds exactly these stubs.
+ * src/ still holds exactly these stubs, and that every file no lesson lists
+ * says in its first comment that it is provided.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { treeDir, type Lesson } from './lessons.js';
-import { writeFileAtomic } from './state.js';
+import { treeDir, treeName, type Lesson } from './lessons.js';
+import { writeFileAtomicSync } from './state.js';
 
 /** Path of a stub to its content. */
 export type StubSnapshot = Record<string, string>;
@@ -55,7 +56,7 @@ export function snapshotStubs(root: string, lessons: Lesson[]): { files: string[
   }
   if (missing.length > 0) throw new Error(`these lesson files are missing: ${missing.join(', ')}`);
   const sorted = Object.fromEntries(Object.entries(snapshot).sort(([a], [b]) => a.localeCompare(b)));
-  writeFileAtomic(stubsPath(root), `${JSON.stringify(sorted, null, 2)}\n`);
+  writeFileAtomicSync(stubsPath(root), `${JSON.stringify(sorted, null, 2)}\n`);
   return { files: Object.keys(sorted), warnings };
 }
 
@@ -108,4 +109,63 @@ export function isUntouched(treeRoot: string, lesson: Lesson, snapshot: StubSnap
       return false;
     }
   });
+}
+
+/** The word a provided file's first comment must contain. */
+export const PROVIDED_MARK = 'Provided';
+
+/**
+ * The comment a file starts with (after a `#!` line and blank lines): a
+ * `/* … *\/` block, or a run of `//` or `#` lines. Empty when the file starts
+ * with code.
+ */
+export function leadingComment(text: string): string {
+  const body = text.replace(/^\uFEFF/, '').replace(/^#![^\n]*\n/, '').replace(/^\s+/, '');
+  if (body.startsWith('/*')) {
+    const end = body.indexOf('*/');
+    return end < 0 ? body : body.slice(0, end + 2);
+  }
+  const lines: string[] = [];
+  for (const line of body.split('\n')) {
+    if (!/^\s*(\/\/|#)/.test(line)) break;
+    lines.push(line);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The files of src/ and solutions/ that no lesson.json lists (so they are
+ * provided, the same in both trees) and whose first comment does not contain
+ * the word {@link PROVIDED_MARK}: a learner must see at a glance that such a
+ * file is not theirs to write. Paths relative to the root, sorted.
+ */
+export function unmarkedProvidedFiles(root: string, lessons: Lesson[]): string[] {
+  const owned = new Set(lessons.flatMap((l) => l.files));
+  const unmarked: string[] = [];
+  for (const impl of ['learner', 'reference'] as const) {
+    const tree = treeDir(root, impl);
+    for (const file of filesUnder(tree)) {
+      if (owned.has(file)) continue;
+      const comment = leadingComment(fs.readFileSync(path.join(tree, file), 'utf8'));
+      if (!new RegExp(`\\b${PROVIDED_MARK}\\b`).test(comment)) unmarked.push(`${treeName(impl)}/${file}`);
+    }
+  }
+  return unmarked.sort();
+}
+
+/** Every file below `dir` (dot files left out), as paths relative to it with `/`; none when it does not exist. */
+function filesUnder(dir: string, prefix = ''): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(path.join(dir, prefix), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((e) => !e.name.startsWith('.'))
+    .flatMap((e) => {
+      const rel = prefix === '' ? e.name : `${prefix}/${e.name}`;
+      if (e.isDirectory()) return filesUnder(dir, rel);
+      return e.isFile() ? [rel] : [];
+    });
 }

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Impl } from './impl.js';
+import type { Impl } from './impl-switch.js';
 import { treeDir, type Lesson } from './lessons.js';
 
 /** The absolute files whose change triggers a re-check. */

@@ -1,4 +1,6 @@
 /**
+ * Provided: the placeholder error of the stubs; it disappears as you write them.
+ *
  * The error every stub throws until the learner fills it in.
  *
  * The message names the lesson and the function, e.g.

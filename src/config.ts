@@ -1,4 +1,6 @@
 /**
+ * Provided: the defaults and addresses every executable shares; no lesson asks you to change it.
+ *
  * Where the mini Docker keeps things by default, and how `-H` addresses are read.
  *
  * Defaults follow DESIGN §4: as root the socket is `/run/minidocker.sock` and

@@ -1,4 +1,6 @@
 /**
+ * Provided: the Engine API's error vocabulary, which the client and daemon lessons throw and map.
+ *
  * The closed set of Engine API errors, named after Docker's `errdefs` classes.
  *
  * Both sides use it: the daemon throws these and maps each kind to one HTTP

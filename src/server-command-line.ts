@@ -1,4 +1,6 @@
 /**
+ * Provided: the command-line plumbing of both servers, which lessons 03 and 07 call.
+ *
  * The command-line parsing that minidockerd and minidocker-registry share:
  * commander writes help, `--version` and usage errors to the given streams
  * and returns an exit code, instead of exiting the process itself.
@@ -7,7 +9,7 @@ import { CommanderError } from 'commander';
 import type { Command } from 'commander';
 
 /** Where a server's command line writes help, its version and usage errors. */
-export interface CommandOutput {
+export interface CommandLineOutput {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }
@@ -17,7 +19,7 @@ export interface CommandOutput {
  * @returns undefined when the server should run; else its exit code: 0 after
  *   `--help` or `--version`, 2 for a bad command line (commander printed why).
  */
-export function parseServerCommand(program: Command, argv: string[], io: CommandOutput): number | undefined {
+export function parseServerCommandLine(program: Command, argv: string[], io: CommandLineOutput): number | undefined {
   program.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   try {
     program.parse(argv, { from: 'user' });

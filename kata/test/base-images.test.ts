@@ -1,5 +1,5 @@
 /**
- * The offline base images (test/support/base-images.ts, `npm run images`):
+ * The offline base images (fixtures/base-images.ts, `npm run images`):
  * reproducible, readable as OCI layouts, with the rootfs the lessons rely on,
  * and — where runc runs as root — a hello-world that greets.
  */
@@ -18,9 +18,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applyLayer } from '../../solutions/image/apply-layer.js';
 import { OciLayout } from '../../solutions/image/oci-layout.js';
 import type { Image, Manifest } from '../../solutions/image/types.js';
-import { BASE_IMAGE_NAMES, BASE_IMAGE_TAG, buildBaseImages, findStaticBusybox } from '../../test/support/base-images.js';
-import type { BaseImages } from '../../test/support/base-images.js';
-import { inCI } from '../../test/support/prereq.js';
+import { BASE_IMAGE_NAMES, BASE_IMAGE_TAG, buildBaseImages, findStaticBusybox } from '../../fixtures/base-images.js';
+import type { BaseImages } from '../../fixtures/base-images.js';
+import { inCI } from '../../fixtures/ci.js';
 import { findExecutable } from '../doctor.js';
 
 const exec = promisify(execFile);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../impl.js';
+import { repoRoot } from '../impl-switch.js';
 import { evaluateLessons } from '../progress.js';
 import { discoverLessons } from '../lessons.js';
 import { lessonFingerprint, loadState, updateState } from '../state.js';

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Chalk } from 'chalk';
-import { repoRoot } from '../impl.js';
+import { repoRoot } from '../impl-switch.js';
 import type { Ctx } from '../context.js';
 import type { Lesson } from '../lessons.js';
 

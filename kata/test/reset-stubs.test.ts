@@ -5,7 +5,7 @@ import { diffAction, resetAction, snapshotStubsAction, verifyStubsAction } from 
 import { discoverLessons, findLesson } from '../lessons.js';
 import { backupStamp, resetLesson } from '../reset.js';
 import { updateState } from '../state.js';
-import { isUntouched, loadStubs, snapshotStubs, stubsPath, verifyStubs } from '../stubs.js';
+import { isUntouched, leadingComment, loadStubs, snapshotStubs, stubsPath, unmarkedProvidedFiles, verifyStubs } from '../stubs.js';
 import { ADDER, LATER, makeFixture, testCtx } from './fixture.js';
 
 let root = '';
@@ -112,6 +112,28 @@ describe('stubs snapshot', () => {
     fs.appendFileSync(srcFile('adder.ts'), '// solved\n');
     expect(verifyStubsAction(ctx)).toBe(1);
     expect(ctx.stderr()).toContain('src/adder.ts differs from the snapshot');
+  });
+
+  it('a file no lesson lists must say in its first comment that it is provided', () => {
+    root = makeFixture([ADDER]);
+    for (const tree of ['src', 'solutions']) {
+      fs.writeFileSync(path.join(root, tree, 'helper.ts'), '/**\n * Adds things. This file is provided, in lowercase.\n */\nexport const x = 1; // Provided\n');
+      fs.mkdirSync(path.join(root, tree, 'deep'));
+      fs.writeFileSync(path.join(root, tree, 'deep', 'run.sh'), '#!/bin/sh\n# Provided: starts the thing.\nexit 0\n');
+    }
+    expect(unmarkedProvidedFiles(root, discoverLessons(root))).toEqual(['solutions/helper.ts', 'src/helper.ts']);
+    const ctx = testCtx(root);
+    expect(verifyStubsAction(ctx)).toBe(1);
+    expect(ctx.stderr()).toContain('src/helper.ts is provided (no lesson.json lists it) but its first comment does not say so');
+    expect(ctx.stderr()).toContain('solutions/helper.ts is provided');
+    expect(ctx.stderr()).toContain('"Provided: <what it is for>"');
+    expect(ctx.stderr()).not.toContain('adder.ts');
+    for (const tree of ['src', 'solutions']) {
+      fs.writeFileSync(path.join(root, tree, 'helper.ts'), '/**\n * Adds things. Provided: the lesson uses it.\n */\nexport const x = 1;\n');
+    }
+    expect(verifyStubsAction(testCtx(root))).toBe(0);
+    expect(leadingComment('#!/usr/bin/env node\n\n// Provided: a\n// b\ncode();\n')).toBe('// Provided: a\n// b');
+    expect(leadingComment('export {}; /* Provided */\n')).toBe('');
   });
 
   it('knows whether a lesson is untouched', () => {

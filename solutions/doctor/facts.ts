@@ -1,15 +1,19 @@
 /**
- * The doctor's vocabulary: what is known about a machine (`HostFacts`) and what
- * the learner hears about it (`Finding`). The workshop tool fills `HostFacts`
+ * The doctor's vocabulary: what is known about a machine (`DoctorFacts`) and what
+ * the learner hears about it (`Finding`). The workshop tool fills `DoctorFacts`
  * from the real host (kata/doctor.ts); lesson 00 writes the rules that turn
- * them into findings (doctor/rules.ts). This file is provided, not lesson work.
+ * them into findings (doctor/rules.ts). Provided: this file is not lesson work.
  */
 
 /** Linux distribution families, each with its own package manager. */
 export type Distro = 'debian' | 'ubuntu' | 'fedora' | 'rhel' | 'arch' | 'alpine' | 'unknown';
 
-/** What the doctor knows about a machine. Probed facts that could not be read are undefined. */
-export interface HostFacts {
+/**
+ * What the doctor knows about a machine: whatever decides whether it can run the
+ * workshop. (The daemon has its own `HostFacts`, for `/version` and `/info`.)
+ * Probed facts that could not be read are undefined.
+ */
+export interface DoctorFacts {
   /** `process.platform`: `linux`, `darwin`, `win32` … */
   platform: string;
   /** `process.arch`: `x64`, `arm64` … */
@@ -59,7 +63,7 @@ export interface HostFacts {
 }
 
 /** How serious a finding is: `fail` means some lessons cannot pass until it is fixed. */
-export type Status = 'ok' | 'warn' | 'fail';
+export type FindingStatus = 'ok' | 'warn' | 'fail';
 
 /** The doctor's checks, in the order the diagnosis runs them. */
 export type Check = 'node' | 'linux' | 'runc' | 'busybox' | 'privileges' | 'cgroups' | 'runc-run';
@@ -67,7 +71,7 @@ export type Check = 'node' | 'linux' | 'runc' | 'busybox' | 'privileges' | 'cgro
 /** One line of the doctor's report. */
 export interface Finding {
   check: Check;
-  status: Status;
+  status: FindingStatus;
   /** One sentence saying what was found. */
   summary: string;
   /** The exact command or step that fixes it; set on every `warn` and `fail`. */

@@ -1,6 +1,6 @@
 /**
  * The doctor's diagnosis rules: pure functions from what is known about a
- * machine (`HostFacts`) to what the learner should hear about it (`Finding`).
+ * machine (`DoctorFacts`) to what the learner should hear about it (`Finding`).
  *
  * Nothing here touches the machine. The workshop tool probes the real host
  * (kata/doctor.ts) and hands the facts to these rules, so the same rules can
@@ -13,7 +13,7 @@
  * `warn` and `fail` carries a `fix`: the exact command or step to take.
  */
 import { NotImplementedError } from '../errors.js';
-import type { CgroupLayout, Distro, Finding, HostFacts } from './facts.js';
+import type { CgroupLayout, Distro, Finding, DoctorFacts } from './facts.js';
 
 /** The fixes the doctor prints; the checks pick the right one. */
 export const FIXES = {
@@ -47,7 +47,7 @@ export const BUSYBOX_PACKAGE: Record<Distro, string> = {
  * (21, 23 …, not long-term support) warns (`FIXES.nodeLts`), 20.6+, 22 and 24 are ok.
  * A version that cannot be read fails like an old one.
  */
-export function checkNode(f: HostFacts): Finding {
+export function checkNode(f: DoctorFacts): Finding {
   const match = /^v?(\d+)\.(\d+)\./.exec(f.nodeVersion);
   if (!match) {
     return { check: 'node', status: 'fail', summary: `cannot read the Node version "${f.nodeVersion}"`, fix: FIXES.node };
@@ -67,7 +67,7 @@ export function checkNode(f: HostFacts): Finding {
 }
 
 /** Checks the operating system: anything but Linux fails with `FIXES.linux`. */
-export function checkLinux(f: HostFacts): Finding {
+export function checkLinux(f: DoctorFacts): Finding {
   if (f.platform === 'linux') return { check: 'linux', status: 'ok', summary: `Linux on ${f.arch}` };
   return {
     check: 'linux',
@@ -106,7 +106,7 @@ export function installCommand(distro: Distro, packages: string[]): string {
  * command; found only outside PATH warns with `FIXES.sbinPath`; otherwise ok,
  * the summary naming runc's path.
  */
-export function checkRunc(f: HostFacts): Finding {
+export function checkRunc(f: DoctorFacts): Finding {
   const { path, onPath, version } = f.runc;
   if (path === undefined) {
     return {
@@ -128,7 +128,7 @@ export function checkRunc(f: HostFacts): Finding {
  * it must run inside an otherwise empty rootfs). Missing or not static (the summary
  * naming the binary) fails with the install command for `BUSYBOX_PACKAGE[distro]`.
  */
-export function checkBusybox(f: HostFacts): Finding {
+export function checkBusybox(f: DoctorFacts): Finding {
   const { path, isStatic } = f.busybox;
   const fix = installCommand(f.distro, [BUSYBOX_PACKAGE[f.distro]]);
   if (path === undefined) {
@@ -152,7 +152,7 @@ export function checkBusybox(f: HostFacts): Finding {
  * `unprivileged_userns_clone` off fails (`FIXES.usernsClone`); otherwise ok
  * ("rootless" in the summary).
  */
-export function checkPrivileges(f: HostFacts): Finding {
+export function checkPrivileges(f: DoctorFacts): Finding {
   if (f.uid === 0) return { check: 'privileges', status: 'ok', summary: 'root: containers run rootful' };
   const { maxUserNamespaces, unprivilegedUsernsClone } = f.userns;
   if (maxUserNamespaces === undefined) {
@@ -179,7 +179,7 @@ export function checkPrivileges(f: HostFacts): Finding {
  * Names the cgroup layout: a cgroup2 mount plus v1 controllers is `hybrid`,
  * cgroup2 alone `v2`, v1 controllers alone `v1`, nothing mounted `none`.
  */
-export function cgroupLayout(c: HostFacts['cgroup']): CgroupLayout {
+export function cgroupLayout(c: DoctorFacts['cgroup']): CgroupLayout {
   const v1 = c.v1Controllers.length > 0;
   if (c.v2Mounted) return v1 ? 'hybrid' : 'v2';
   return v1 ? 'v1' : 'none';
@@ -191,7 +191,7 @@ export function cgroupLayout(c: HostFacts['cgroup']): CgroupLayout {
  * (v2: `FIXES.cgroupDelegate`, v1 or hybrid: `FIXES.cgroupV1Root`); nothing
  * mounted warns (`FIXES.cgroupMount`).
  */
-export function checkCgroups(f: HostFacts): Finding {
+export function checkCgroups(f: DoctorFacts): Finding {
   const layout = cgroupLayout(f.cgroup);
   if (layout === 'none') {
     const summary = 'no cgroups are mounted: containers run, but without resource limits';
@@ -214,7 +214,7 @@ export function checkCgroups(f: HostFacts): Finding {
  * `runError` (fix: `FIXES.runInContainer` inside a container, else `FIXES.runOnHost`);
  * not tried (runc or a static busybox missing) is a warn pointing at the checks above.
  */
-export function checkRuncRun(f: HostFacts): Finding {
+export function checkRuncRun(f: DoctorFacts): Finding {
   const { runOk, runError } = f.runc;
   if (runOk === true) {
     const summary = `a test container ran /bin/true (${f.uid === 0 ? 'as root' : 'rootless'})`;
@@ -236,7 +236,7 @@ export function checkRuncRun(f: HostFacts): Finding {
  * Runs every check, in this order: node, linux, runc, busybox, privileges,
  * cgroups, runc-run (the test container last: it proves the others).
  */
-export function diagnose(f: HostFacts): Finding[] {
+export function diagnose(f: DoctorFacts): Finding[] {
   const checks = [checkNode, checkLinux, checkRunc, checkBusybox, checkPrivileges, checkCgroups, checkRuncRun];
   return checks.map((check) => check(f));
 }

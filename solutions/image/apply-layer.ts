@@ -16,7 +16,7 @@ import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { DigestTransform } from './digest.js';
 import type { Digest } from './digest.js';
-import { LayerApplier } from './apply-entry.js';
+import { LayerApplier } from './layer-applier.js';
 import type { OwnershipOptions } from './ownership.js';
 
 /**

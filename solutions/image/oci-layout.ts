@@ -18,7 +18,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { InvalidParameterError, NotFoundError } from '../errdefs.js';
 import { writeFileAtomic } from '../atomic-file.js';
-import { FsBlobStore } from './content-store.js';
+import { FsBlobStore } from './blob-store.js';
 import { digestOf } from './digest.js';
 import { DigestMismatchError, SizeMismatchError } from './errors.js';
 import { INDEX_TYPES, MANIFEST_TYPES, OCI_INDEX } from './media-types.js';

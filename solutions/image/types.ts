@@ -1,4 +1,6 @@
 /**
+ * Provided: the image spec types lessons 05 to 09 use.
+ *
  * The OCI image spec v1.1 types, with the spec's field names.
  *
  * ```

@@ -11,7 +11,7 @@
  * ```
  */
 import { InvalidParameterError } from '../errdefs.js';
-import { RegistryError } from './errors.js';
+import { RegistryResponseError } from './errors.js';
 
 /**
  * Docker's AuthConfig, as the CLI sends it in `X-Registry-Auth` and keeps it
@@ -114,12 +114,12 @@ export function repositoryScope(repository: string, actions: readonly ('pull' | 
  * credentials when the AuthConfig has them; with an `identitytoken`, an OAuth2
  * `POST` of `grant_type=refresh_token` instead. A `registrytoken` is used as it is.
  * @returns the token (the response's `token`, or `access_token`).
- * @throws RegistryError (401, `UNAUTHORIZED`) when the token server refuses or answers without a token.
+ * @throws RegistryResponseError (401, `UNAUTHORIZED`) when the token server refuses or answers without a token.
  */
 export async function fetchToken(challenge: Challenge, scope: string, auth: AuthConfig | undefined): Promise<string> {
   if (auth?.registrytoken) return auth.registrytoken;
   const realm = challenge.params.realm;
-  if (realm === undefined) throw new RegistryError(401, 'UNAUTHORIZED', 'token', 'the Bearer challenge names no realm');
+  if (realm === undefined) throw new RegistryResponseError(401, 'UNAUTHORIZED', 'token', 'the Bearer challenge names no realm');
   const url = new URL(realm);
   const service = challenge.params.service;
   let response: Response;
@@ -136,7 +136,7 @@ export async function fetchToken(challenge: Challenge, scope: string, auth: Auth
   const body = (await response.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown };
   const token = typeof body.token === 'string' && body.token !== '' ? body.token : body.access_token;
   if (!response.ok || typeof token !== 'string' || token === '') {
-    throw new RegistryError(401, 'UNAUTHORIZED', `${auth?.identitytoken ? 'POST' : 'GET'} ${url.href}`, `token server ${url.origin} refused (${response.status}) scope ${scope}`);
+    throw new RegistryResponseError(401, 'UNAUTHORIZED', `${auth?.identitytoken ? 'POST' : 'GET'} ${url.href}`, `token server ${url.origin} refused (${response.status}) scope ${scope}`);
   }
   return token;
 }

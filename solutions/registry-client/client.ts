@@ -1,4 +1,6 @@
 /**
+ * Provided: the object lesson 09's daemon holds around lesson 08's pull and push.
+ *
  * The registry client the daemon uses: one object per registry and set of
  * credentials, with pull and push.
  *
@@ -10,7 +12,7 @@
  * Reusing one client reuses its tokens: a pull, then a push, asks the token
  * server once per scope.
  */
-import type { BlobReader, BlobWriter } from '../image/content-store.js';
+import type { BlobReader, BlobWriter } from '../image/blob-store.js';
 import type { Descriptor } from '../image/types.js';
 import { RegistryHttp } from './http.js';
 import type { RegistryHttpOptions } from './http.js';

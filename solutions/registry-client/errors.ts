@@ -1,15 +1,17 @@
 /**
+ * Provided: the error classes lesson 08 throws.
+ *
  * The registry client's errors. A registry answers a failed request with the
  * OCI distribution error envelope,
  * `{"errors":[{"code":"MANIFEST_UNKNOWN","message":"…","detail":…}]}`;
- * {@link RegistryError} keeps its first code, so a caller tests `err.code`,
+ * {@link RegistryResponseError} keeps its first code, so a caller tests `err.code`,
  * never a message string. Content that does not match its digest or size is
  * reported with the image store's `DigestMismatchError` and `SizeMismatchError`.
  */
 import type { Platform } from '../image/types.js';
 
 /** One entry of the OCI error envelope. */
-export interface RegistryErrorEntry {
+export interface ResponseErrorEntry {
   /** An OCI code (`BLOB_UNKNOWN`, `MANIFEST_UNKNOWN`, `UNAUTHORIZED` …). */
   code: string;
   message?: string;
@@ -17,7 +19,7 @@ export interface RegistryErrorEntry {
 }
 
 /** A registry answered with a status the client did not expect. */
-export class RegistryError extends Error {
+export class RegistryResponseError extends Error {
   constructor(
     /** The HTTP status, e.g. 404. */
     readonly status: number,
@@ -27,32 +29,32 @@ export class RegistryError extends Error {
     readonly request: string,
     message: string,
     /** Every entry of the error envelope (empty when the body was not one). */
-    readonly errors: RegistryErrorEntry[] = [],
+    readonly errors: ResponseErrorEntry[] = [],
   ) {
     super(message);
-    this.name = 'RegistryError';
+    this.name = 'RegistryResponseError';
   }
 }
 
 /**
- * Builds a {@link RegistryError} from a response, reading (and so releasing)
+ * Builds a {@link RegistryResponseError} from a response, reading (and so releasing)
  * its body. A body that is not an OCI error envelope gives the code `UNKNOWN`
  * and the status text as the message.
  */
-export async function registryErrorFrom(response: Response, request: string): Promise<RegistryError> {
+export async function responseErrorFrom(response: Response, request: string): Promise<RegistryResponseError> {
   const text = await response.text().catch(() => '');
-  let errors: RegistryErrorEntry[] = [];
+  let errors: ResponseErrorEntry[] = [];
   try {
     const parsed = JSON.parse(text) as { errors?: unknown };
     if (Array.isArray(parsed.errors)) {
-      errors = parsed.errors.filter((e): e is RegistryErrorEntry => typeof (e as RegistryErrorEntry | null)?.code === 'string');
+      errors = parsed.errors.filter((e): e is ResponseErrorEntry => typeof (e as ResponseErrorEntry | null)?.code === 'string');
     }
   } catch {
     // not JSON: a proxy's HTML page, an empty body
   }
   const first = errors[0];
   const what = first === undefined ? `${response.status} ${response.statusText}`.trim() : `${first.code}: ${first.message ?? ''}`.trim();
-  return new RegistryError(response.status, first?.code ?? 'UNKNOWN', request, `${request}: ${what}`, errors);
+  return new RegistryResponseError(response.status, first?.code ?? 'UNKNOWN', request, `${request}: ${what}`, errors);
 }
 
 /** An index has no manifest for the wanted platform. */

@@ -5,7 +5,7 @@
  * ```
  * request ──▶ fetch ──▶ 401? ──▶ answer the WWW-Authenticate challenge, cache it per scope, send again (once)
  *                  └──▶ 5xx or network error? ──▶ wait (backoff doubles), send again (bounded attempts)
- *                  └──▶ an expected status ──▶ the Response; anything else ──▶ RegistryError
+ *                  └──▶ an expected status ──▶ the Response; anything else ──▶ RegistryResponseError
  * ```
  * Plain HTTP is used for loopback registries (`localhost`, `127.0.0.0/8`,
  * `::1`), as docker treats them as insecure by default; HTTPS for every other one.
@@ -13,7 +13,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { basicAuthorization, fetchToken, parseChallenges } from './auth.js';
 import type { AuthConfig } from './auth.js';
-import { RegistryError, registryErrorFrom } from './errors.js';
+import { RegistryResponseError, responseErrorFrom } from './errors.js';
 
 /** How often, and how patiently, a failed request is sent again. */
 export interface RetryOptions {
@@ -93,7 +93,7 @@ export class RegistryHttp {
    * Sends a request, answering one auth challenge and retrying 5xx answers
    * and network errors (bodies that are bytes only) with backoff.
    * @returns the response, when its status is expected; the caller reads or cancels its body.
-   * @throws RegistryError for any other status (a 401 that credentials could not answer included);
+   * @throws RegistryResponseError for any other status (a 401 that credentials could not answer included);
    *   the network error when the last attempt failed.
    */
   async request(req: RegistryRequest): Promise<Response> {
@@ -121,7 +121,7 @@ export class RegistryHttp {
           attempt--; // answering a challenge is not a failed attempt
           continue;
         }
-        throw new RegistryError(401, 'UNAUTHORIZED', what, `${what}: authentication required (${header ?? 'no challenge'}) and no credentials answer it`);
+        throw new RegistryResponseError(401, 'UNAUTHORIZED', what, `${what}: authentication required (${header ?? 'no challenge'}) and no credentials answer it`);
       }
       if (isRetryableStatus(response.status) && replayable && attempt < this.retry.attempts) {
         await response.body?.cancel();
@@ -130,7 +130,7 @@ export class RegistryHttp {
       }
       const ok = req.expect === undefined ? response.ok : req.expect.includes(response.status);
       if (ok) return response;
-      throw await registryErrorFrom(response, what);
+      throw await responseErrorFrom(response, what);
     }
   }
 

@@ -1,4 +1,6 @@
 /**
+ * Provided: the progress events lesson 08 emits, and two helpers for them.
+ *
  * Progress events of a pull or a push, one stream of them per layer, in
  * docker's own words so that the daemon can pass them on as the JSON messages
  * the docker CLI draws its progress bars from:

@@ -15,9 +15,10 @@
  */
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BlobReader, BlobWriter } from '../image/content-store.js';
+import type { BlobReader, BlobWriter } from '../image/blob-store.js';
 import { digestOf, isDigest } from '../image/digest.js';
 import { DigestMismatchError, SizeMismatchError } from '../image/errors.js';
+import { MAX_MANIFEST_SIZE } from '../image/limits.js';
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, INDEX_TYPES, MANIFEST_TYPES, OCI_INDEX, OCI_MANIFEST } from '../image/media-types.js';
 import type { Descriptor, Manifest, Platform } from '../image/types.js';
 import { ValidationError, validateIndex, validateManifest } from '../image/validate.js';
@@ -29,9 +30,6 @@ import type { ProgressListener } from './progress.js';
 
 /** The `Accept` header of a manifest request: every type the client can read. */
 export const MANIFEST_ACCEPT = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST].join(', ');
-
-/** The largest manifest or index read (docker's limit too). */
-export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
 
 /** What a pull needs besides the image's name. */
 export interface PullOptions {
@@ -71,7 +69,7 @@ function isShortRead(err: unknown): boolean {
  * Fetches a manifest or an index by tag or digest and checks its bytes: their
  * digest must be the reference's (a digest), `expected`'s, or the
  * `Docker-Content-Digest` header's; their size `expected`'s.
- * @throws RegistryError (`MANIFEST_UNKNOWN` …) from the registry; DigestMismatchError,
+ * @throws RegistryResponseError (`MANIFEST_UNKNOWN` …) from the registry; DigestMismatchError,
  *   SizeMismatchError; ValidationError for a body that is not JSON or of an unknown type.
  */
 export async function fetchManifest(http: RegistryHttp, repository: string, reference: string, expected?: Descriptor): Promise<FetchedManifest> {
@@ -110,7 +108,7 @@ export async function fetchManifest(http: RegistryHttp, repository: string, refe
  * digest and size as it flows; a short body is fetched again (bounded by the
  * transport's retry policy). `progress` makes it report `Downloading` events.
  * @returns true when it was fetched, false when the store already had it.
- * @throws DigestMismatchError or SizeMismatchError (nothing stored); RegistryError.
+ * @throws DigestMismatchError or SizeMismatchError (nothing stored); RegistryResponseError.
  */
 export async function fetchBlob(
   http: RegistryHttp,
@@ -157,7 +155,7 @@ async function putBytes(store: BlobWriter, bytes: Buffer, descriptor: Descriptor
  * Pulls `repository:reference` (a tag or a digest) into `store`: resolves
  * the reference, picks the platform's manifest from an index, fetches the
  * config and the layers the store lacks, then stores the manifest (and the index).
- * @throws RegistryError (e.g. `MANIFEST_UNKNOWN` 404, `UNAUTHORIZED` 401), NoMatchingPlatformError,
+ * @throws RegistryResponseError (e.g. `MANIFEST_UNKNOWN` 404, `UNAUTHORIZED` 401), NoMatchingPlatformError,
  *   ValidationError, DigestMismatchError or SizeMismatchError (the bad blob is not stored).
  */
 export async function pull(

@@ -12,15 +12,15 @@
  * ```
  */
 import type { Readable } from 'node:stream';
-import type { BlobReader } from '../image/content-store.js';
+import type { BlobReader } from '../image/blob-store.js';
 import { digestOf } from '../image/digest.js';
 import { DigestMismatchError } from '../image/errors.js';
+import { MAX_MANIFEST_SIZE } from '../image/limits.js';
 import { INDEX_TYPES, MANIFEST_TYPES, OCI_MANIFEST } from '../image/media-types.js';
 import type { Descriptor } from '../image/types.js';
 import { ValidationError, validateManifest } from '../image/validate.js';
 import { repositoryScope } from './auth.js';
 import type { RegistryHttp } from './http.js';
-import { MAX_MANIFEST_SIZE } from './pull.js';
 import { emit, shortId } from './progress.js';
 import type { ProgressListener } from './progress.js';
 
@@ -89,7 +89,7 @@ function checkDigestHeader(response: Response, expected: Descriptor['digest']): 
  * Uploads one blob unless the registry has it (HEAD), mounting it from
  * `mountFrom` when the registry can. With `progress`, reports the layer's events.
  * @returns 'exists', 'mounted' or 'pushed'.
- * @throws BlobNotFoundError when the store lacks the blob; RegistryError (e.g. `DIGEST_INVALID`).
+ * @throws BlobNotFoundError when the store lacks the blob; RegistryResponseError (e.g. `DIGEST_INVALID`).
  */
 export async function pushBlob(
   http: RegistryHttp,
@@ -189,7 +189,7 @@ async function upload(
  * registry has it, then the manifest with its media type.
  * @returns the pushed manifest's descriptor (its digest is what `docker push` prints).
  * @throws BlobNotFoundError for a blob missing from the store; ValidationError for an
- *   index (push each image by itself) or an invalid manifest; RegistryError from the registry.
+ *   index (push each image by itself) or an invalid manifest; RegistryResponseError from the registry.
  */
 export async function push(
   http: RegistryHttp,

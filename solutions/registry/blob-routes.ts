@@ -9,10 +9,10 @@ import { DigestMismatchError } from '../image/errors.js';
 import { RegistryError, sendRegistryError } from './errors.js';
 import { parseBlobDigest, parseRepositoryName } from './names.js';
 import { parseContentRange, uploadRange } from './uploads.js';
-import type { RouteContext } from './server.js';
+import type { RegistryRouteContext } from './route-context.js';
 
 /** `GET`/`HEAD /v2/<name>/blobs/<digest>`: the blob, whole or one `Range: bytes=…`. */
-export async function getBlob(ctx: RouteContext, digestParam: string): Promise<void> {
+export async function getBlob(ctx: RegistryRouteContext, digestParam: string): Promise<void> {
   const { req, res, storage } = ctx;
   const digest = parseBlobDigest(digestParam);
   const blob = await storage.statBlob(ctx.name, digest);
@@ -41,7 +41,7 @@ export async function getBlob(ctx: RouteContext, digestParam: string): Promise<v
 }
 
 /** `DELETE /v2/<name>/blobs/<digest>`: 202; the repository no longer has the blob. */
-export async function deleteBlob(ctx: RouteContext, digestParam: string): Promise<void> {
+export async function deleteBlob(ctx: RegistryRouteContext, digestParam: string): Promise<void> {
   await ctx.storage.unlinkBlob(ctx.name, parseBlobDigest(digestParam));
   ctx.res.writeHead(202, { 'Content-Length': 0 });
   ctx.res.end();
@@ -52,7 +52,7 @@ export async function deleteBlob(ctx: RouteContext, digestParam: string): Promis
  * mount (201, or a new session when `from` lacks the blob); with `?digest=` a
  * monolithic upload of the body (201); otherwise a new session (202).
  */
-export async function startUpload(ctx: RouteContext): Promise<void> {
+export async function startUpload(ctx: RegistryRouteContext): Promise<void> {
   const { req, res, storage, uploads, url, name } = ctx;
   const mount = url.searchParams.get('mount');
   const from = url.searchParams.get('from');
@@ -85,14 +85,14 @@ export async function startUpload(ctx: RouteContext): Promise<void> {
 }
 
 /** `GET /v2/<name>/blobs/uploads/<uuid>`: 204 with `Range` and `Location`. */
-export async function uploadStatus(ctx: RouteContext, uuid: string): Promise<void> {
+export async function uploadStatus(ctx: RegistryRouteContext, uuid: string): Promise<void> {
   const session = await ctx.uploads.status(ctx.name, uuid);
   ctx.res.writeHead(204, uploadHeaders(ctx.name, uuid, session.size));
   ctx.res.end();
 }
 
 /** `PATCH /v2/<name>/blobs/uploads/<uuid>`: appends a chunk, 202 with the new `Range`; out of order → 416. */
-export async function patchUpload(ctx: RouteContext, uuid: string): Promise<void> {
+export async function patchUpload(ctx: RegistryRouteContext, uuid: string): Promise<void> {
   const { req, res, uploads, name } = ctx;
   await withUploadLocation(ctx, uuid, async () => {
     const before = await uploads.status(name, uuid);
@@ -104,7 +104,7 @@ export async function patchUpload(ctx: RouteContext, uuid: string): Promise<void
 }
 
 /** `PUT /v2/<name>/blobs/uploads/<uuid>?digest=`: the optional last chunk, then verify and commit (201). */
-export async function completeUpload(ctx: RouteContext, uuid: string): Promise<void> {
+export async function completeUpload(ctx: RegistryRouteContext, uuid: string): Promise<void> {
   const { req, url, uploads, storage, name } = ctx;
   await withUploadLocation(ctx, uuid, async () => {
     const before = await uploads.status(name, uuid);
@@ -121,7 +121,7 @@ export async function completeUpload(ctx: RouteContext, uuid: string): Promise<v
 }
 
 /** `DELETE /v2/<name>/blobs/uploads/<uuid>`: 204, the session and its data are gone. */
-export async function cancelUpload(ctx: RouteContext, uuid: string): Promise<void> {
+export async function cancelUpload(ctx: RegistryRouteContext, uuid: string): Promise<void> {
   await ctx.uploads.cancel(ctx.name, uuid);
   ctx.res.writeHead(204);
   ctx.res.end();
@@ -159,13 +159,13 @@ function uploadHeaders(name: string, uuid: string, size: number): Record<string,
 }
 
 /** A 201 naming the new blob. */
-function created(ctx: RouteContext, location: string, digest: string): void {
+function created(ctx: RegistryRouteContext, location: string, digest: string): void {
   ctx.res.writeHead(201, { Location: location, 'Docker-Content-Digest': digest, 'Content-Length': 0 });
   ctx.res.end();
 }
 
 /** Errors about a session still carry its Location and uuid, so a client can resume after a 416. */
-async function withUploadLocation(ctx: RouteContext, uuid: string, work: () => Promise<void>): Promise<void> {
+async function withUploadLocation(ctx: RegistryRouteContext, uuid: string, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (err) {

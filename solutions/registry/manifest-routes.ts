@@ -6,6 +6,7 @@
 import nodeFs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { digestOf } from '../image/digest.js';
+import { MAX_MANIFEST_SIZE } from '../image/limits.js';
 import { INDEX_TYPES, MANIFEST_TYPES, OCI_INDEX, OCI_MANIFEST } from '../image/media-types.js';
 import type { Descriptor } from '../image/types.js';
 import { ValidationError, validateDescriptor } from '../image/validate.js';
@@ -13,13 +14,10 @@ import { RegistryError } from './errors.js';
 import type { ErrorEntry } from './errors.js';
 import { parseManifestReference } from './names.js';
 import { byCodePoint } from './storage.js';
-import type { RouteContext } from './server.js';
-
-/** The largest manifest accepted (the spec asks registries to take at least 4 MiB). */
-export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
+import type { RegistryRouteContext } from './route-context.js';
 
 /** `GET`/`HEAD /v2/<name>/manifests/<tag|digest>`: the exact bytes, with their media type and digest. */
-export async function getManifest(ctx: RouteContext, referenceParam: string): Promise<void> {
+export async function getManifest(ctx: RegistryRouteContext, referenceParam: string): Promise<void> {
   const manifest = await ctx.storage.getManifest(ctx.name, parseManifestReference(referenceParam));
   ctx.res.writeHead(200, {
     'Content-Type': manifest.mediaType,
@@ -41,7 +39,7 @@ export async function getManifest(ctx: RouteContext, referenceParam: string): Pr
  * @throws RegistryError MANIFEST_INVALID naming the bad field, MANIFEST_BLOB_UNKNOWN
  *   (one entry per missing digest), DIGEST_INVALID when a digest reference is not the body's digest.
  */
-export async function putManifest(ctx: RouteContext, referenceParam: string): Promise<void> {
+export async function putManifest(ctx: RegistryRouteContext, referenceParam: string): Promise<void> {
   const { req, res, storage, name } = ctx;
   const reference = parseManifestReference(referenceParam);
   const bytes = await readLimited(req, MAX_MANIFEST_SIZE);
@@ -69,21 +67,21 @@ export async function putManifest(ctx: RouteContext, referenceParam: string): Pr
 }
 
 /** `DELETE /v2/<name>/manifests/<tag|digest>`: 202; by digest its tags go too, by tag only the tag. */
-export async function deleteManifest(ctx: RouteContext, referenceParam: string): Promise<void> {
+export async function deleteManifest(ctx: RegistryRouteContext, referenceParam: string): Promise<void> {
   await ctx.storage.deleteManifest(ctx.name, parseManifestReference(referenceParam));
   ctx.res.writeHead(202, { 'Content-Length': 0 });
   ctx.res.end();
 }
 
 /** `GET /v2/<name>/tags/list?n=&last=`: `{name, tags}`, sorted and paginated with a `Link` header. */
-export async function listTags(ctx: RouteContext): Promise<void> {
+export async function listTags(ctx: RegistryRouteContext): Promise<void> {
   const tags = await ctx.storage.tags(ctx.name);
   const page = paginate(tags, ctx.url.searchParams, `/v2/${ctx.name}/tags/list`);
   sendJson(ctx, { name: ctx.name, tags: page.items }, page.link);
 }
 
 /** `GET /v2/_catalog?n=&last=`: `{repositories}`, paginated like the tags list. */
-export async function listRepositories(ctx: RouteContext): Promise<void> {
+export async function listRepositories(ctx: RegistryRouteContext): Promise<void> {
   const page = paginate(await ctx.storage.repositories(), ctx.url.searchParams, '/v2/_catalog');
   sendJson(ctx, { repositories: page.items }, page.link);
 }
@@ -160,7 +158,7 @@ async function readLimited(req: AsyncIterable<Buffer>, max: number): Promise<Buf
   return Buffer.concat(chunks);
 }
 
-function sendJson(ctx: RouteContext, value: unknown, link: string | undefined): void {
+function sendJson(ctx: RegistryRouteContext, value: unknown, link: string | undefined): void {
   const body = JSON.stringify(value);
   ctx.res.writeHead(200, {
     'Content-Type': 'application/json',

@@ -21,6 +21,7 @@ import { cancelUpload, completeUpload, deleteBlob, getBlob, patchUpload, startUp
 import { RegistryError, sendRegistryError } from './errors.js';
 import { deleteManifest, getManifest, listRepositories, listTags, putManifest } from './manifest-routes.js';
 import { parseRepositoryName } from './names.js';
+import type { RegistryRouteContext } from './route-context.js';
 import { RegistryStorage } from './storage.js';
 import { UploadStore } from './uploads.js';
 
@@ -54,18 +55,7 @@ export interface Registry {
   close(): Promise<void>;
 }
 
-/** What every handler gets: the request, the reply, the stores and the checked repository name. */
-export interface RouteContext {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  storage: RegistryStorage;
-  uploads: UploadStore;
-  /** The repository name from the path, already checked against the grammar ('' for routes without one). */
-  name: string;
-}
-
-type Handler = (ctx: RouteContext, param: string) => Promise<void>;
+type Handler = (ctx: RegistryRouteContext, param: string) => Promise<void>;
 
 /** The routes of a repository: the path after `/v2/<name>/`, by method. */
 const ROUTES: { pattern: RegExp; methods: Record<string, Handler> }[] = [
@@ -140,7 +130,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, storage: Regist
       res.end(method === 'HEAD' ? undefined : '{}');
       return;
     }
-    const ctx: RouteContext = { req, res, url, storage, uploads, name: '' };
+    const ctx: RegistryRouteContext = { req, res, url, storage, uploads, name: '' };
     if (url.pathname === '/v2/_catalog') {
       await auth?.authorize(req.headers.authorization, requiredScope(method, '_catalog'));
       if (method !== 'GET') throw unsupported(method, url.pathname);

@@ -23,7 +23,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { FsBlobStore } from '../image/content-store.js';
+import { FsBlobStore } from '../image/blob-store.js';
 import { digestHex, digestOf } from '../image/digest.js';
 import type { Digest } from '../image/digest.js';
 import { writeFileAtomic } from '../atomic-file.js';

@@ -21,7 +21,7 @@ import nodeFs from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { FsBlobStore } from '../image/content-store.js';
+import type { FsBlobStore } from '../image/blob-store.js';
 import type { Digest } from '../image/digest.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { RegistryError } from './errors.js';

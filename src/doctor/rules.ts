@@ -1,6 +1,6 @@
 /**
  * The doctor's diagnosis rules: pure functions from what is known about a
- * machine (`HostFacts`) to what the learner should hear about it (`Finding`).
+ * machine (`DoctorFacts`) to what the learner should hear about it (`Finding`).
  *
  * Nothing here touches the machine. The workshop tool probes the real host
  * (kata/doctor.ts) and hands the facts to these rules, so the same rules can
@@ -13,7 +13,7 @@
  * `warn` and `fail` carries a `fix`: the exact command or step to take.
  */
 import { NotImplementedError } from '../errors.js';
-import type { CgroupLayout, Distro, Finding, HostFacts } from './facts.js';
+import type { CgroupLayout, Distro, Finding, DoctorFacts } from './facts.js';
 
 /** The fixes the doctor prints; the checks pick the right one. */
 export const FIXES = {
@@ -47,7 +47,7 @@ export const BUSYBOX_PACKAGE: Record<Distro, string> = {
  * (21, 23 …, not long-term support) warns (`FIXES.nodeLts`), 20.6+, 22 and 24 are ok.
  * A version that cannot be read fails like an old one.
  */
-export function checkNode(f: HostFacts): Finding {
+export function checkNode(f: DoctorFacts): Finding {
   // TODO(lesson-00): Read major and minor from f.nodeVersion and judge them as the TSDoc above says.
   // HINT: `/^v?(\d+)\.(\d+)\./.exec(f.nodeVersion)` captures both; `Number(match[1])` makes a number.
   // HINT: Order matters: too old (fail) first, then odd major (warn), then ok.
@@ -55,7 +55,7 @@ export function checkNode(f: HostFacts): Finding {
 }
 
 /** Checks the operating system: anything but Linux fails with `FIXES.linux`. */
-export function checkLinux(f: HostFacts): Finding {
+export function checkLinux(f: DoctorFacts): Finding {
   // TODO(lesson-00): Pass on Linux and send every other platform to a Linux VM or devcontainer.
   // HINT: Compare f.platform with 'linux'; the fix is FIXES.linux.
   throw new NotImplementedError('lesson-00: checkLinux');
@@ -78,7 +78,7 @@ export function installCommand(distro: Distro, packages: string[]): string {
  * command; found only outside PATH warns with `FIXES.sbinPath`; otherwise ok,
  * the summary naming runc's path.
  */
-export function checkRunc(f: HostFacts): Finding {
+export function checkRunc(f: DoctorFacts): Finding {
   // TODO(lesson-00): Fail when runc is missing, warn when it is not on PATH, pass otherwise.
   // HINT: The fix for a missing runc is installCommand(f.distro, ['runc']).
   throw new NotImplementedError('lesson-00: checkRunc');
@@ -89,7 +89,7 @@ export function checkRunc(f: HostFacts): Finding {
  * it must run inside an otherwise empty rootfs). Missing or not static (the summary
  * naming the binary) fails with the install command for `BUSYBOX_PACKAGE[distro]`.
  */
-export function checkBusybox(f: HostFacts): Finding {
+export function checkBusybox(f: DoctorFacts): Finding {
   // TODO(lesson-00): Fail when busybox is missing or not statically linked, naming the package to install.
   // HINT: BUSYBOX_PACKAGE[f.distro] is the package; treat an unknown isStatic like false.
   throw new NotImplementedError('lesson-00: checkBusybox');
@@ -102,7 +102,7 @@ export function checkBusybox(f: HostFacts): Finding {
  * `unprivileged_userns_clone` off fails (`FIXES.usernsClone`); otherwise ok
  * ("rootless" in the summary).
  */
-export function checkPrivileges(f: HostFacts): Finding {
+export function checkPrivileges(f: DoctorFacts): Finding {
   // TODO(lesson-00): Accept root, or a user whose kernel allows unprivileged user namespaces.
   // HINT: Check in order: uid 0, maxUserNamespaces undefined, 0, then unprivilegedUsernsClone === false.
   throw new NotImplementedError('lesson-00: checkPrivileges');
@@ -112,7 +112,7 @@ export function checkPrivileges(f: HostFacts): Finding {
  * Names the cgroup layout: a cgroup2 mount plus v1 controllers is `hybrid`,
  * cgroup2 alone `v2`, v1 controllers alone `v1`, nothing mounted `none`.
  */
-export function cgroupLayout(c: HostFacts['cgroup']): CgroupLayout {
+export function cgroupLayout(c: DoctorFacts['cgroup']): CgroupLayout {
   // TODO(lesson-00): Name the layout from the cgroup2 mount and the v1 controllers.
   throw new NotImplementedError('lesson-00: cgroupLayout');
 }
@@ -123,7 +123,7 @@ export function cgroupLayout(c: HostFacts['cgroup']): CgroupLayout {
  * (v2: `FIXES.cgroupDelegate`, v1 or hybrid: `FIXES.cgroupV1Root`); nothing
  * mounted warns (`FIXES.cgroupMount`).
  */
-export function checkCgroups(f: HostFacts): Finding {
+export function checkCgroups(f: DoctorFacts): Finding {
   // TODO(lesson-00): Describe the layout and warn (never fail) when limits are unavailable.
   // HINT: Start with cgroupLayout(f.cgroup); f.cgroup.writable decides between ok and warn.
   throw new NotImplementedError('lesson-00: checkCgroups');
@@ -134,7 +134,7 @@ export function checkCgroups(f: HostFacts): Finding {
  * `runError` (fix: `FIXES.runInContainer` inside a container, else `FIXES.runOnHost`);
  * not tried (runc or a static busybox missing) is a warn pointing at the checks above.
  */
-export function checkRuncRun(f: HostFacts): Finding {
+export function checkRuncRun(f: DoctorFacts): Finding {
   // TODO(lesson-00): Report the test container: ran, failed (with runc's error) or not tried.
   // HINT: f.runc.runOk is true, false or undefined; f.inContainer picks the fix of a failure.
   throw new NotImplementedError('lesson-00: checkRuncRun');
@@ -144,7 +144,7 @@ export function checkRuncRun(f: HostFacts): Finding {
  * Runs every check, in this order: node, linux, runc, busybox, privileges,
  * cgroups, runc-run (the test container last: it proves the others).
  */
-export function diagnose(f: HostFacts): Finding[] {
+export function diagnose(f: DoctorFacts): Finding[] {
   // TODO(lesson-00): Run every check in the documented order and return their findings.
   throw new NotImplementedError('lesson-00: diagnose');
 }

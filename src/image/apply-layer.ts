@@ -17,7 +17,7 @@ import { NotImplementedError } from '../errors.js';
 import tar from 'tar-stream';
 import { DigestTransform } from './digest.js';
 import type { Digest } from './digest.js';
-import { LayerApplier } from './apply-entry.js';
+import { LayerApplier } from './layer-applier.js';
 import type { OwnershipOptions } from './ownership.js';
 
 /**

@@ -10,13 +10,20 @@ import type { Hash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import { NotImplementedError } from '../errors.js';
-import { InvalidDigestError } from './errors.js';
 
 /** A validated `sha256:<64 hex>` digest. */
 export type Digest = string & { readonly __brand: 'Digest' };
 
 /** The only algorithm the workshop supports. */
 export const DIGEST_ALGORITHM = 'sha256';
+
+/** A string that is not a valid `sha256:<64 lowercase hex>` digest. */
+export class InvalidDigestError extends Error {
+  constructor(readonly value: string, reason: string) {
+    super(`invalid digest "${value}": ${reason}`);
+    this.name = 'InvalidDigestError';
+  }
+}
 
 /**
  * Checks and brands a digest string.

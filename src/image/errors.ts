@@ -1,16 +1,12 @@
 /**
+ * Provided: the errors lessons 04 to 08 throw.
+ *
  * The image store's closed error set. The registry lessons map these to the
- * OCI distribution error codes, the daemon to Engine API statuses.
+ * OCI distribution error codes, the daemon to Engine API statuses. A string
+ * that is no digest at all is digest.ts's `InvalidDigestError`, next to the
+ * parser that throws it.
  */
 import type { Digest } from './digest.js';
-
-/** A string that is not a valid `sha256:<64 lowercase hex>` digest. */
-export class InvalidDigestError extends Error {
-  constructor(readonly value: string, reason: string) {
-    super(`invalid digest "${value}": ${reason}`);
-    this.name = 'InvalidDigestError';
-  }
-}
 
 /** Content whose digest is not the one it was announced with. Nothing was stored. */
 export class DigestMismatchError extends Error {

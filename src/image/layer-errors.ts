@@ -1,4 +1,6 @@
 /**
+ * Provided: the errors lesson 06 throws.
+ *
  * The errors of unpacking layers. A hostile or broken layer never gets to
  * write outside the rootfs: it fails with one of these instead.
  */

@@ -1,4 +1,6 @@
 /**
+ * Provided: the media types lessons 05 to 08 compare against.
+ *
  * Media types of the OCI image spec v1.1 and of Docker's image manifest v2,
  * schema 2, which registries and the docker CLI still use alongside them.
  */

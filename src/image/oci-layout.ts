@@ -19,7 +19,7 @@ import { Readable } from 'node:stream';
 import { InvalidParameterError, NotFoundError } from '../errdefs.js';
 import { NotImplementedError } from '../errors.js';
 import { writeFileAtomic } from '../atomic-file.js';
-import { FsBlobStore } from './content-store.js';
+import { FsBlobStore } from './blob-store.js';
 import { digestOf } from './digest.js';
 import { DigestMismatchError, SizeMismatchError } from './errors.js';
 import { INDEX_TYPES, MANIFEST_TYPES, OCI_INDEX } from './media-types.js';

@@ -12,7 +12,7 @@
  */
 import { InvalidParameterError } from '../errdefs.js';
 import { NotImplementedError } from '../errors.js';
-import { RegistryError } from './errors.js';
+import { RegistryResponseError } from './errors.js';
 
 /**
  * Docker's AuthConfig, as the CLI sends it in `X-Registry-Auth` and keeps it
@@ -92,13 +92,13 @@ export function repositoryScope(repository: string, actions: readonly ('pull' | 
  * credentials when the AuthConfig has them; with an `identitytoken`, an OAuth2
  * `POST` of `grant_type=refresh_token` instead. A `registrytoken` is used as it is.
  * @returns the token (the response's `token`, or `access_token`).
- * @throws RegistryError (401, `UNAUTHORIZED`) when the token server refuses or answers without a token.
+ * @throws RegistryResponseError (401, `UNAUTHORIZED`) when the token server refuses or answers without a token.
  */
 export async function fetchToken(challenge: Challenge, scope: string, auth: AuthConfig | undefined): Promise<string> {
   // TODO(lesson-08): Ask the challenge's realm for a token for `scope` and return the response's token or access_token.
   // HINT: new URL(realm), searchParams service (when the challenge has one) and scope; Basic credentials via basicAuthorization(auth).
   // HINT: A registrytoken is returned as it is; an identitytoken is POSTed as an OAuth2 refresh_token form instead.
-  // HINT: A refusal, or a body without a token: throw new RegistryError(401, 'UNAUTHORIZED', `GET ${url.href}`, '…').
+  // HINT: A refusal, or a body without a token: throw new RegistryResponseError(401, 'UNAUTHORIZED', `GET ${url.href}`, '…').
   void challenge, scope, auth;
   throw new NotImplementedError('lesson-08: fetchToken');
 }

@@ -5,7 +5,7 @@
  * ```
  * request ──▶ fetch ──▶ 401? ──▶ answer the WWW-Authenticate challenge, cache it per scope, send again (once)
  *                  └──▶ 5xx or network error? ──▶ wait (backoff doubles), send again (bounded attempts)
- *                  └──▶ an expected status ──▶ the Response; anything else ──▶ RegistryError
+ *                  └──▶ an expected status ──▶ the Response; anything else ──▶ RegistryResponseError
  * ```
  * Plain HTTP is used for loopback registries (`localhost`, `127.0.0.0/8`,
  * `::1`), as docker treats them as insecure by default; HTTPS for every other one.
@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { NotImplementedError } from '../errors.js';
 import { basicAuthorization, fetchToken, parseChallenges } from './auth.js';
 import type { AuthConfig } from './auth.js';
-import { RegistryError, registryErrorFrom } from './errors.js';
+import { RegistryResponseError, responseErrorFrom } from './errors.js';
 
 /** How often, and how patiently, a failed request is sent again. */
 export interface RetryOptions {
@@ -95,15 +95,15 @@ export class RegistryHttp {
    * Sends a request, answering one auth challenge and retrying 5xx answers
    * and network errors (bodies that are bytes only) with backoff.
    * @returns the response, when its status is expected; the caller reads or cancels its body.
-   * @throws RegistryError for any other status (a 401 that credentials could not answer included);
+   * @throws RegistryResponseError for any other status (a 401 that credentials could not answer included);
    *   the network error when the last attempt failed.
    */
   async request(req: RegistryRequest): Promise<Response> {
     // TODO(lesson-08): Send the request with fetch; answer one 401 challenge, retry 5xx and network errors, and check the status.
     // HINT: fetch(this.url(req.path), { method, headers, body, duplex: 'half' } as RequestInit); add the cached Authorization for req.scope (or '').
-    // HINT: 401 (once, replayable body): cancel the body, `await this.#answer(header, req.scope)`, then send again; false → throw a 401 RegistryError.
+    // HINT: 401 (once, replayable body): cancel the body, `await this.#answer(header, req.scope)`, then send again; false → throw a 401 RegistryResponseError.
     // HINT: 5xx or a fetch that rejects: sleep(this.backoff(attempt)) and try again, up to this.retry.attempts; only bytes can be sent twice.
-    // HINT: Return the response if its status is in req.expect (default: response.ok), else throw await registryErrorFrom(response, what).
+    // HINT: Return the response if its status is in req.expect (default: response.ok), else throw await responseErrorFrom(response, what).
     void req;
     throw new NotImplementedError('lesson-08: RegistryHttp.request');
   }

@@ -10,10 +10,10 @@ import { NotImplementedError } from '../errors.js';
 import { RegistryError, sendRegistryError } from './errors.js';
 import { parseBlobDigest, parseRepositoryName } from './names.js';
 import { parseContentRange, uploadRange } from './uploads.js';
-import type { RouteContext } from './server.js';
+import type { RegistryRouteContext } from './route-context.js';
 
 /** `GET`/`HEAD /v2/<name>/blobs/<digest>`: the blob, whole or one `Range: bytes=…`. */
-export async function getBlob(ctx: RouteContext, digestParam: string): Promise<void> {
+export async function getBlob(ctx: RegistryRouteContext, digestParam: string): Promise<void> {
   // TODO(lesson-07): Answer 200 (or 206 for a Range) with Content-Type, Content-Length, Docker-Content-Digest and Accept-Ranges, and stream the file; 416 with `Content-Range: bytes */size` for a range outside it.
   // HINT: storage.statBlob gives size and path; fs.createReadStream(path, { start, end }) reads an inclusive slice.
   // HINT: HEAD: the same headers, res.end() without a body.
@@ -21,7 +21,7 @@ export async function getBlob(ctx: RouteContext, digestParam: string): Promise<v
 }
 
 /** `DELETE /v2/<name>/blobs/<digest>`: 202; the repository no longer has the blob. */
-export async function deleteBlob(ctx: RouteContext, digestParam: string): Promise<void> {
+export async function deleteBlob(ctx: RegistryRouteContext, digestParam: string): Promise<void> {
   // TODO(lesson-07): Unlink the blob from the repository and answer 202.
   throw new NotImplementedError('lesson-07: deleteBlob');
 }
@@ -31,7 +31,7 @@ export async function deleteBlob(ctx: RouteContext, digestParam: string): Promis
  * mount (201, or a new session when `from` lacks the blob); with `?digest=` a
  * monolithic upload of the body (201); otherwise a new session (202).
  */
-export async function startUpload(ctx: RouteContext): Promise<void> {
+export async function startUpload(ctx: RegistryRouteContext): Promise<void> {
   // TODO(lesson-07): Mount (?mount=&from=, 201) when `from` has the blob, else a monolithic upload with ?digest= (201), else open a session (202 with uploadHeaders).
   // HINT: a failed mount (bad digest, unknown repo, missing blob) falls back to the next case, it is no error.
   // HINT: monolithic: storage.blobs.put(req, { digest }) streams the body; then storage.linkBlob.
@@ -39,25 +39,25 @@ export async function startUpload(ctx: RouteContext): Promise<void> {
 }
 
 /** `GET /v2/<name>/blobs/uploads/<uuid>`: 204 with `Range` and `Location`. */
-export async function uploadStatus(ctx: RouteContext, uuid: string): Promise<void> {
+export async function uploadStatus(ctx: RegistryRouteContext, uuid: string): Promise<void> {
   // TODO(lesson-07): Answer 204 with uploadHeaders for the session.
   throw new NotImplementedError('lesson-07: uploadStatus');
 }
 
 /** `PATCH /v2/<name>/blobs/uploads/<uuid>`: appends a chunk, 202 with the new `Range`; out of order → 416. */
-export async function patchUpload(ctx: RouteContext, uuid: string): Promise<void> {
+export async function patchUpload(ctx: RegistryRouteContext, uuid: string): Promise<void> {
   // TODO(lesson-07): Inside withUploadLocation: parse Content-Range against the session's size, append the request body, answer 202 with uploadHeaders.
   throw new NotImplementedError('lesson-07: patchUpload');
 }
 
 /** `PUT /v2/<name>/blobs/uploads/<uuid>?digest=`: the optional last chunk, then verify and commit (201). */
-export async function completeUpload(ctx: RouteContext, uuid: string): Promise<void> {
+export async function completeUpload(ctx: RegistryRouteContext, uuid: string): Promise<void> {
   // TODO(lesson-07): Inside withUploadLocation: require ?digest=, complete the session with the body when there is one, link the blob and answer 201.
   throw new NotImplementedError('lesson-07: completeUpload');
 }
 
 /** `DELETE /v2/<name>/blobs/uploads/<uuid>`: 204, the session and its data are gone. */
-export async function cancelUpload(ctx: RouteContext, uuid: string): Promise<void> {
+export async function cancelUpload(ctx: RegistryRouteContext, uuid: string): Promise<void> {
   // TODO(lesson-07): Cancel the session and answer 204.
   throw new NotImplementedError('lesson-07: cancelUpload');
 }
@@ -84,13 +84,13 @@ function uploadHeaders(name: string, uuid: string, size: number): Record<string,
 }
 
 /** A 201 naming the new blob. */
-function created(ctx: RouteContext, location: string, digest: string): void {
+function created(ctx: RegistryRouteContext, location: string, digest: string): void {
   ctx.res.writeHead(201, { Location: location, 'Docker-Content-Digest': digest, 'Content-Length': 0 });
   ctx.res.end();
 }
 
 /** Errors about a session still carry its Location and uuid, so a client can resume after a 416. */
-async function withUploadLocation(ctx: RouteContext, uuid: string, work: () => Promise<void>): Promise<void> {
+async function withUploadLocation(ctx: RegistryRouteContext, uuid: string, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (err) {

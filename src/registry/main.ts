@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { NotImplementedError } from '../errors.js';
 import { defaultDataRoot, packageVersion } from '../config.js';
-import { parseServerCommand } from '../server-command.js';
+import { parseServerCommandLine } from '../server-command-line.js';
 import { startRegistry } from './server.js';
 
 /** The streams and environment the registry runs with (bin/launch.js passes the process's). */
@@ -51,7 +51,7 @@ export async function main(argv: string[], io: RegistryIO): Promise<number> {
     .option('--token-realm <url>', 'the token endpoint announced in Bearer challenges (default: this registry\'s /token)')
     .option('--allow-remote', 'allow a listen address other than loopback')
     .version(packageVersion(), '-v, --version');
-  const exit = parseServerCommand(program, argv, io);
+  const exit = parseServerCommandLine(program, argv, io);
   if (exit !== undefined) return exit;
   return runRegistry(program.opts<RegistryFlags>(), io);
 }

@@ -6,6 +6,7 @@
 import nodeFs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { digestOf } from '../image/digest.js';
+import { MAX_MANIFEST_SIZE } from '../image/limits.js';
 import { INDEX_TYPES, MANIFEST_TYPES, OCI_INDEX, OCI_MANIFEST } from '../image/media-types.js';
 import type { Descriptor } from '../image/types.js';
 import { ValidationError, validateDescriptor } from '../image/validate.js';
@@ -14,13 +15,10 @@ import { NotImplementedError } from '../errors.js';
 import type { ErrorEntry } from './errors.js';
 import { parseManifestReference } from './names.js';
 import { byCodePoint } from './storage.js';
-import type { RouteContext } from './server.js';
-
-/** The largest manifest accepted (the spec asks registries to take at least 4 MiB). */
-export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
+import type { RegistryRouteContext } from './route-context.js';
 
 /** `GET`/`HEAD /v2/<name>/manifests/<tag|digest>`: the exact bytes, with their media type and digest. */
-export async function getManifest(ctx: RouteContext, referenceParam: string): Promise<void> {
+export async function getManifest(ctx: RegistryRouteContext, referenceParam: string): Promise<void> {
   // TODO(lesson-07): Find the manifest, answer 200 with its media type as Content-Type, Content-Length and Docker-Content-Digest, and stream its bytes (none for HEAD).
   throw new NotImplementedError('lesson-07: getManifest');
 }
@@ -32,27 +30,27 @@ export async function getManifest(ctx: RouteContext, referenceParam: string): Pr
  * @throws RegistryError MANIFEST_INVALID naming the bad field, MANIFEST_BLOB_UNKNOWN
  *   (one entry per missing digest), DIGEST_INVALID when a digest reference is not the body's digest.
  */
-export async function putManifest(ctx: RouteContext, referenceParam: string): Promise<void> {
-  // TODO(lesson-07): Read the body (readLimited), checkManifest it, compare a digest reference with digestOf(body), refuse missing blobs with MANIFEST_BLOB_UNKNOWN, store it and answer 201.
+export async function putManifest(ctx: RegistryRouteContext, referenceParam: string): Promise<void> {
+  // TODO(lesson-07): Read the body (readLimited up to MAX_MANIFEST_SIZE), checkManifest it, compare a digest reference with digestOf(body), refuse missing blobs with MANIFEST_BLOB_UNKNOWN, store it and answer 201.
   // HINT: a descriptor of a manifest or index type must be a manifest of the repository (storage.hasManifest); any other must be a linked blob (storage.statBlob).
   // HINT: one error entry per missing digest, each with detail: { digest }.
   throw new NotImplementedError('lesson-07: putManifest');
 }
 
 /** `DELETE /v2/<name>/manifests/<tag|digest>`: 202; by digest its tags go too, by tag only the tag. */
-export async function deleteManifest(ctx: RouteContext, referenceParam: string): Promise<void> {
+export async function deleteManifest(ctx: RegistryRouteContext, referenceParam: string): Promise<void> {
   // TODO(lesson-07): Delete by tag or digest and answer 202.
   throw new NotImplementedError('lesson-07: deleteManifest');
 }
 
 /** `GET /v2/<name>/tags/list?n=&last=`: `{name, tags}`, sorted and paginated with a `Link` header. */
-export async function listTags(ctx: RouteContext): Promise<void> {
+export async function listTags(ctx: RegistryRouteContext): Promise<void> {
   // TODO(lesson-07): Answer {name, tags} for one page of the sorted tags, with the page's Link header.
   throw new NotImplementedError('lesson-07: listTags');
 }
 
 /** `GET /v2/_catalog?n=&last=`: `{repositories}`, paginated like the tags list. */
-export async function listRepositories(ctx: RouteContext): Promise<void> {
+export async function listRepositories(ctx: RegistryRouteContext): Promise<void> {
   // TODO(lesson-07): Answer {repositories} for one page of the catalog, with the page's Link header.
   throw new NotImplementedError('lesson-07: listRepositories');
 }
@@ -99,7 +97,7 @@ async function readLimited(req: AsyncIterable<Buffer>, max: number): Promise<Buf
   return Buffer.concat(chunks);
 }
 
-function sendJson(ctx: RouteContext, value: unknown, link: string | undefined): void {
+function sendJson(ctx: RegistryRouteContext, value: unknown, link: string | undefined): void {
   const body = JSON.stringify(value);
   ctx.res.writeHead(200, {
     'Content-Type': 'application/json',
