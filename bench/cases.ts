@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { repoRoot } from '../kata/impl.js';
+import { repoRoot } from '../kata/impl-switch.js';
 import type { InputSet } from './input-sets.js';
 import { BENCH_TAG } from './layout.js';
 import { diffTree, flushWrites, timeRuns, warmUp } from './measure.js';

@@ -34,7 +34,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { IMPL_ENV, implDir, repoRoot, selectedImpl } from '../kata/impl.js';
+import { IMPL_ENV, implDir, repoRoot, selectedImpl } from '../kata/impl-switch.js';
 import { GOALS, rssCase, throughputCase } from './cases.js';
 import type { ApplyLayer, CaseContext, MeasuredRow } from './cases.js';
 import { layerSeriesSet, singleLayerSet } from './input-sets.js';

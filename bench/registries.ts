@@ -9,8 +9,8 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { repoRoot } from '../kata/impl.js';
-import { startDistribution as startDebianRegistry } from '../test/support/distribution.js';
+import { repoRoot } from '../kata/impl-switch.js';
+import { startDistribution as startDebianRegistry } from '../fixtures/distribution.js';
 
 /** A running registry. */
 export interface RunningRegistry {
@@ -80,7 +80,7 @@ export async function startMiniRegistry(workDir: string): Promise<RunningRegistr
 
 /**
  * Starts Debian's `docker-registry` the way the interop checks do (a fresh
- * root and port, see test/support/distribution.ts).
+ * root and port, see fixtures/distribution.ts).
  */
 export async function startDistribution(bin: string): Promise<RunningRegistry> {
   const registry = await startDebianRegistry(bin);

@@ -3,7 +3,7 @@
  *
  * ```
  * <workDir>/run/
- * ├── images/busybox/      the offline busybox (test/support/base-images.ts), an OCI layout
+ * ├── images/busybox/      the offline busybox (fixtures/base-images.ts), an OCI layout
  * ├── registry/            the reference registry (in this process) holding it as library/busybox:latest
  * ├── d.sock, data/        minidockerd of the selected tree: --registry-mirror <that registry>, busybox pulled
  * ├── rootfs/              busybox unpacked once: the rootfs of runc's bundle and podman's --rootfs
@@ -22,16 +22,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import { implDir, repoRoot } from '../kata/impl.js';
+import { implDir, repoRoot } from '../kata/impl-switch.js';
 import { buildSpec, hostNofileLimit, writeBundle } from '../solutions/runtime/bundle.js';
 import { startRegistry } from '../solutions/registry/server.js';
 import type { Registry } from '../solutions/registry/server.js';
 import { unpackImage } from '../solutions/image/unpack-image.js';
 import type { LayerSource } from '../solutions/image/unpack-image.js';
 import { parseDigest } from '../solutions/image/digest.js';
-import { buildBaseImages } from '../test/support/base-images.js';
-import { mountsUnder } from '../test/support/host-state.js';
-import { pushLayout } from '../test/support/registry-harness.js';
+import { buildBaseImages } from '../fixtures/base-images.js';
+import { mountsUnder } from '../fixtures/host-state.js';
+import { pushLayout } from '../fixtures/registry-push.js';
 import { run } from './tools.js';
 
 /** The slice of the selected tree's EngineClient the section uses (solutions/client/engine-client.ts). */

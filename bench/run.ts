@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { buildIsCurrent } from '../bin/launch.js';
-import { IMPL_ENV, repoRoot, selectedImpl } from '../kata/impl.js';
+import { IMPL_ENV, repoRoot, selectedImpl } from '../kata/impl-switch.js';
 import { median } from './measure.js';
 import type { MeasuredRow } from './cases.js';
 import { daemonLifecycle, podmanRun, runcLifecycle, runcRun, spawnToExit, timeRoundRobin } from './run-cases.js';

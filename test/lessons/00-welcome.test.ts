@@ -1,12 +1,12 @@
 /**
  * Lesson 00: the doctor's diagnosis rules (src/doctor/rules.ts).
  *
- * Every check describes a machine as `HostFacts` and asks the rules what they
+ * Every check describes a machine as `DoctorFacts` and asks the rules what they
  * make of it. Nothing here looks at the real machine: the workshop's own doctor
  * (`npm start`) does that, with the reference rules.
  */
 import { describe, expect, it } from 'vitest';
-import type { Distro, Finding, HostFacts } from '#kata/doctor/facts.js';
+import type { Distro, Finding, DoctorFacts } from '#kata/doctor/facts.js';
 import {
   BUSYBOX_PACKAGE,
   FIXES,
@@ -25,7 +25,7 @@ import {
 const FILE = 'src/doctor/rules.ts';
 
 /** A healthy machine: Debian, root, runc and a static busybox, cgroup v2. */
-const healthy: HostFacts = {
+const healthy: DoctorFacts = {
   platform: 'linux',
   arch: 'x64',
   nodeVersion: 'v20.20.2',
@@ -38,10 +38,10 @@ const healthy: HostFacts = {
   cgroup: { v2Mounted: true, v1Controllers: [], v2Controllers: ['cpu', 'memory', 'pids'], writable: true },
 };
 
-type Overrides = { [K in keyof HostFacts]?: HostFacts[K] extends object ? Partial<HostFacts[K]> : HostFacts[K] };
+type Overrides = { [K in keyof DoctorFacts]?: DoctorFacts[K] extends object ? Partial<DoctorFacts[K]> : DoctorFacts[K] };
 
 /** The healthy machine with some facts changed (nested facts are merged). */
-function facts(o: Overrides = {}): HostFacts {
+function facts(o: Overrides = {}): DoctorFacts {
   return {
     ...healthy,
     ...o,
@@ -53,7 +53,7 @@ function facts(o: Overrides = {}): HostFacts {
 }
 
 /** A regular user on the healthy machine. */
-const user = (o: Overrides = {}): HostFacts => facts({ uid: 1000, ...o });
+const user = (o: Overrides = {}): DoctorFacts => facts({ uid: 1000, ...o });
 
 function describeFinding(f: Finding): string {
   return `got ${JSON.stringify(f)}`;
@@ -177,7 +177,7 @@ describe('lesson 00 — welcome: the doctor', () => {
 
   it('the cgroup layout is recognised (v1, v2, hybrid, none)', () => {
     const v1 = ['cpu', 'memory', 'pids'];
-    const cases: Array<[HostFacts['cgroup'], string]> = [
+    const cases: Array<[DoctorFacts['cgroup'], string]> = [
       [{ v2Mounted: true, v1Controllers: [], v2Controllers: ['memory'], writable: true }, 'v2'],
       [{ v2Mounted: true, v1Controllers: v1, v2Controllers: [], writable: true }, 'hybrid'],
       [{ v2Mounted: false, v1Controllers: v1, v2Controllers: [], writable: true }, 'v1'],

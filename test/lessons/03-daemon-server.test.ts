@@ -11,8 +11,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError } from '#kata/errdefs.js';
 import { MAX_JSON_BODY, readJson, sendJson } from '#kata/daemon/server/http.js';
 import { listenOnSocket, startDaemon } from '#kata/daemon/server/server.js';
-import type { Daemon, RouteRegistrar } from '#kata/daemon/server/server.js';
-import { repoRoot } from '../../kata/impl.js';
+import type { RouteRegistrar } from '#kata/daemon/server/route-registrar.js';
+import type { Daemon } from '#kata/daemon/server/server.js';
+import { repoRoot } from '../../kata/impl-switch.js';
 import { DaemonHarness, canConnect, httpRequest, pathExists } from '../support/daemon-harness.js';
 import { prerequisite, requireTool } from '../support/prereq.js';
 

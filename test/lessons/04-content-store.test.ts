@@ -6,137 +6,39 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Volume, createFsFromVolume } from 'memfs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NotImplementedError } from '#kata/errors.js';
-import { FsBlobStore } from '#kata/image/content-store.js';
-import type { BlobFs } from '#kata/image/content-store.js';
-import { DigestTransform, digestHex, digestOf, digestOfStream, isDigest, parseDigest } from '#kata/image/digest.js';
+import { FsBlobStore } from '#kata/image/blob-store.js';
+import { DigestTransform, InvalidDigestError, digestHex, digestOf, digestOfStream, isDigest, parseDigest } from '#kata/image/digest.js';
 import type { Digest } from '#kata/image/digest.js';
-import { BlobNotFoundError, DigestMismatchError, InvalidDigestError, SizeMismatchError } from '#kata/image/errors.js';
+import { BlobNotFoundError, DigestMismatchError, SizeMismatchError } from '#kata/image/errors.js';
 import { OCI_CONFIG } from '#kata/image/media-types.js';
 import { describeError, rejectionOf } from '../support/outcomes.js';
+import { readAll, sha256 } from '../support/bytes.js';
+import {
+  DIGEST,
+  STORE,
+  EMPTY_HEX,
+  HELLO_HEX,
+  HELLO,
+  MB,
+  tempDir,
+  known,
+  hexOf,
+  thrownBy,
+  from,
+  pieces,
+  memStore,
+  memFiles,
+  entries,
+  expectNothingStored,
+  scope,
+} from './04-content-store/helpers.js';
 
-const DIGEST = 'src/image/digest.ts';
-const STORE = 'src/image/content-store.ts';
-
-/** `printf '' | sha256sum` and `printf hello | sha256sum`. */
-const EMPTY_HEX = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-const HELLO_HEX = '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824';
-const HELLO = `sha256:${HELLO_HEX}` as Digest;
-const MB = 1024 * 1024;
-
-let cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  const pending = cleanups.reverse();
-  cleanups = [];
-  for (const cleanup of pending) await cleanup();
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'dockerlings-04-'));
-  cleanups.push(() => fs.promises.rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** The digest node:crypto computes, for comparison. */
-function sha256(data: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
-
-/** The same, typed as a Digest: the store checks never depend on your digest.ts for their expectations. */
-function known(data: Uint8Array | string): Digest {
-  return sha256(data) as Digest;
-}
-
-function hexOf(digest: string): string {
-  return digest.slice('sha256:'.length);
-}
-
-/** The error `fn` throws, or a marker error when it returns. */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  return new Error('(returned without an error)');
-}
-
-async function* from(...chunks: Array<Uint8Array | string>): AsyncGenerator<Uint8Array | string> {
-  for (const chunk of chunks) yield chunk;
-}
-
-async function* pieces(data: Buffer, size: number, pause = false): AsyncGenerator<Buffer> {
-  for (let i = 0; i < data.length; i += size) {
-    if (pause) await new Promise((resolve) => setImmediate(resolve));
-    yield data.subarray(i, i + size);
-  }
-}
-
-async function readAll(stream: AsyncIterable<Uint8Array | string>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
-}
-
-/** A memfs store whose every file call is recorded as "<call> <path…>". */
-function memStore(): { vol: InstanceType<typeof Volume>; store: FsBlobStore; calls: string[] } {
-  const vol = new Volume();
-  const mem = createFsFromVolume(vol) as unknown as BlobFs;
-  const calls: string[] = [];
-  const recorded: BlobFs = {
-    promises: {
-      mkdir: (p, options) => (calls.push(`mkdir ${p}`), mem.promises.mkdir(p, options)),
-      open: (p, flags, mode) => (calls.push(`open ${p}`), mem.promises.open(p, flags, mode)),
-      rename: (a, b) => (calls.push(`rename ${a} ${b}`), mem.promises.rename(a, b)),
-      stat: (p) => (calls.push(`stat ${p}`), mem.promises.stat(p)),
-      unlink: (p) => (calls.push(`unlink ${p}`), mem.promises.unlink(p)),
-      readdir: (p) => (calls.push(`readdir ${p}`), mem.promises.readdir(p)),
-    },
-    createReadStream: (p) => (calls.push(`createReadStream ${p}`), mem.createReadStream(p)),
-    createWriteStream: (p, options) => (calls.push(`createWriteStream ${p}`), mem.createWriteStream(p, options)),
-  };
-  return { vol, store: new FsBlobStore('/store', recorded), calls };
-}
-
-/** The files (not directories) of a memfs volume under a directory. */
-function memFiles(vol: InstanceType<typeof Volume>, dir: string): string[] {
-  return Object.entries(vol.toJSON())
-    .filter(([name, content]) => content !== null && name.startsWith(`${dir}/`))
-    .map(([name]) => name)
-    .sort();
-}
-
-/** The entries of a real directory; a missing directory has none. */
-function entries(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
-}
-
-/** Checks that a failed put left nothing visible behind in a memfs store. */
-function expectNothingStored(vol: InstanceType<typeof Volume>, calls: string[], what: string): void {
-  expect(memFiles(vol, '/store/blobs'), `${what}: no blob may be stored (${STORE}: FsBlobStore.put verifies BEFORE the rename)`).toEqual([]);
-  expect(
-    memFiles(vol, '/store/ingest'),
-    `${what}: the ingest file must be removed when put fails (${STORE}: FsBlobStore.put, the catch: unlink, then rethrow)`,
-  ).toEqual([]);
-  expect(
-    calls.filter((c) => c.startsWith('rename ')),
-    `${what}: nothing may be renamed into blobs/, not even for a moment (${STORE}: FsBlobStore.put renames only after both checks)`,
-  ).toEqual([]);
-  expect(
-    calls.filter((c) => c.startsWith('createWriteStream ') && !c.startsWith('createWriteStream /store/ingest/')),
-    `put writes only into <root>/ingest/<random>, never straight into blobs/ (${STORE}: FsBlobStore.put)`,
-  ).toEqual([]);
-}
+afterEach(() => scope.cleanup());
 
 describe('lesson 04 — image store: content', () => {
   it('parseDigest accepts sha256:<64 hex> and names the rule a bad digest breaks', () => {

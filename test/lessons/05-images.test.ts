@@ -3,177 +3,47 @@
  * layouts and image records in temp dirs, and interop with skopeo and umoci
  * where they are installed.
  */
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import zlib from 'node:zlib';
-import tar from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidParameterError, NotFoundError } from '#kata/errdefs.js';
 import type { Digest } from '#kata/image/digest.js';
 import { DigestMismatchError, SizeMismatchError } from '#kata/image/errors.js';
 import { CorruptImageStoreError, ImageNotFoundError, ImageStore } from '#kata/image/image-store.js';
-import {
-  DOCKER_CONFIG,
-  DOCKER_LAYER_TAR_GZIP,
-  DOCKER_MANIFEST,
-  DOCKER_MANIFEST_LIST,
-  OCI_CONFIG,
-  OCI_INDEX,
-  OCI_LAYER_TAR_GZIP,
-  OCI_MANIFEST,
-} from '#kata/image/media-types.js';
+import { DOCKER_CONFIG, DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_CONFIG, OCI_INDEX, OCI_LAYER_TAR_GZIP, OCI_MANIFEST } from '#kata/image/media-types.js';
 import { IMAGE_LAYOUT_VERSION, InvalidLayoutError, OciLayout, RefNotFoundError } from '#kata/image/oci-layout.js';
 import { InvalidReferenceError, familiarName, familiarString, normalize, parseReference } from '#kata/image/reference.js';
 import type { ReferenceRule } from '#kata/image/reference.js';
 import { REF_NAME_ANNOTATION } from '#kata/image/types.js';
-import type { Descriptor, Image, Index, Manifest, Platform } from '#kata/image/types.js';
-import { ValidationError, validateImage, validateIndex, validateManifest } from '#kata/image/validate.js';
-import { prerequisite, requireTool } from '../support/prereq.js';
+import type { Image, Index, Manifest, Platform } from '#kata/image/types.js';
+import { validateImage, validateIndex, validateManifest } from '#kata/image/validate.js';
+import { requireTool } from '../support/prereq.js';
 import { describeError, failureOf } from '../support/outcomes.js';
+import { sha256 } from '../support/bytes.js';
+import {
+  REF,
+  VALIDATE,
+  LAYOUT,
+  STORE,
+  ATOMIC,
+  skopeo,
+  umoci,
+  tempDir,
+  fakeDigest,
+  thrown,
+  run,
+  tinyImage,
+  readBack,
+  descriptor,
+  ociManifest,
+  ociImage,
+  expectInvalid,
+  expectReplaced,
+  strayFiles,
+  scope,
+} from './05-images/helpers.js';
 
-const REF = 'src/image/reference.ts';
-const VALIDATE = 'src/image/validate.ts';
-const LAYOUT = 'src/image/oci-layout.ts';
-const STORE = 'src/image/image-store.ts';
-const ATOMIC = 'src/atomic-file.ts';
-
-const skopeo = prerequisite('skopeo', 'apt-get install skopeo');
-const umoci = prerequisite('umoci', 'apt-get install umoci');
-
-const tempDirs: string[] = [];
-afterEach(async () => {
-  for (const dir of tempDirs.splice(0)) await fs.rm(dir, { recursive: true, force: true });
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dockerlings-05-'));
-  tempDirs.push(dir);
-  return dir;
-}
-
-const sha256 = (data: Buffer | string) => `sha256:${createHash('sha256').update(data).digest('hex')}` as Digest;
-const fakeDigest = (c: string) => `sha256:${c.repeat(64)}` as Digest;
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}
-
-
-/** Runs a tool; resolves with its stdout, rejects with its stderr in the message. */
-function run(bin: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(bin, args, { timeout: 20_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${path.basename(bin)} ${args.join(' ')} failed: ${stderr || err.message}`));
-      else resolve(stdout);
-    });
-  });
-}
-
-/** An uncompressed tar of a few small files. */
-async function tarOf(): Promise<Buffer> {
-  const pack = tar.pack();
-  const mtime = new Date('2024-01-01T00:00:00Z');
-  pack.entry({ name: 'bin/', type: 'directory', mode: 0o755, mtime });
-  pack.entry({ name: 'bin/greet', mode: 0o755, mtime }, '#!/bin/sh\necho hello from lesson 05\n');
-  pack.entry({ name: 'etc/', type: 'directory', mode: 0o755, mtime });
-  pack.entry({ name: 'etc/hostname', mode: 0o644, mtime }, 'kata\n');
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of pack as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
-/** Builds a one-layer image in a layout with OciLayout and tags it. */
-async function tinyImage(dir: string, ref: string) {
-  const layerTar = await tarOf();
-  const gz = zlib.gzipSync(layerTar);
-  const layout = await OciLayout.init(dir);
-  const layer = await layout.blobs.put(Readable.from([gz]), { mediaType: OCI_LAYER_TAR_GZIP });
-  const image: Image = {
-    created: '2024-01-01T00:00:00Z',
-    architecture: 'amd64',
-    os: 'linux',
-    config: { Cmd: ['/bin/greet'], Env: ['PATH=/bin'] },
-    rootfs: { type: 'layers', diff_ids: [sha256(layerTar)] },
-    history: [{ created: '2024-01-01T00:00:00Z', created_by: 'lesson 05' }],
-  };
-  const config = await layout.putJson(image, OCI_CONFIG);
-  const layers: Descriptor[] = [{ mediaType: OCI_LAYER_TAR_GZIP, digest: layer.digest, size: layer.size }];
-  const manifest: Manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers };
-  const target = await layout.putJson(manifest, OCI_MANIFEST);
-  await layout.tag(ref, target);
-  return { layout, target, config, manifest, layerDigest: sha256(gz), diffID: sha256(layerTar) };
-}
-
-/** Reads a layout written by another tool through OciLayout: ref → manifest → config, all validated. */
-async function readBack(dir: string, ref: string, tool: string) {
-  const layout = await OciLayout.open(dir);
-  const target = await layout.resolve(ref);
-  expect(target.mediaType, `${tool} tagged an OCI manifest as ${ref} in index.json (${LAYOUT}: OciLayout.resolve)`).toBe(OCI_MANIFEST);
-  const manifest = validateManifest(await layout.readJson(target));
-  const image = validateImage(await layout.readJson(manifest.config));
-  return { layout, target, manifest, image };
-}
-
-const descriptor = (mediaType: string, c: string, size = 100): Descriptor => ({ mediaType, digest: fakeDigest(c), size });
-
-function ociManifest(): Manifest {
-  return {
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    config: descriptor(OCI_CONFIG, 'c', 300),
-    layers: [descriptor(OCI_LAYER_TAR_GZIP, 'a', 1000), descriptor(OCI_LAYER_TAR_GZIP, 'b', 2000)],
-    annotations: { 'org.opencontainers.image.title': 'kata' },
-  };
-}
-
-function ociImage(): Image {
-  return {
-    architecture: 'amd64',
-    os: 'linux',
-    config: { Env: ['PATH=/bin'], Cmd: ['sh'], Entrypoint: null, WorkingDir: '/', Labels: { a: 'b' }, ExposedPorts: { '80/tcp': {} } },
-    rootfs: { type: 'layers', diff_ids: [fakeDigest('1'), fakeDigest('2')] },
-    history: [{ created_by: '/bin/sh -c #(nop) ADD file', empty_layer: false }],
-  };
-}
-
-/** Expects `fn` to throw a ValidationError for `field`, its message starting with `field:`. */
-function expectInvalid(fn: () => unknown, field: string, what: string): void {
-  const err = thrown(fn);
-  expect(err, `${what} must throw a ValidationError naming "${field}"; got ${describeError(err)} (${VALIDATE})`).toBeInstanceOf(
-    ValidationError,
-  );
-  expect((err as ValidationError).field, `${what}: the error's field must be the JSON path of the bad value (${VALIDATE})`).toBe(field);
-  expect((err as Error).message.startsWith(`${field}: `), `${what}: the message starts with "${field}: " (${VALIDATE})`).toBe(true);
-  expect(err, `a ValidationError is an InvalidParameterError, a 400 for the daemon (${VALIDATE})`).toBeInstanceOf(InvalidParameterError);
-}
-
-/**
- * Runs `change` and expects it to replace `file` with a new one (rename), not
- * to rewrite it in place: a hard link to the old file must keep the old content.
- */
-async function expectReplaced(file: string, change: () => Promise<unknown>, message: string): Promise<void> {
-  const keep = path.join(await tempDir(), 'before');
-  await fs.link(file, keep);
-  const old = await fs.readFile(keep, 'utf8');
-  await change();
-  const now = await fs.readFile(file, 'utf8');
-  expect(now, `${message}: the change did not reach the file at all`).not.toBe(old);
-  expect(await fs.readFile(keep, 'utf8'), message).toBe(old);
-}
-
-async function strayFiles(dir: string, keep: string[]): Promise<string[]> {
-  return (await fs.readdir(dir)).filter((name) => !keep.includes(name));
-}
+afterEach(() => scope.cleanup());
 
 describe('lesson 05 — image store: images', () => {
   it('parses and normalises references like docker', () => {

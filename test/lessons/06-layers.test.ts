@@ -11,41 +11,51 @@
  * ```
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { constants as zlibConstants, createGzip, gzipSync } from 'node:zlib';
-import tar from 'tar-stream';
-import type { Header } from 'tar-stream';
 import { applyLayer } from '#kata/image/apply-layer.js';
 import { createLayer } from '#kata/image/create-layer.js';
 import { unpackImage } from '#kata/image/unpack-image.js';
-import { DiffIDMismatchError, LayerEscapeError } from '#kata/image/layer-errors.js';
+import { DiffIDMismatchError } from '#kata/image/layer-errors.js';
 import type { LayerEscapeKind } from '#kata/image/layer-errors.js';
 import type { Digest } from '#kata/image/digest.js';
 import { describeError, rejectionOf } from '../support/outcomes.js';
+import {
+  APPLY,
+  ENTRY,
+  WHITEOUTS,
+  OWNERSHIP,
+  SAFE,
+  UNPACK,
+  CREATE,
+  isRoot,
+  T1,
+  T2,
+  T3,
+  tarOf,
+  applyTo,
+  walk,
+  outsideOf,
+  expectRefusedIn,
+  mode,
+  entriesOf,
+  makeTree,
+  parentOf,
+  clean,
+} from './06-layers/helpers.js';
+import type { ApplyOptions, Spec, TreeSpec } from './06-layers/helpers.js';
+import { sha256 } from '../support/bytes.js';
+import { TestScope } from '../support/scope.js';
 
-const APPLY = 'src/image/apply-layer.ts';
-const ENTRY = 'src/image/apply-entry.ts';
-const WHITEOUTS = 'src/image/whiteouts.ts';
-const OWNERSHIP = 'src/image/ownership.ts';
-const SAFE = 'src/image/safe-path.ts';
-const UNPACK = 'src/image/unpack-image.ts';
-const CREATE = 'src/image/create-layer.ts';
-
-const isRoot = process.getuid?.() === 0;
-const T1 = new Date('2020-01-02T03:04:05Z');
-const T2 = new Date('2021-06-07T08:09:10Z');
-const T3 = new Date('2022-11-12T13:14:15Z');
-
+const scope = new TestScope();
 let tmp = '';
 let rootfs = '';
 let sentinel = '';
 
 beforeEach(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dockerlings-06-'));
+  tmp = await scope.tempDir('dockerlings-06-');
   sentinel = path.join(tmp, 'sentinel');
   rootfs = path.join(tmp, 'a', 'rootfs');
   await fs.mkdir(sentinel);
@@ -53,179 +63,17 @@ beforeEach(async () => {
   await fs.mkdir(rootfs, { recursive: true });
 });
 
-afterEach(async () => {
-  // Read-only directories a check left behind must not stop the cleanup.
-  await fs.chmod(tmp, 0o700).catch(() => undefined);
-  await fs.rm(tmp, { recursive: true, force: true });
-});
+// Read-only directories a check left behind do not stop the scope's cleanup.
+afterEach(() => scope.cleanup());
 
-// ---------------------------------------------------------------- crafting layers
-
-interface Spec {
-  name: string;
-  type?: Header['type'];
-  mode?: number;
-  uid?: number;
-  gid?: number;
-  mtime?: Date;
-  linkname?: string;
-  content?: string | Buffer;
-  devmajor?: number;
-  devminor?: number;
-}
-
-/** A tar archive of the given entries, in this order, written by tar-stream. */
-async function tarOf(entries: Spec[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  const collected = (async () => {
-    for await (const chunk of pack) chunks.push(Buffer.from(chunk as Uint8Array));
-  })();
-  for (const e of entries) {
-    const type = e.type ?? 'file';
-    const header = {
-      name: e.name,
-      type,
-      mode: e.mode ?? (type === 'directory' ? 0o755 : 0o644),
-      uid: e.uid ?? 0,
-      gid: e.gid ?? 0,
-      mtime: e.mtime ?? T1,
-      linkname: e.linkname,
-      devmajor: e.devmajor,
-      devminor: e.devminor,
-    };
-    await new Promise<void>((resolve, reject) => {
-      const done = (err?: Error | null) => (err ? reject(err) : resolve());
-      if (type === 'file') pack.entry(header, e.content ?? '', done);
-      else pack.entry(header, done);
-    });
-  }
-  pack.finalize();
-  await collected;
-  return Buffer.concat(chunks);
-}
-
-function sha256(data: Buffer): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
-
-/** The bytes as a stream of small chunks, the first one a single byte. */
-function chunked(data: Buffer, size = 1000): Readable {
-  const pieces = [data.subarray(0, 1)];
-  for (let i = 1; i < data.length; i += size) pieces.push(data.subarray(i, i + size));
-  return Readable.from(pieces);
-}
-
-function apply(layer: Buffer, options?: Parameters<typeof applyLayer>[2]) {
-  return applyLayer(rootfs, chunked(layer), options);
-}
-
-// ---------------------------------------------------------------- looking at the result
-
+// The current check's rootfs and temp dir, bound into the helpers.
+const apply = (layer: Buffer, options?: ApplyOptions) => applyTo(rootfs, layer, options);
 const at = (rel: string) => path.join(rootfs, rel);
-
-async function lstat(rel: string) {
-  return fs.lstat(at(rel)).catch(() => undefined);
-}
-
-async function read(rel: string): Promise<string | undefined> {
-  return fs.readFile(at(rel), 'utf8').catch(() => undefined);
-}
-
-/** Every path under `dir`, relative, without following symlinks. */
-async function walk(dir: string, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    out.push(rel);
-    if (entry.isDirectory()) out.push(...(await walk(path.join(dir, entry.name), rel)));
-  }
-  return out.sort();
-}
-
-/** Everything under the temp dir except the rootfs: names, types, sizes, modes, link counts, contents. */
-async function outside(): Promise<string[]> {
-  const lines: string[] = [];
-  for (const rel of await walk(tmp)) {
-    if (rel === 'a/rootfs' || rel.startsWith('a/rootfs/')) continue;
-    const s = await fs.lstat(path.join(tmp, rel));
-    let what = s.isDirectory() ? 'dir' : s.isSymbolicLink() ? `-> ${await fs.readlink(path.join(tmp, rel))}` : 'file';
-    if (s.isFile()) what += ` ${sha256(await fs.readFile(path.join(tmp, rel)))}`;
-    lines.push(`${rel} ${what} mode=${(s.mode & 0o7777).toString(8)} nlink=${s.isDirectory() ? '-' : s.nlink}`);
-  }
-  return lines;
-}
-
-/** Applies a hostile layer and checks the refusal: the error, its kind, the entry named, and nothing touched outside. */
-async function expectRefused(layer: Buffer, kind: LayerEscapeKind, entry: string, where: string, options?: Parameters<typeof applyLayer>[2]) {
-  const before = await outside();
-  const err = await rejectionOf(apply(layer, options));
-  expect(err, `applyLayer must throw a LayerEscapeError for "${entry}" (${where}); it gave ${describeError(err)}`).toBeInstanceOf(
-    LayerEscapeError,
-  );
-  expect((err as LayerEscapeError).kind, `the LayerEscapeError for "${entry}" has kind "${kind}" (${where})`).toBe(kind);
-  expect((err as Error).message, `the error message names the entry "${entry}" (${where})`).toContain(entry);
-  expect(await outside(), `nothing outside the rootfs may change, not even a link count (${where})`).toEqual(before);
-  return err as LayerEscapeError;
-}
-
-function mode(s: { mode: number } | undefined): string {
-  return s === undefined ? '(missing)' : (s.mode & 0o7777).toString(8).padStart(4, '0');
-}
-
-// ---------------------------------------------------------------- reading layers back
-
-interface ParsedEntry {
-  header: Header;
-  content: Buffer;
-}
-
-async function entriesOf(layer: Readable): Promise<{ raw: Buffer; entries: ParsedEntry[] }> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of layer) chunks.push(Buffer.from(chunk as Uint8Array));
-  const raw = Buffer.concat(chunks);
-  const extract = tar.extract();
-  const entries: ParsedEntry[] = [];
-  const parsing = (async () => {
-    for await (const entry of extract) {
-      const parts: Buffer[] = [];
-      for await (const part of entry) parts.push(Buffer.from(part as Uint8Array));
-      entries.push({ header: entry.header, content: Buffer.concat(parts) });
-    }
-  })();
-  extract.end(raw);
-  await parsing;
-  return { raw, entries };
-}
-
-interface TreeSpec {
-  [name: string]: string | TreeSpec | { symlink: string } | { content: string; mode: number };
-}
-
-/** Writes a tree with every mtime set to `mtime`, children created in the given order. */
-async function makeTree(dir: string, spec: TreeSpec, mtime: Date): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
-  for (const [name, value] of Object.entries(spec)) {
-    const target = path.join(dir, name);
-    if (typeof value === 'string') {
-      await fs.writeFile(target, value);
-      await fs.utimes(target, mtime, mtime);
-    } else if ('symlink' in value && typeof value.symlink === 'string') {
-      await fs.symlink(value.symlink, target);
-      await fs.lutimes(target, mtime, mtime);
-    } else if ('content' in value && typeof value.content === 'string' && typeof value.mode === 'number') {
-      await fs.writeFile(target, value.content);
-      await fs.chmod(target, value.mode);
-      await fs.utimes(target, mtime, mtime);
-    } else {
-      await makeTree(target, value as TreeSpec, mtime);
-    }
-  }
-  await fs.utimes(dir, mtime, mtime);
-}
-
-const parentOf = (name: string) => path.posix.dirname(name.replace(/\/$/, ''));
-const clean = (name: string) => name.replace(/^\.\//, '').replace(/\/$/, '');
+const lstat = (rel: string) => fs.lstat(at(rel)).catch(() => undefined);
+const read = (rel: string): Promise<string | undefined> => fs.readFile(at(rel), 'utf8').catch(() => undefined);
+const outside = () => outsideOf(tmp);
+const expectRefused = (layer: Buffer, kind: LayerEscapeKind, entry: string, where: string, options?: ApplyOptions) =>
+  expectRefusedIn({ apply, outside }, layer, kind, entry, where, options);
 
 describe('lesson 06 — image store: layers', () => {
   it('unpacks files, dirs, symlinks, hardlinks with their modes and mtimes', async () => {

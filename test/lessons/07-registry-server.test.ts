@@ -4,63 +4,36 @@
  * categories: pull, push, content discovery, content management; plus the
  * faults (a SIGKILL mid-upload, 20 concurrent pushes), auth, and skopeo.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import bcrypt from 'bcryptjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRegistry } from '#kata/registry/server.js';
-import type { Registry, RegistryOptions } from '#kata/registry/server.js';
-import { buildBaseImages } from '../support/base-images.js';
+import { buildBaseImages } from '../../fixtures/base-images.js';
 import { prerequisite, requireTool } from '../support/prereq.js';
+import { errorCodes, makeTestImage, pushBlob, pushManifest, pushTestImage } from '../support/registry-harness.js';
+import { sha256 } from '../support/bytes.js';
 import {
-  RegistryHarness,
-  errorCodes,
-  makeTestImage,
-  pushBlob,
-  pushManifest,
-  pushTestImage,
-  sha256,
-} from '../support/registry-harness.js';
+  exec,
+  harness,
+  SERVER,
+  BLOBS,
+  UPLOADS,
+  MANIFESTS,
+  STORAGE,
+  ERRORS,
+  NAMES,
+  AUTH,
+  MAIN,
+  start,
+  storedBlobs,
+  filesUnder,
+  at,
+  MANIFEST_DETAIL,
+  sha1,
+} from './07-registry-server/helpers.js';
 
-const exec = promisify(execFile);
-const harness = new RegistryHarness();
 afterEach(() => harness.cleanup());
-
-const SERVER = 'src/registry/server.ts';
-const BLOBS = 'src/registry/blob-routes.ts';
-const UPLOADS = 'src/registry/uploads.ts';
-const MANIFESTS = 'src/registry/manifest-routes.ts';
-const STORAGE = 'src/registry/storage.ts';
-const ERRORS = 'src/registry/errors.ts';
-const NAMES = 'src/registry/names.ts';
-const AUTH = 'src/registry/auth.ts';
-const MAIN = 'src/registry/main.ts';
-
-/** Starts the registry under test in this process, on 127.0.0.1 and a port the OS chooses. */
-async function start(options: Partial<RegistryOptions> = {}): Promise<Registry> {
-  const root = options.root ?? path.join(await harness.tempDir(), 'root');
-  return harness.track(await startRegistry({ listen: '127.0.0.1:0', ...options, root }));
-}
-
-/** The files under `<root>/blobs/sha256` (the committed blobs), [] when there are none. */
-async function storedBlobs(root: string): Promise<string[]> {
-  return fs.readdir(path.join(root, 'blobs', 'sha256')).catch(() => []);
-}
-
-/** Every regular file under `dir`, as relative paths. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
-}
-
-/** Resolves an upload `Location` (relative or absolute) against the registry. */
-function at(registry: { url: string }, location: string | null): string {
-  expect(location, `an upload reply must carry a Location header — ${BLOBS}`).toBeTruthy();
-  return new URL(location!, registry.url).toString();
-}
 
 describe('lesson 07 — registry: server', () => {
   it('GET /v2/ answers 200 with the API version header; the registry listens on loopback only unless told otherwise', async () => {
@@ -514,10 +487,4 @@ describe('lesson 07 — registry: server', () => {
     expect(sha256(stdout), `skopeo inspect by digest gets the same bytes — ${MANIFESTS}`).toBe(images.busybox.manifestDigest);
   });
 });
-
-const MANIFEST_DETAIL = `${MANIFESTS} putManifest (detail: { digest })`;
-
-async function sha1(text: string): Promise<ArrayBuffer> {
-  return crypto.subtle.digest('SHA-1', new TextEncoder().encode(text));
-}
 

@@ -2,15 +2,14 @@
  * Lesson 08 — registry: client. Pull and push against a fault-injecting
  * in-memory registry (test/support/fault-registry.ts) that records every
  * request, and, for interop, against Debian's docker-registry (distribution 2.8).
- * The images are the offline busybox and hello-world (test/support/base-images.ts).
+ * The images are the offline busybox and hello-world (fixtures/base-images.ts).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FsBlobStore } from '#kata/image/content-store.js';
+import { FsBlobStore } from '#kata/image/blob-store.js';
 import type { Digest } from '#kata/image/digest.js';
 import { DigestMismatchError, SizeMismatchError } from '#kata/image/errors.js';
 import { OCI_INDEX, OCI_MANIFEST } from '#kata/image/media-types.js';
@@ -18,17 +17,18 @@ import type { Descriptor, Manifest } from '#kata/image/types.js';
 import { decodeRegistryAuth } from '#kata/registry-client/auth.js';
 import { RegistryClient } from '#kata/registry-client/client.js';
 import type { RegistryClientOptions } from '#kata/registry-client/client.js';
-import { NoMatchingPlatformError, RegistryError } from '#kata/registry-client/errors.js';
+import { NoMatchingPlatformError, RegistryResponseError } from '#kata/registry-client/errors.js';
 import { registryUrl } from '#kata/registry-client/http.js';
 import type { ProgressEvent } from '#kata/registry-client/progress.js';
-import { buildBaseImages } from '../support/base-images.js';
-import type { BaseImages } from '../support/base-images.js';
+import { buildBaseImages } from '../../fixtures/base-images.js';
+import type { BaseImages } from '../../fixtures/base-images.js';
 import { startDistribution } from '../support/distribution.js';
 import type { Distribution } from '../support/distribution.js';
 import { FaultRegistry } from '../support/fault-registry.js';
 import type { FaultAuth } from '../support/fault-registry.js';
 import { prerequisite, requireTool } from '../support/prereq.js';
 import { RegistryHarness } from '../support/registry-harness.js';
+import { TestScope } from '../support/scope.js';
 import { describeError, failureOf } from '../support/outcomes.js';
 
 const HTTP = 'src/registry-client/http.ts';
@@ -61,42 +61,35 @@ async function readImage(layoutDir: string, digest: Digest): Promise<Image> {
   return { layoutDir, manifest: { mediaType: OCI_MANIFEST, digest, size: bytes.length }, parsed, config: parsed.config, layer };
 }
 
+const fileScope = new TestScope();
 beforeAll(async () => {
-  baseDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dockerlings-08-images-'));
+  baseDir = await fileScope.tempDir('dockerlings-08-images-');
   images = await buildBaseImages(baseDir);
   busybox = await readImage(images.busybox.layoutDir, images.busybox.manifestDigest);
   hello = await readImage(images['hello-world'].layoutDir, images['hello-world'].manifestDigest);
 });
 
-afterAll(async () => {
-  if (baseDir !== '') await fs.rm(baseDir, { recursive: true, force: true });
-});
+afterAll(() => fileScope.cleanup());
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
+const scope = new TestScope();
+afterEach(() => scope.cleanup());
 
 const harness = new RegistryHarness();
 afterEach(() => harness.cleanup());
 
-async function tempDir(): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dockerlings-08-'));
-  cleanups.push(() => fs.rm(dir, { recursive: true, force: true }));
-  return dir;
+function tempDir(): Promise<string> {
+  return scope.tempDir('dockerlings-08-');
 }
 
 /** A fault registry serving busybox as library/busybox:latest. */
 async function registryWithBusybox(auth?: FaultAuth): Promise<FaultRegistry> {
-  const registry = await FaultRegistry.start(auth === undefined ? {} : { auth });
-  cleanups.push(() => registry.close());
+  const registry = await FaultRegistry.start(auth === undefined ? { scope } : { auth, scope });
   await registry.addLayout(busybox.layoutDir, 'latest', 'library/busybox', 'latest');
   return registry;
 }
 
 async function emptyRegistry(): Promise<FaultRegistry> {
-  const registry = await FaultRegistry.start();
-  cleanups.push(() => registry.close());
+  const registry = await FaultRegistry.start({ scope });
   return registry;
 }
 
@@ -243,8 +236,8 @@ describe('lesson 08 — registry: client', () => {
     const broken = await registryWithBusybox();
     broken.inject({ kind: 'status', status: 500, target: busybox.layer.digest });
     const err = await failureOf(client(broken.host).pull('library/busybox', 'latest', await store()));
-    expect(err, `a layer that always answers 500: pull gives up with a RegistryError; got ${describeError(err)} (${HTTP})`).toBeInstanceOf(RegistryError);
-    expect((err as RegistryError).status, `the RegistryError carries the last status (${HTTP})`).toBe(500);
+    expect(err, `a layer that always answers 500: pull gives up with a RegistryResponseError; got ${describeError(err)} (${HTTP})`).toBeInstanceOf(RegistryResponseError);
+    expect((err as RegistryResponseError).status, `the RegistryResponseError carries the last status (${HTTP})`).toBe(500);
     const tries = broken.requestsTo('GET', `/blobs/${busybox.layer.digest}`).length;
     expect(tries >= 2 && tries <= 5, `retries are bounded: ${tries} attempts, expected a few (3 by default) (${HTTP}: RetryOptions.attempts)`).toBe(true);
   });
@@ -343,8 +336,8 @@ describe('lesson 08 — registry: client', () => {
     expect(registry.manifests.has('dockerlings/copy:v1'), `the push went through with the push token (${PUSH})`).toBe(true);
 
     const anonymous = await failureOf(client(registry.host).pull('library/busybox', 'latest', await store()));
-    expect(anonymous, `without credentials the token server refuses: a RegistryError; got ${describeError(anonymous)} (${AUTH}: fetchToken)`).toBeInstanceOf(RegistryError);
-    expect((anonymous as RegistryError).status, `… with status 401 (${AUTH})`).toBe(401);
+    expect(anonymous, `without credentials the token server refuses: a RegistryResponseError; got ${describeError(anonymous)} (${AUTH}: fetchToken)`).toBeInstanceOf(RegistryResponseError);
+    expect((anonymous as RegistryResponseError).status, `… with status 401 (${AUTH})`).toBe(401);
 
     const oauth = await registryWithBusybox({ scheme: 'bearer', tokenField: 'access_token' });
     const viaAccessToken = await failureOf(client(oauth.host).pull('library/busybox', 'latest', await store()));
@@ -364,8 +357,8 @@ describe('lesson 08 — registry: client', () => {
     expect(registry.requests.filter((r) => r.status === 401).length, `Basic credentials, once accepted, go with every later request: one 401 in all (${HTTP})`).toBe(1);
 
     const wrong = await failureOf(client(registry.host, { auth: { username: 'bob', password: 'nope' } }).pull('library/busybox', 'latest', await store()));
-    expect(wrong, `wrong credentials: the registry says 401 again, and pull rejects with a RegistryError (no endless retry); got ${describeError(wrong)} (${HTTP})`).toBeInstanceOf(RegistryError);
-    expect((wrong as RegistryError).code, `the error keeps the registry's OCI code (${HTTP}: registryErrorFrom)`).toBe('UNAUTHORIZED');
+    expect(wrong, `wrong credentials: the registry says 401 again, and pull rejects with a RegistryResponseError (no endless retry); got ${describeError(wrong)} (${HTTP})`).toBeInstanceOf(RegistryResponseError);
+    expect((wrong as RegistryResponseError).code, `the error keeps the registry's OCI code (${HTTP}: responseErrorFrom)`).toBe('UNAUTHORIZED');
   });
 
   it('reports progress per layer (bytes done/total)', async () => {
@@ -418,13 +411,12 @@ describe('lesson 08 — registry: client', () => {
     expect(events, `pushing again, the registry's HEAD says the layer exists (${PUSH})`).toContainEqual(expect.objectContaining({ id: short(busybox.layer.digest), status: 'Layer already exists' }));
 
     const anonymous = await failureOf(client(registry.host).pull('dockerlings/busybox', 'v1', await store()));
-    expect(anonymous, `without credentials the token server refuses: a RegistryError; got ${describeError(anonymous)} (${AUTH}: fetchToken)`).toBeInstanceOf(RegistryError);
+    expect(anonymous, `without credentials the token server refuses: a RegistryResponseError; got ${describeError(anonymous)} (${AUTH}: fetchToken)`).toBeInstanceOf(RegistryResponseError);
   });
 
   it.skipIf(distribution.skip)("pull and push against Debian's docker-registry (distribution 2.8)", async () => {
     const bin = requireTool(distribution);
-    const registry: Distribution = await startDistribution(bin);
-    cleanups.push(() => registry.stop());
+    const registry: Distribution = await startDistribution(bin, scope);
     const docker = client(registry.host);
     const pushed = await docker.push('dockerlings/busybox', 'v1', layoutStore(busybox), busybox.manifest);
     expect(pushed.digest, `distribution accepted the push and answered the same manifest digest (${PUSH})`).toBe(busybox.manifest.digest);

@@ -12,14 +12,13 @@
  * ├── lower/               an image's tree: never modified
  * └── c/                   a container dir: upper/, work/, bundle/{config.json,rootfs/}
  * ```
- * Mounts under <tmp> are unmounted in afterEach by the checks themselves,
+ * Mounts under <tmp> are unmounted in afterEach by the checks' test scope,
  * whatever the code under test did.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { watch } from 'node:fs';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { resolveArgs, mergeEnv } from '#kata/runtime/process-config.js';
 import { resolveUser } from '#kata/runtime/user.js';
@@ -32,8 +31,9 @@ import type { Mount, Spec } from '#kata/runtime/spec.js';
 import { InvalidParameterError } from '#kata/errdefs.js';
 import { describeError, rejectionOf } from '../support/outcomes.js';
 import { runtimeSchema, specValidator } from '../support/runtime-schema.js';
-import { mountPoints, mountsUnder } from '../support/host-state.js';
+import { mountPoints } from '../../fixtures/host-state.js';
 import { isRoot } from '../support/runc-bundle.js';
+import { TestScope } from '../support/scope.js';
 
 const ARGS = 'src/runtime/process-config.ts (resolveArgs)';
 const ENV = 'src/runtime/process-config.ts (mergeEnv)';
@@ -48,23 +48,15 @@ const ROOTFS = 'src/runtime/rootfs.ts';
 
 const NOT_ROOT = 'overlayfs needs root: this check runs only as root (the copy check covers rootless)';
 
+const scope = new TestScope();
 let tmp = '';
 
 beforeEach(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dockerlings-10-'));
+  tmp = await scope.tempDir('dockerlings-10-');
 });
 
-afterEach(async () => {
-  // Deepest mount first; a lazy unmount when a plain one fails (something still busy).
-  for (const target of mountsUnder(tmp)) {
-    try {
-      execFileSync('umount', [target], { stdio: 'ignore' });
-    } catch {
-      execFileSync('umount', ['-l', target], { stdio: 'ignore' });
-    }
-  }
-  await fs.rm(tmp, { recursive: true, force: true });
-});
+// Unmounts what is mounted below <tmp> (deepest first, lazily when busy), then removes it.
+afterEach(() => scope.cleanup());
 
 // ---------------------------------------------------------------- fixtures
 

@@ -47,7 +47,7 @@ async function daemonWithBusybox(): Promise<DaemonProcess> {
 async function create(daemon: DaemonProcess, script: string, extra: Record<string, unknown> = {}, name?: string): Promise<string> {
   const query = name === undefined ? '' : `?name=${encodeURIComponent(name)}`;
   const res = await api<Created>(daemon, 'POST', `/v1.41/containers/create${query}`, { Image: 'busybox', Cmd: ['sh', '-c', script], ...extra });
-  expect(res.status, `POST /containers/create should answer 201 {Id, Warnings}; it said ${res.status} ${res.text.slice(0, 300)} — src/daemon/routes/containers.ts createContainer, src/daemon/containers/container-create.ts`).toBe(201);
+  expect(res.status, `POST /containers/create should answer 201 {Id, Warnings}; it said ${res.status} ${res.text.slice(0, 300)} — src/daemon/routes/containers.ts postContainersCreate, src/daemon/containers/container-create.ts`).toBe(201);
   expect(res.body.Id, 'the new container Id is 64 hex digits — src/daemon/containers/container-store.ts newContainerId').toMatch(HEX64);
   return res.body.Id;
 }
@@ -59,7 +59,7 @@ async function start(daemon: DaemonProcess, id: string): Promise<void> {
 
 async function waitExit(daemon: DaemonProcess, id: string, condition = 'not-running'): Promise<number> {
   const res = await api<{ StatusCode: number }>(daemon, 'POST', `/v1.41/containers/${id}/wait?condition=${condition}`, undefined, 30_000);
-  expect(res.status, `wait should answer 200 {"StatusCode":N}; it said ${res.status} ${res.text.slice(0, 300)} — src/daemon/routes/containers.ts waitContainer`).toBe(200);
+  expect(res.status, `wait should answer 200 {"StatusCode":N}; it said ${res.status} ${res.text.slice(0, 300)} — src/daemon/routes/containers.ts postContainersWait`).toBe(200);
   return res.body.StatusCode;
 }
 
@@ -143,12 +143,12 @@ describe('lesson 12 — daemon: containers API', () => {
       req.on('error', reject);
       req.end();
     });
-    const res = await within(response, 5000, 'the /wait headers did not arrive before start: flush them at once (res.writeHead + res.flushHeaders) or `docker run` deadlocks — src/daemon/routes/containers.ts waitContainer');
+    const res = await within(response, 5000, 'the /wait headers did not arrive before start: flush them at once (res.writeHead + res.flushHeaders) or `docker run` deadlocks — src/daemon/routes/containers.ts postContainersWait');
     expect(res.statusCode, 'wait answers 200 with the headers first').toBe(200);
     await start(daemon, id);
     let body = '';
     for await (const chunk of res) body += String(chunk);
-    expect(JSON.parse(body), 'the body comes once the container exited: {"StatusCode":7} — src/daemon/routes/containers.ts waitContainer').toMatchObject({ StatusCode: 7 });
+    expect(JSON.parse(body), 'the body comes once the container exited: {"StatusCode":7} — src/daemon/routes/containers.ts postContainersWait').toMatchObject({ StatusCode: 7 });
   }, 60_000);
 
   it('logs are multiplexed frames with stdout and stderr apart, and tail and timestamps work', async () => {
@@ -221,16 +221,16 @@ describe('lesson 12 — daemon: containers API', () => {
       await start(daemon, ttyId);
       await within(sized, 10_000, `a Tty container should start with its HostConfig.ConsoleSize (stty size printed "33 120"); it printed ${JSON.stringify(seen)} — src/daemon/containers/container-create.ts (consoleSizeOf → buildSpec), src/daemon/containers/container-service.ts start (startTask consoleSize)`);
       const resized = await api(daemon, 'POST', `/v1.41/containers/${ttyId}/resize?h=40&w=100`);
-      expect(resized.status, `POST /containers/{id}/resize?h=40&w=100 should answer 200; it said ${resized.status} ${resized.text} — src/daemon/routes/containers.ts resizeContainer`).toBe(200);
+      expect(resized.status, `POST /containers/{id}/resize?h=40&w=100 should answer 200; it said ${resized.status} ${resized.text} — src/daemon/routes/containers.ts postContainersResize`).toBe(200);
       const raw = (await within(tty.output, 15_000, 'the attach of a Tty container was not closed after it exited')).toString();
       expect(raw, `with Tty the process has a terminal (createContainer: buildSpec terminal, ContainerService.start: startTask terminal) and its output comes raw, unframed, stderr included, with the terminal's CRLF; the resize gave it 40 rows and 100 columns — src/daemon/containers/container-create.ts`).toBe('/dev/pts/0\r\n33 120\r\n40 100\r\nto-stderr\r\n');
     } finally {
       tty.socket.destroy();
     }
     const late = await api<any>(daemon, 'POST', `/v1.41/containers/${ttyId}/resize?h=40&w=100`);
-    expect(late.status, `resizing a container that is not running is a 409 — src/daemon/routes/containers.ts resizeContainer`).toBe(409);
+    expect(late.status, `resizing a container that is not running is a 409 — src/daemon/routes/containers.ts postContainersResize`).toBe(409);
     const bad = await api<any>(daemon, 'POST', `/v1.41/containers/${ttyId}/resize?h=tall&w=100`);
-    expect(bad.status, `a resize whose h or w is not a whole number is a 400 — src/daemon/routes/containers.ts resizeContainer`).toBe(400);
+    expect(bad.status, `a resize whose h or w is not a whole number is a 400 — src/daemon/routes/containers.ts postContainersResize`).toBe(400);
   }, 60_000);
 
   it('the container list and inspect show docker\'s fields, with all, limit and filters; /info counts them', async () => {
@@ -244,7 +244,7 @@ describe('lesson 12 — daemon: containers API', () => {
 
     const list = async (query: string) => {
       const res = await api<any[]>(daemon, 'GET', `/v1.41/containers/json${query}`);
-      expect(res.status, `GET /containers/json${query} should answer 200 — src/daemon/routes/containers.ts listContainers`).toBe(200);
+      expect(res.status, `GET /containers/json${query} should answer 200 — src/daemon/routes/containers.ts getContainersJSON`).toBe(200);
       return res.body;
     };
     const plain = await list('');

@@ -14,16 +14,19 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
-import http from 'node:http';
-import type { IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { buildBaseImages } from './base-images.js';
-import { DaemonHarness, httpRequest } from './daemon-harness.js';
-import { mountsUnder, processesNaming } from './host-state.js';
+import { buildBaseImages } from '../../fixtures/base-images.js';
+import { pushLayout } from '../../fixtures/registry-push.js';
+import { DaemonHarness } from './daemon-harness.js';
 import type { DaemonProcess, StartDaemonOptions } from './daemon-harness.js';
-import { RegistryHarness, pushLayout } from './registry-harness.js';
+import { RegistryHarness } from './registry-harness.js';
+import { releaseDir } from './scope.js';
+import { httpRequest, httpRequestBytes } from './unix-http.js';
+import type { BinaryResponse } from './unix-http.js';
+
+export type { BinaryResponse } from './unix-http.js';
 
 const exec = promisify(execFile);
 
@@ -42,16 +45,10 @@ export class MirrorFixture {
     this.url = registry.url;
   }
 
-  async cleanup(): Promise<void> {
-    await this.registries.cleanup();
+  /** Closes the registry and removes the images. */
+  cleanup(): Promise<void> {
+    return this.registries.cleanup();
   }
-}
-
-/** A reply with its body as bytes (frames are binary). */
-export interface BinaryResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
 }
 
 /** One multiplexed frame: 1 stdout, 2 stderr. */
@@ -60,10 +57,11 @@ export interface Frame {
   payload: Buffer;
 }
 
-/** minidockerd processes on the mirror, and their containers' cleanup. */
+/** minidockerd processes on the mirror, and their containers' cleanup, in the daemon harness's scope. */
 export class ContainerDaemons {
   readonly harness = new DaemonHarness();
   readonly #mirror: MirrorFixture;
+  /** The data roots whose containers the scope releases already. */
   readonly #roots = new Set<string>();
 
   constructor(mirror: MirrorFixture) {
@@ -73,7 +71,12 @@ export class ContainerDaemons {
   /** Starts `minidockerd --registry-mirror <mirror>` (same socket and data root to restart one). */
   async start(options: StartDaemonOptions = {}): Promise<DaemonProcess> {
     const daemon = await this.harness.start({ ...options, args: ['--registry-mirror', this.#mirror.url, ...(options.args ?? [])] });
-    this.#roots.add(daemon.dataRoot);
+    const root = daemon.dataRoot;
+    if (!this.#roots.has(root)) {
+      this.#roots.add(root);
+      // Registered after the daemon: its containers go first, while it still runs, then the daemon, then its dir.
+      this.harness.scope.defer(() => (this.#roots.delete(root), releaseContainers(root)), `releasing the containers under ${root}`);
+    }
     return daemon;
   }
 
@@ -90,15 +93,9 @@ export class ContainerDaemons {
     }
   }
 
-  /** Kills the daemons, then every container, shim and mount under their data roots, then removes the temp dirs. */
-  async cleanup(): Promise<void> {
-    const roots = [...this.#roots];
-    this.#roots.clear();
-    try {
-      for (const root of roots) await releaseContainers(root);
-    } finally {
-      await this.harness.cleanup();
-    }
+  /** Deletes every container, kills the daemons and shims, unmounts what is mounted below the data roots, removes the temp dirs. */
+  cleanup(): Promise<void> {
+    return this.harness.cleanup();
   }
 }
 
@@ -117,16 +114,7 @@ export async function releaseContainers(dataRoot: string): Promise<void> {
       await exec(binary, ['--root', root, 'delete', '-f', id]).catch(() => undefined);
     }
   }
-  for (const pid of processesNaming(dataRoot)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  for (const mount of mountsUnder(dataRoot)) {
-    await exec('umount', ['-l', mount]).catch(() => undefined);
-  }
+  await releaseDir(dataRoot);
 }
 
 /** Sends a JSON request; parses a JSON reply (undefined for an empty body). */
@@ -149,17 +137,7 @@ export async function api<T = any>(daemon: DaemonProcess, method: string, target
 
 /** Sends a request and keeps the reply's bytes. */
 export function requestBytes(socketPath: string, method: string, target: string, timeoutMs = 20_000): Promise<BinaryResponse> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath, method, path: target, agent: false, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${target} did not finish in time`)));
-    req.on('error', reject);
-    req.end();
-  });
+  return httpRequestBytes(socketPath, { method, path: target, timeoutMs });
 }
 
 /**

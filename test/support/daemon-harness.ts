@@ -17,37 +17,22 @@
  * tree (src/ or solutions/) as the test run. Everything the harness starts or
  * creates is stopped (by pid) and removed in {@link DaemonHarness.cleanup}.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import http from 'node:http';
-import type { IncomingHttpHeaders } from 'node:http';
-import net from 'node:net';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../../kata/impl.js';
+import { repoRoot } from '../../kata/impl-switch.js';
+import { TestScope } from './scope.js';
+import type { ExitStatus, ScopedProcess } from './scope.js';
+import { canConnect } from './unix-http.js';
 
-/** How a daemon process ended. */
-export interface ExitStatus {
-  /** The exit code, or null when a signal killed it. */
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
+export type { ExitStatus } from './scope.js';
+// The daemon lessons' raw HTTP, from where they have always imported it.
+export { canConnect, httpRequest } from './unix-http.js';
+export type { HttpRequestOptions, HttpResponse } from './unix-http.js';
 
 /** A running (or finished) `minidockerd` child process. */
-export interface DaemonProcess {
-  pid: number;
+export interface DaemonProcess extends ScopedProcess {
   socketPath: string;
   dataRoot: string;
-  child: ChildProcess;
-  /** Everything the daemon wrote to stdout so far. */
-  stdout(): string;
-  /** Everything the daemon wrote to stderr so far. */
-  stderr(): string;
-  /** Settles when the process has exited. */
-  exited: Promise<ExitStatus>;
-  /** Sends a signal to the process (by pid). No-op once it has exited. */
-  signal(signal: NodeJS.Signals): void;
 }
 
 /** Options of {@link DaemonHarness.start}. */
@@ -66,67 +51,6 @@ export interface StartDaemonOptions {
   timeoutMs?: number;
 }
 
-/** A reply as it came over the wire. */
-export interface HttpResponse {
-  status: number;
-  /** Header names are lower-case, as Node gives them. */
-  headers: IncomingHttpHeaders;
-  /** The body as UTF-8 text ('' when there is none). */
-  body: string;
-}
-
-/** Options of {@link httpRequest}. */
-export interface HttpRequestOptions {
-  method?: string;
-  /** The request target, e.g. `/v1.41/version?x=1`. */
-  path: string;
-  headers?: Record<string, string>;
-  body?: string | Buffer;
-  /** An agent to reuse connections (keep-alive); by default every request gets its own connection. */
-  agent?: http.Agent;
-  /** Gives up after this many ms (default 10 000). */
-  timeoutMs?: number;
-}
-
-/** Sends one HTTP request over a unix socket and reads the whole reply. */
-export function httpRequest(socketPath: string, options: HttpRequestOptions): Promise<HttpResponse> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        socketPath,
-        method: options.method ?? 'GET',
-        path: options.path,
-        headers: { Host: 'api.moby.localhost', ...options.headers },
-        agent: options.agent ?? false,
-        timeout: options.timeoutMs ?? 10_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${options.method ?? 'GET'} ${options.path} got no reply in time`)));
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
-
-/** Resolves true when something accepts a connection on `socketPath`, false otherwise. */
-export function canConnect(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(socketPath);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /** Whether a path exists (without following a symlink). */
 export async function pathExists(p: string): Promise<boolean> {
   try {
@@ -137,16 +61,18 @@ export async function pathExists(p: string): Promise<boolean> {
   }
 }
 
-/** Starts daemons and temp dirs, and cleans all of them up. */
+/** Starts daemons and temp dirs in a {@link TestScope}, and cleans all of them up. */
 export class DaemonHarness {
-  readonly #processes: DaemonProcess[] = [];
-  readonly #dirs: string[] = [];
+  /** Where the harness registers what it starts; pass one to share it with other harnesses. */
+  readonly scope: TestScope;
+
+  constructor(scope: TestScope = new TestScope()) {
+    this.scope = scope;
+  }
 
   /** A new empty temp dir, removed by {@link cleanup}. Short, so socket paths stay under 108 bytes. */
-  async tempDir(): Promise<string> {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mdd-'));
-    this.#dirs.push(dir);
-    return dir;
+  tempDir(): Promise<string> {
+    return this.scope.tempDir('mdd-');
   }
 
   /**
@@ -160,48 +86,19 @@ export class DaemonHarness {
     const dir = needsDir ? await this.tempDir() : '';
     const socketPath = options.socketPath ?? path.join(dir, 'd.sock');
     const dataRoot = options.dataRoot ?? path.join(dir, 'data');
-    const child = spawn(
+    const proc = this.scope.spawn(
       process.execPath,
       [path.join(repoRoot, 'bin', 'minidockerd.js'), '-H', `unix://${socketPath}`, '--data-root', dataRoot, ...(options.args ?? [])],
-      { cwd: repoRoot, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: repoRoot, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], label: 'minidockerd' },
     );
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    let done = false;
-    const exited = new Promise<ExitStatus>((resolve) => {
-      child.once('exit', (code, signal) => {
-        done = true;
-        resolve({ code, signal });
-      });
-    });
-    const pid = child.pid;
-    if (pid === undefined) throw new Error('could not spawn minidockerd');
-    const proc: DaemonProcess = {
-      pid,
-      socketPath,
-      dataRoot,
-      child,
-      stdout: () => out,
-      stderr: () => err,
-      exited,
-      signal: (signal) => {
-        if (!done) process.kill(pid, signal);
-      },
-    };
-    this.#processes.push(proc);
-    if (options.waitForSocket !== false) await waitForListening(proc, options.timeoutMs ?? 10_000);
-    return proc;
+    const daemon: DaemonProcess = Object.assign(proc, { socketPath, dataRoot });
+    if (options.waitForSocket !== false) await waitForListening(daemon, options.timeoutMs ?? 10_000);
+    return daemon;
   }
 
-  /** Kills every daemon still running (SIGKILL, by pid), waits for it, removes every temp dir. */
-  async cleanup(): Promise<void> {
-    const processes = this.#processes.splice(0);
-    for (const proc of processes) proc.signal('SIGKILL');
-    await Promise.all(processes.map((proc) => proc.exited));
-    const dirs = this.#dirs.splice(0);
-    await Promise.all(dirs.map((dir) => fs.rm(dir, { recursive: true, force: true })));
+  /** Kills every daemon still running (SIGKILL, by pid), waits for it, removes every temp dir: the scope's cleanup. */
+  cleanup(): Promise<void> {
+    return this.scope.cleanup();
   }
 }
 

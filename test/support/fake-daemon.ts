@@ -9,15 +9,17 @@
  * fake.on('GET', '/containers/json', (req, res) => res.json(200, []));
  * // … run the client against fake.socketPath …
  * expect(fake.requests.map((r) => r.route)).toContain('/containers/json');
- * await fake.close();
+ * await fake.close();                     // or FakeDaemon.start(scope): the scope closes it
  * ```
+ *
+ * Its socket's temp dir, the server and every open connection (hijacked
+ * ones too) belong to a {@link TestScope} of its own, which `close()` cleans up.
  */
 import http from 'node:http';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { TestScope } from './scope.js';
 
 /** A request as the fake daemon received it. */
 export interface RecordedRequest {
@@ -87,8 +89,7 @@ export class FakeDaemon {
   private constructor(
     /** Path of the unix socket the fake listens on. */
     readonly socketPath: string,
-    private readonly dir: string,
-    private readonly server: http.Server,
+    private readonly scope: TestScope,
   ) {}
 
   /** `unix://<socketPath>`, for `-H` and `MINIDOCKER_HOST`. */
@@ -96,23 +97,33 @@ export class FakeDaemon {
     return `unix://${this.socketPath}`;
   }
 
-  /** Starts a fake daemon on a fresh socket in a temp dir. */
-  static async start(): Promise<FakeDaemon> {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dockerlings-fake-'));
-    const socketPath = path.join(dir, 'docker.sock');
-    const server = http.createServer();
-    const fake = new FakeDaemon(socketPath, dir, server);
+  /**
+   * Starts a fake daemon on a fresh socket in a temp dir.
+   * @param scope when given, closes the fake at its cleanup.
+   */
+  static async start(scope?: TestScope): Promise<FakeDaemon> {
+    const own = new TestScope();
+    const socketPath = path.join(await own.tempDir('dockerlings-fake-'), 'docker.sock');
+    const server = own.use(http.createServer(), 'the fake daemon');
+    const fake = new FakeDaemon(socketPath, own);
+    // Registered last, so it runs first: hijacked sockets are no longer the server's to close.
+    own.defer(() => fake.sockets.forEach((s) => s.destroy()), 'dropping the fake daemon\'s connections');
     server.on('connection', (s: Socket) => {
       fake.sockets.add(s);
       s.on('close', () => fake.sockets.delete(s));
     });
     server.on('request', (req, res) => void fake.dispatch(req, res, undefined));
     server.on('upgrade', (req, socket: Socket, head: Buffer) => void fake.dispatch(req, undefined, { socket, head }));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(socketPath, resolve);
-    });
-    return fake;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(socketPath, resolve);
+      });
+    } catch (err) {
+      await own.cleanup();
+      throw err;
+    }
+    return scope === undefined ? fake : scope.use(fake, 'the fake daemon');
   }
 
   /** Programs a route; `route` matches the unversioned path. Later calls win over earlier ones. */
@@ -126,11 +137,9 @@ export class FakeDaemon {
     return this.requests.filter((r) => r.route !== '/_ping');
   }
 
-  /** Stops the server, drops open connections and removes the temp dir. */
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    await fs.rm(this.dir, { recursive: true, force: true });
+  /** Drops open connections, stops the server and removes the temp dir; again is a no-op. */
+  close(): Promise<void> {
+    return this.scope.cleanup();
   }
 
   private async dispatch(

@@ -17,6 +17,11 @@
  * serves other bytes under the same name, `truncate` announces the full
  * Content-Length and closes the connection halfway, `status` answers with an
  * error status (a 500) instead.
+ *
+ * ```ts
+ * const registry = await FaultRegistry.start({ scope });   // the scope closes it; or call close()
+ * registry.inject({ kind: 'truncate', target: layerDigest, times: 1 });
+ * ```
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -26,6 +31,7 @@ import path from 'node:path';
 import { digestOf } from '../../solutions/image/digest.js';
 import type { Digest } from '../../solutions/image/digest.js';
 import type { Descriptor, Index } from '../../solutions/image/types.js';
+import { TestScope } from './scope.js';
 
 /** Misbehaviour for GETs whose path ends with `/<target>` (a blob digest, a manifest digest or a tag). */
 export interface Fault {
@@ -84,6 +90,7 @@ export class FaultRegistry {
   readonly #uploads = new Map<string, Upload>();
   readonly #tokens = new Map<string, string[]>();
   readonly #server: http.Server;
+  readonly #scope = new TestScope();
   readonly #auth: FaultAuth | undefined;
   /** `127.0.0.1:<port>`: the registry's host, as a client names it. */
   host = '';
@@ -93,18 +100,21 @@ export class FaultRegistry {
     this.#server = http.createServer((req, res) => void this.#handle(req, res).catch((err: Error) => fail(res, 500, 'UNKNOWN', err.message)));
   }
 
-  /** Starts a registry on 127.0.0.1 and a port the OS picks. */
-  static async start(options: { auth?: FaultAuth } = {}): Promise<FaultRegistry> {
+  /**
+   * Starts a registry on 127.0.0.1 and a port the OS picks.
+   * @param options.scope when given, closes the registry at its cleanup.
+   */
+  static async start(options: { auth?: FaultAuth; scope?: TestScope } = {}): Promise<FaultRegistry> {
     const registry = new FaultRegistry(options.auth);
     await new Promise<void>((resolve) => registry.#server.listen(0, '127.0.0.1', resolve));
+    registry.#scope.use(registry.#server, 'the fault registry');
     registry.host = `127.0.0.1:${(registry.#server.address() as AddressInfo).port}`;
-    return registry;
+    return options.scope === undefined ? registry : options.scope.use(registry, `the fault registry at ${registry.host}`);
   }
 
-  /** Stops the server and drops its connections. */
-  async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  /** Drops its connections and stops the server; again is a no-op. */
+  close(): Promise<void> {
+    return this.#scope.cleanup();
   }
 
   /** Adds a fault; faults are tried in the order added. */

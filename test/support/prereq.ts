@@ -5,9 +5,7 @@
  * `CI=true` the check runs and fails, so CI can never pass by skipping.
  */
 import { execFileSync } from 'node:child_process';
-
-/** Whether this run is CI (`CI=true` or `CI=1`). */
-export const inCI = /^(true|1)$/i.test(process.env.CI ?? '');
+import { inCI } from '../../fixtures/ci.js';
 
 /** The absolute path of an executable on PATH, or undefined. */
 export function which(tool: string): string | undefined {

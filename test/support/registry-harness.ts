@@ -23,37 +23,29 @@
  *
  * Everything started or created is stopped (by pid) and removed in {@link RegistryHarness.cleanup}.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
-import os from 'node:os';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { repoRoot } from '../../kata/impl.js';
+import { repoRoot } from '../../kata/impl-switch.js';
 import { startRegistry as startReferenceRegistry } from '../../solutions/registry/server.js';
 import type { Registry, RegistryOptions } from '../../solutions/registry/server.js';
+import { pushBlob, pushManifest } from '../../fixtures/registry-push.js';
+import type { ExtraHeaders } from '../../fixtures/registry-push.js';
+import { sha256 } from './bytes.js';
+import { TestScope } from './scope.js';
+import type { ScopedProcess } from './scope.js';
 
-/** How a registry process ended. */
-export interface ExitStatus {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
+export type { ExitStatus } from './scope.js';
+// The registry lessons push with these; they live in fixtures/ for the benchmark too.
+export { pushBlob, pushLayout, pushManifest } from '../../fixtures/registry-push.js';
+export type { ExtraHeaders } from '../../fixtures/registry-push.js';
 
 /** A running (or finished) `minidocker-registry` child process. */
-export interface RegistryProcess {
-  pid: number;
+export interface RegistryProcess extends ScopedProcess {
   /** `http://127.0.0.1:<port>`, read from its "listening on" line. */
   url: string;
   /** `127.0.0.1:<port>`, for image references. */
   host: string;
   root: string;
-  child: ChildProcess;
-  /** Everything it wrote to stderr so far. */
-  stderr(): string;
-  /** Settles when the process has exited. */
-  exited: Promise<ExitStatus>;
-  /** Sends a signal (by pid); a no-op once it has exited. */
-  signal(signal: NodeJS.Signals): void;
 }
 
 /** Options of {@link RegistryHarness.startProcess}. */
@@ -72,17 +64,18 @@ export interface StartProcessOptions {
   timeoutMs?: number;
 }
 
-/** Starts registries and temp dirs, and cleans all of them up. */
+/** Starts registries and temp dirs in a {@link TestScope}, and cleans all of them up. */
 export class RegistryHarness {
-  readonly #processes: RegistryProcess[] = [];
-  readonly #registries: Registry[] = [];
-  readonly #dirs: string[] = [];
+  /** Where the harness registers what it starts; pass one to share it with other harnesses. */
+  readonly scope: TestScope;
+
+  constructor(scope: TestScope = new TestScope()) {
+    this.scope = scope;
+  }
 
   /** A new empty temp dir, removed by {@link cleanup}. */
-  async tempDir(): Promise<string> {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mdr-'));
-    this.#dirs.push(dir);
-    return dir;
+  tempDir(): Promise<string> {
+    return this.scope.tempDir('mdr-');
   }
 
   /**
@@ -91,15 +84,12 @@ export class RegistryHarness {
    */
   async startReference(options: Partial<RegistryOptions> = {}): Promise<Registry> {
     const root = options.root ?? path.join(await this.tempDir(), 'root');
-    const registry = await startReferenceRegistry({ listen: '127.0.0.1:0', ...options, root });
-    this.#registries.push(registry);
-    return registry;
+    return this.track(await startReferenceRegistry({ listen: '127.0.0.1:0', ...options, root }));
   }
 
   /** Registers a registry started some other way, so that {@link cleanup} closes it. */
   track(registry: Registry): Registry {
-    this.#registries.push(registry);
-    return registry;
+    return this.scope.use(registry, `the registry at ${registry.url}`);
   }
 
   /**
@@ -111,58 +101,31 @@ export class RegistryHarness {
     const root = options.root ?? path.join(await this.tempDir(), 'root');
     const env = { ...process.env };
     if (options.impl === 'reference') env.DOCKERLINGS_IMPL = 'reference';
-    const child = spawn(
+    const child = this.scope.spawn(
       process.execPath,
       [path.join(repoRoot, 'bin', 'minidocker-registry.js'), '--listen', options.listen ?? '127.0.0.1:0', '--root', root, ...(options.args ?? [])],
-      { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] },
+      { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'], label: 'minidocker-registry' },
     );
-    let err = '';
-    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
     let done = false;
-    const exited = new Promise<ExitStatus>((resolve) => child.once('exit', (code, signal) => ((done = true), resolve({ code, signal }))));
-    const pid = child.pid;
-    if (pid === undefined) throw new Error('could not spawn minidocker-registry');
-    const proc: RegistryProcess = {
-      pid,
-      url: '',
-      host: '',
-      root,
-      child,
-      stderr: () => err,
-      exited,
-      signal: (signal) => {
-        if (!done) process.kill(pid, signal);
-      },
-    };
-    this.#processes.push(proc);
+    void child.exited.then(() => (done = true));
+    const proc: RegistryProcess = Object.assign(child, { url: '', host: '', root });
     if (options.waitForListening === false) return proc;
     const deadline = Date.now() + (options.timeoutMs ?? 15_000);
     while (Date.now() < deadline) {
-      const m = /listening on (http:\/\/(\S+?))(?:\s|$)/.exec(err);
+      const m = /listening on (http:\/\/(\S+?))(?:\s|$)/.exec(proc.stderr());
       if (m !== null) return Object.assign(proc, { url: m[1]!, host: m[2]! });
       if (done) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(
-      `minidocker-registry did not print "minidocker-registry listening on http://…" — look at src/registry/main.ts and src/registry/server.ts; its stderr:\n${err.trim()}`,
+      `minidocker-registry did not print "minidocker-registry listening on http://…" — look at src/registry/main.ts and src/registry/server.ts; its stderr:\n${proc.stderr().trim()}`,
     );
   }
 
-  /** Closes in-process registries, SIGKILLs every process still running (by pid), removes every temp dir. */
-  async cleanup(): Promise<void> {
-    const registries = this.#registries.splice(0);
-    await Promise.all(registries.map((r) => r.close().catch(() => undefined)));
-    const processes = this.#processes.splice(0);
-    for (const proc of processes) proc.signal('SIGKILL');
-    await Promise.all(processes.map((p) => p.exited));
-    const dirs = this.#dirs.splice(0);
-    await Promise.all(dirs.map((dir) => fs.rm(dir, { recursive: true, force: true })));
+  /** Closes in-process registries, SIGKILLs every process still running (by pid), removes every temp dir: the scope's cleanup. */
+  cleanup(): Promise<void> {
+    return this.scope.cleanup();
   }
-}
-
-/** `sha256:<hex>` of some bytes. */
-export function sha256(data: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
 /** A small image made up for a test: random layer bytes, a config, an OCI manifest naming both. */
@@ -213,62 +176,11 @@ export function makeTestImage(options: { layerSize?: number; docker?: boolean } 
   return { config, layer, manifest, configDigest: sha256(config), layerDigest: sha256(layer), manifestDigest: sha256(manifest), mediaType };
 }
 
-/** Extra request headers (e.g. `Authorization`) for the push helpers. */
-export type ExtraHeaders = Record<string, string>;
-
-/**
- * Pushes one blob with a single `POST /v2/<name>/blobs/uploads/?digest=` (201 expected).
- * @returns the blob's digest.
- * @throws Error with the status and body when the registry does not answer 201.
- */
-export async function pushBlob(url: string, name: string, data: Buffer, headers: ExtraHeaders = {}): Promise<string> {
-  const digest = sha256(data);
-  const res = await fetch(`${url}/v2/${name}/blobs/uploads/?digest=${digest}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/octet-stream', ...headers },
-    body: data,
-  });
-  if (res.status !== 201) throw new Error(`monolithic push of ${digest} to ${name}: ${res.status} ${await res.text()}`);
-  return digest;
-}
-
-/**
- * Pushes a manifest with `PUT /v2/<name>/manifests/<reference>` (201 expected).
- * @throws Error with the status and body otherwise.
- */
-export async function pushManifest(url: string, name: string, reference: string, bytes: Buffer, mediaType: string, headers: ExtraHeaders = {}): Promise<string> {
-  const res = await fetch(`${url}/v2/${name}/manifests/${reference}`, {
-    method: 'PUT',
-    headers: { 'Content-Type': mediaType, ...headers },
-    body: bytes,
-  });
-  if (res.status !== 201) throw new Error(`manifest push to ${name}:${reference}: ${res.status} ${await res.text()}`);
-  return res.headers.get('docker-content-digest') ?? '';
-}
-
 /** Pushes a {@link TestImage}: config and layer, then the manifest under `tag`. */
 export async function pushTestImage(url: string, name: string, tag: string, image: TestImage, headers: ExtraHeaders = {}): Promise<void> {
   await pushBlob(url, name, image.config, headers);
   await pushBlob(url, name, image.layer, headers);
   await pushManifest(url, name, tag, image.manifest, image.mediaType, headers);
-}
-
-/**
- * Pushes the image an OCI layout tags `ref` (e.g. test/support/base-images.ts's busybox):
- * its blobs, then its manifest under `tag`.
- * @returns the manifest's digest.
- */
-export async function pushLayout(url: string, name: string, tag: string, layoutDir: string, ref = 'latest', headers: ExtraHeaders = {}): Promise<string> {
-  const blob = (digest: string) => fs.readFile(path.join(layoutDir, 'blobs', 'sha256', digest.slice('sha256:'.length)));
-  const index = JSON.parse(await fs.readFile(path.join(layoutDir, 'index.json'), 'utf8')) as {
-    manifests: { digest: string; mediaType: string; annotations?: Record<string, string> }[];
-  };
-  const entry = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === ref);
-  if (entry === undefined) throw new Error(`${layoutDir} has no image tagged ${ref}`);
-  const manifestBytes = await blob(entry.digest);
-  const manifest = JSON.parse(manifestBytes.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] };
-  for (const d of [manifest.config, ...manifest.layers]) await pushBlob(url, name, await blob(d.digest), headers);
-  return pushManifest(url, name, tag, manifestBytes, entry.mediaType, headers);
 }
 
 /** The `errors[].code` values of an OCI error reply ([] when the body is not one). */

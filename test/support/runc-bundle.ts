@@ -1,11 +1,12 @@
 /**
  * Real containers for the runtime checks, made without any lesson's code: a
  * busybox bundle whose config.json comes from the runtime's own `runc spec`
- * (`--rootless` when not root), and a tracker that removes everything a check
- * started, also when it fails.
+ * (`--rootless` when not root). What a check starts with it (temp dirs,
+ * containers) belongs to its TestScope (./scope.ts), which removes it all, also
+ * when the check fails.
  *
  * ```
- * <tmp>/                     one per check (RuncCleanup.tempDir)
+ * <tmp>/                     one per check (TestScope.tempDir)
  * ├── runtime/<binary>/      --root of runc or crun
  * └── containers/<id>/       the container dir: fifos, pid, exit …
  *     └── bundle/
@@ -15,12 +16,10 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { LinuxResources, Spec } from '../../solutions/runtime/spec.js';
-import { findStaticBusybox, stageRootfs } from './base-images.js';
-import { processesNaming } from './host-state.js';
+import { findStaticBusybox, stageRootfs } from '../../fixtures/base-images.js';
 
 const exec = promisify(execFile);
 
@@ -85,45 +84,6 @@ export async function makeBusyboxBundle(dir: string, options: BundleOptions): Pr
   if (options.resources && isRoot) config.linux = { ...config.linux, resources: { ...config.linux?.resources, ...options.resources } };
   await fs.writeFile(path.join(bundle, 'config.json'), JSON.stringify(config, null, 2));
   return { bundle, rootfs, config };
-}
-
-
-/** Removes, on `cleanup()`, the containers, processes and temp dirs a check made. */
-export class RuncCleanup {
-  private readonly dirs: string[] = [];
-  private readonly containers: { binary: string; root: string; id: string }[] = [];
-
-  /** A new temp dir, removed by cleanup. */
-  async tempDir(prefix: string): Promise<string> {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
-    this.dirs.push(dir);
-    return dir;
-  }
-
-  /** A container id to `<binary> --root <root> delete -f` at cleanup. */
-  container(binary: string, root: string, id: string): void {
-    this.containers.push({ binary, root, id });
-  }
-
-  /** Deletes every container (forced), kills what still names a temp dir, removes the dirs. Never throws. */
-  async cleanup(): Promise<void> {
-    for (const { binary, root, id } of this.containers.splice(0)) {
-      await exec(binary, ['--root', root, 'delete', '--force', id]).catch(() => undefined);
-    }
-    for (const dir of this.dirs) {
-      const pids = processesNaming(dir);
-      for (const pid of pids) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      // Wait (briefly) until they are gone, so nothing writes into a removed dir.
-      for (let i = 0; i < 200 && processesNaming(dir).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
-    }
-    for (const dir of this.dirs.splice(0)) await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
-  }
 }
 
 /** The unified (v2) half of a hybrid cgroup host, where crun 1.x looks for controllers. */

@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import AjvModule from 'ajv-draft-04';
-import { inCI } from './prereq.js';
+import { inCI } from '../../fixtures/ci.js';
 
 /** Where Debian installs the schema; `RUNTIME_SPEC_SCHEMA_DIR` overrides it. */
 export const SCHEMA_DIR =
