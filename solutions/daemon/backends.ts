@@ -21,7 +21,7 @@ import type { ContainerRecord } from './containers/container-store.js';
 import type { ContainerFilters } from './containers/container-views.js';
 import type { ContainerCreateBody, Signal, WaitCondition } from './routes/container-requests.js';
 import type { ImageInspect, PullOutcome, ResolvedImage } from './images/image-service.js';
-import type { LiveContainer } from './containers/container-service.js';
+import type { LiveContainer } from './containers/live-container.js';
 
 /** What `/images/*` needs: pull, list, inspect, tag, remove, push. */
 export interface ImagesBackend {

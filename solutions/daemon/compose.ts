@@ -23,7 +23,7 @@ import { ContainerStore } from './containers/container-store.js';
 import { ImageService } from './images/image-service.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerImageRoutes } from './routes/images.js';
-import type { RouteRegistrar } from './server/server.js';
+import type { RouteRegistrar } from './server/route-registrar.js';
 
 /** What the daemon is built from: the command line's choices. */
 export interface ComposeOptions {

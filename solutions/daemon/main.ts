@@ -14,7 +14,7 @@ import { defaultDataRoot, defaultSocketPath, packageVersion, parseHost } from '.
 import { parseServerCommandLine } from '../server-command-line.js';
 import { composeDaemon } from './compose.js';
 import { startDaemon } from './server/server.js';
-import type { RouteRegistrar } from './server/server.js';
+import type { RouteRegistrar } from './server/route-registrar.js';
 
 /** The streams and environment the daemon runs with (bin/launch.js passes the process's). */
 export interface DaemonIO {
@@ -67,24 +67,27 @@ export async function main(argv: string[], io: DaemonIO): Promise<number> {
  * @param routes route groups beyond the system routes (images …), handed to startDaemon.
  */
 export async function runDaemon(flags: DaemonFlags, io: DaemonIO, routes: RouteRegistrar[] = []): Promise<number> {
+  // Listen for the signals before the socket exists: a client may connect and signal the
+  // daemon the moment the socket is bound, and a signal nobody listens for kills the process.
+  let onSignal: (received: NodeJS.Signals) => void = () => undefined;
+  const signal = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));
+  for (const s of SHUTDOWN_SIGNALS) process.on(s, onSignal);
+  const stopListening = () => {
+    for (const s of SHUTDOWN_SIGNALS) process.off(s, onSignal);
+  };
   let daemon;
   try {
     const socketPath = parseHost(flags.host);
     daemon = await startDaemon({ socketPath, dataRoot: flags.dataRoot, group: flags.group, routes });
   } catch (err) {
+    stopListening();
     io.stderr.write(`minidockerd: ${(err as Error).message}\n`);
     return 1;
   }
   io.stderr.write(`minidockerd listening on unix://${daemon.socketPath} (API ${API_VERSION})\n`);
-
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const onSignal = (received: NodeJS.Signals) => {
-      for (const s of SHUTDOWN_SIGNALS) process.off(s, onSignal);
-      resolve(received);
-    };
-    for (const s of SHUTDOWN_SIGNALS) process.on(s, onSignal);
-  });
-  io.stderr.write(`minidockerd: ${signal} received, shutting down\n`);
+  const received = await signal;
+  stopListening();
+  io.stderr.write(`minidockerd: ${received} received, shutting down\n`);
   await daemon.close();
   return 0;
 }

@@ -15,7 +15,7 @@ import { NotImplementedError } from '../errors.js';
 import { parseServerCommandLine } from '../server-command-line.js';
 import { composeDaemon } from './compose.js';
 import { startDaemon } from './server/server.js';
-import type { RouteRegistrar } from './server/server.js';
+import type { RouteRegistrar } from './server/route-registrar.js';
 
 /** The streams and environment the daemon runs with (bin/launch.js passes the process's). */
 export interface DaemonIO {
@@ -72,8 +72,9 @@ export async function runDaemon(flags: DaemonFlags, io: DaemonIO, routes: RouteR
   // HINT: parseHost(flags.host) and startDaemon(…) inside one try: any failure → print and return 1.
   // HINT: pass `routes` on to startDaemon (options.routes): the images API lives there.
   // HINT: print `minidockerd listening on unix://<path> (API ${API_VERSION})` to io.stderr.
-  // HINT: await a Promise resolved by process.on(signal) for each of SHUTDOWN_SIGNALS (remove the
-  // HINT: listeners again), then await daemon.close().
+  // HINT: listen with process.on(signal) for each of SHUTDOWN_SIGNALS BEFORE startDaemon: a client may
+  // HINT: signal as soon as the socket is bound, and an unheard SIGTERM kills the process. Then await
+  // HINT: the first signal, remove the listeners again (also when the start failed), and await daemon.close().
   throw new NotImplementedError('lesson-03: runDaemon');
 }
 

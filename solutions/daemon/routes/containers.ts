@@ -1,5 +1,6 @@
 /**
  * The containers API: HTTP in, a {@link ContainersBackend} call, HTTP out.
+ * Handlers are named after the route, as moby's are (`postContainersCreate`).
  * Each route declares its query and body types (container-requests.ts) and
  * runs only on a request that matches them, so handlers get typed values.
  *
@@ -26,7 +27,7 @@ import type { ContainersBackend } from '../backends.js';
 import { parseFilters } from '../containers/container-views.js';
 import { sendJson } from '../server/http.js';
 import type { RouteContext, RouteHandler } from '../server/router.js';
-import type { RouteRegistrar } from '../server/server.js';
+import type { RouteRegistrar } from '../server/route-registrar.js';
 import { validated } from '../server/validate.js';
 import type { RequestSchemas, Validated } from '../server/validate.js';
 import {
@@ -58,18 +59,18 @@ export function registerContainerRoutes(options: ContainerRoutesOptions): RouteR
     };
   };
   return (router, daemon) => {
-    router.add('POST', '/containers/create', route({ query: createQuery, body: containerCreateBody, nullBody: EMPTY_CREATE_BODY }, createContainer));
-    router.add('GET', '/containers/json', route({ query: listQuery }, listContainers));
-    router.add('GET', '/containers/{id}/json', route({}, inspectContainer));
-    router.add('POST', '/containers/{id}/start', route({}, startContainer));
-    router.add('POST', '/containers/{id}/wait', route({ query: waitQuery }, waitContainer));
+    router.add('POST', '/containers/create', route({ query: createQuery, body: containerCreateBody, nullBody: EMPTY_CREATE_BODY }, postContainersCreate));
+    router.add('GET', '/containers/json', route({ query: listQuery }, getContainersJSON));
+    router.add('GET', '/containers/{id}/json', route({}, getContainersByName));
+    router.add('POST', '/containers/{id}/start', route({}, postContainersStart));
+    router.add('POST', '/containers/{id}/wait', route({ query: waitQuery }, postContainersWait));
     router.add('GET', '/containers/{id}/logs', route({ query: logsQuery }, streamLogs));
     router.add('POST', '/containers/{id}/attach', route({ query: attachQuery }, attachContainer));
-    router.add('POST', '/containers/{id}/stop', route({ query: stopQuery }, stopContainer));
-    router.add('POST', '/containers/{id}/kill', route({ query: killQuery }, killContainer));
-    router.add('POST', '/containers/{id}/restart', route({ query: stopQuery }, restartContainer));
-    router.add('POST', '/containers/{id}/resize', route({ query: resizeQuery }, resizeContainer));
-    router.add('DELETE', '/containers/{id}', route({ query: removeQuery }, removeContainer));
+    router.add('POST', '/containers/{id}/stop', route({ query: stopQuery }, postContainersStop));
+    router.add('POST', '/containers/{id}/kill', route({ query: killQuery }, postContainersKill));
+    router.add('POST', '/containers/{id}/restart', route({ query: stopQuery }, postContainersRestart));
+    router.add('POST', '/containers/{id}/resize', route({ query: resizeQuery }, postContainersResize));
+    router.add('DELETE', '/containers/{id}', route({ query: removeQuery }, deleteContainers));
     daemon.infoSources.push(() => containerInfo(backend, ready, options.runtime));
   };
 }
@@ -93,24 +94,24 @@ export async function containerInfo(backend: ContainersBackend, ready: Promise<v
 }
 
 /** `POST /containers/create[?name=]` → 201 `{Id, Warnings}`. */
-export async function createContainer(
+export async function postContainersCreate(
   backend: ContainersBackend, ctx: RouteContext, { query, body }: Validated<CreateQuery, ContainerCreateBody>,
 ): Promise<void> {
   sendJson(ctx.res, 201, await backend.create(body, query.name));
 }
 
 /** `GET /containers/json?all=&limit=&filters=` → 200 with the summaries. */
-export async function listContainers(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<ListQuery>): Promise<void> {
+export async function getContainersJSON(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<ListQuery>): Promise<void> {
   sendJson(ctx.res, 200, backend.list({ all: query.all, limit: query.limit ?? 0, filters: parseFilters(query.filters ?? null) }));
 }
 
 /** `GET /containers/{id}/json` → 200 with the inspect document. */
-export async function inspectContainer(backend: ContainersBackend, ctx: RouteContext): Promise<void> {
+export async function getContainersByName(backend: ContainersBackend, ctx: RouteContext): Promise<void> {
   sendJson(ctx.res, 200, backend.inspect(ctx.params.id ?? ''));
 }
 
 /** `POST /containers/{id}/start` → 204 (304 when it runs already). Old clients send a HostConfig body: it is not read. */
-export async function startContainer(backend: ContainersBackend, ctx: RouteContext): Promise<void> {
+export async function postContainersStart(backend: ContainersBackend, ctx: RouteContext): Promise<void> {
   await backend.start(ctx.params.id ?? '');
   noContent(ctx);
 }
@@ -120,7 +121,7 @@ export async function startContainer(backend: ContainersBackend, ctx: RouteConte
  * once (the docker CLI starts the container only after it got them), then
  * `{"Error":null,"StatusCode":N}` when the condition is met.
  */
-export async function waitContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<WaitQuery>): Promise<void> {
+export async function postContainersWait(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<WaitQuery>): Promise<void> {
   const record = backend.resolve(ctx.params.id ?? '');
   const gone = new AbortController();
   const result = backend.wait(record.Id, query.condition, gone.signal);
@@ -136,32 +137,32 @@ export async function waitContainer(backend: ContainersBackend, ctx: RouteContex
 }
 
 /** `POST /containers/{id}/stop?t=` → 204 once it exited (304 when not running). */
-export async function stopContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<StopQuery>): Promise<void> {
+export async function postContainersStop(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<StopQuery>): Promise<void> {
   await backend.stop(ctx.params.id ?? '', query.t);
   noContent(ctx);
 }
 
 /** `POST /containers/{id}/kill?signal=` → 204. */
-export async function killContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<KillQuery>): Promise<void> {
+export async function postContainersKill(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<KillQuery>): Promise<void> {
   await backend.kill(ctx.params.id ?? '', query.signal);
   noContent(ctx);
 }
 
 /** `POST /containers/{id}/restart?t=` → 204. */
-export async function restartContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<StopQuery>): Promise<void> {
+export async function postContainersRestart(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<StopQuery>): Promise<void> {
   await backend.restart(ctx.params.id ?? '', query.t);
   noContent(ctx);
 }
 
 /** `POST /containers/{id}/resize?h=&w=` → 200: the Tty's new size in rows and columns. */
-export async function resizeContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<ResizeQuery>): Promise<void> {
+export async function postContainersResize(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<ResizeQuery>): Promise<void> {
   await backend.resize(ctx.params.id ?? '', { height: query.h, width: query.w });
   ctx.res.writeHead(200);
   ctx.res.end();
 }
 
 /** `DELETE /containers/{id}?force=` → 204. */
-export async function removeContainer(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<RemoveQuery>): Promise<void> {
+export async function deleteContainers(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<RemoveQuery>): Promise<void> {
   await backend.remove(ctx.params.id ?? '', query.force);
   noContent(ctx);
 }

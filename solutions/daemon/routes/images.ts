@@ -23,7 +23,7 @@ import { sendJson } from '../server/http.js';
 import { progressMessage } from '../images/progress.js';
 import type { ImagesBackend } from '../backends.js';
 import type { RouteContext } from '../server/router.js';
-import type { RouteRegistrar } from '../server/server.js';
+import type { RouteRegistrar } from '../server/route-registrar.js';
 import { validated } from '../server/validate.js';
 import type { Validated } from '../server/validate.js';
 import { pullQuery, pushQuery, removeImageQuery, tagQuery } from './image-requests.js';

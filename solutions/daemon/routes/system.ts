@@ -12,7 +12,7 @@ import { cgroupWarnings, probeHost } from '../system/host-facts.js';
 import type { HostFacts } from '../system/host-facts.js';
 import { sendJson } from '../server/http.js';
 import type { Router } from '../server/router.js';
-import type { DaemonInfo } from '../server/server.js';
+import type { DaemonInfo } from '../server/route-registrar.js';
 
 /**
  * `/info` as minidockerd sends it: SystemInfo plus the capability flags the

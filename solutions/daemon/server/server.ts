@@ -16,34 +16,12 @@ import net from 'node:net';
 import type { Socket } from 'node:net';
 import { chmod, chown, lstat, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { SystemInfo } from '../../api/types.js';
 import { packageVersion } from '../../config.js';
 import { lookupGroupId } from '../system/host-facts.js';
 import { engineHeaders } from './http.js';
+import type { DaemonInfo, RouteRegistrar } from './route-registrar.js';
 import { Router } from './router.js';
 import { registerSystemRoutes } from '../routes/system.js';
-
-/** What every route module may know about the daemon it runs in. */
-export interface DaemonInfo {
-  /** The unix socket path the daemon listens on. */
-  socketPath: string;
-  /** The directory holding the daemon's state. */
-  dataRoot: string;
-  /** The daemon's version, e.g. `0.1.0` (`Server: minidocker/0.1.0 (linux)`). */
-  version: string;
-  /**
-   * What route groups add to `GET /info`, each merged over the system body in
-   * order: the images routes count images, the containers routes count
-   * containers and name the runtime. Starts empty.
-   */
-  infoSources: InfoSource[];
-}
-
-/** Fields one route group adds to `GET /info`; it answers {} when it cannot count. */
-export type InfoSource = () => Promise<SystemInfo>;
-
-/** Adds one group of routes (system, images, containers …) to the router. */
-export type RouteRegistrar = (router: Router, daemon: DaemonInfo) => void;
 
 /** Options of {@link startDaemon}. */
 export interface DaemonOptions {

@@ -139,11 +139,6 @@ export const bool = optional(v.boolean('type:bool'));
 /** A whole number that fits Go's `int64` (bytes, nanoseconds). */
 export const int64 = optional(v.pipe(v.number('type:int64'), v.integer('type:int64'), v.safeInteger('type:int64')));
 
-/** A whole number of Go type `name` (`int`, `uint16` …) between `min` and `max`. */
-export function integer(name: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
-  return optional(v.pipe(v.number(`type:${name}`), v.integer(`type:${name}`), v.minValue(min, `type:${name}`), v.maxValue(max, `type:${name}`)));
-}
-
 /** A list of strings (Go `[]string`): `null` is no list. */
 export const strings = optional(v.array(v.string('type:string'), 'type:[]string'));
 

@@ -1,4 +1,6 @@
 /**
+ * Provided: the name rule and the name generator lesson 12 uses.
+ *
  * Container names: the rule a given name must follow, and the docker-like
  * `adjective_surname` names the daemon makes up when none is given.
  * The surnames are scientists and engineers, as in docker's generator.

@@ -12,7 +12,7 @@
  * The daemon may die while containers run: the shim keeps them going, and
  * the next daemon adopts them ({@link ContainerService.restore}).
  */
-import { EventEmitter, once } from 'node:events';
+import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,7 @@ import type { ContainersBackend, ImageSource } from '../backends.js';
 import type { ContainerCreateBody, Signal, WaitCondition } from '../routes/container-requests.js';
 import { createContainer, imageRootfsPath } from './container-create.js';
 import { checkTransition } from './container-state.js';
+import { LiveContainer } from './live-container.js';
 import { ContainerStore, consoleSizeOf, rfc3339Nano } from './container-store.js';
 import type { ContainerRecord } from './container-store.js';
 import { matchesFilters, toInspect, toSummary } from './container-views.js';
@@ -43,21 +44,6 @@ export interface ContainerServiceOptions {
   store: ContainerStore;
   /** The OCI runtime (runc or crun) with its state root. */
   runtime: Runc;
-}
-
-/**
- * What the daemon holds for one container while it lives. Events:
- * `output` (stream, chunk) for every chunk the container writes, `start`
- * (task), `exit` (exit code: the record is saved by then), `removed`.
- */
-export class LiveContainer extends EventEmitter {
-  task: Task | undefined;
-  log: JsonFileLog | undefined;
-
-  constructor() {
-    super();
-    this.setMaxListeners(0);
-  }
 }
 
 /**

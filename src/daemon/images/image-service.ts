@@ -26,7 +26,6 @@ import type { AuthConfig } from '../../registry-client/auth.js';
 import { RegistryClient } from '../../registry-client/client.js';
 import { RegistryResponseError } from '../../registry-client/errors.js';
 import type { ProgressListener } from '../../registry-client/progress.js';
-import type { ImageSource, ImagesBackend } from '../backends.js';
 
 /** What {@link ImageService} is built from: the composition root makes each store once. */
 export interface ImageServiceOptions {
@@ -93,8 +92,8 @@ export interface RegistryTarget {
 /** `sha256:` + 1 to 64 hex digits, or the hex digits alone: what may be an image ID prefix. */
 const ID_PREFIX = /^(?:sha256:)?[0-9a-f]{1,64}$/;
 
-/** The daemon's image backend. */
-export class ImageService implements ImagesBackend, ImageSource {
+/** The daemon's image backend: the composition root hands it to the images routes (ImagesBackend) and to the containers service (ImageSource). */
+export class ImageService {
   readonly blobs: FsBlobStore;
   readonly images: ImageStore;
   readonly mirrors: string[];
