@@ -84,14 +84,17 @@ export function queryObject(query: URLSearchParams): Record<string, string | str
   return out;
 }
 
-// The issue's message is the Go type the field has (set by the helpers below); valibot's own
-// messages (from a schema without one) are used as they are.
+// An issue's message says how to word it: `type:<Go type>` (a body field of the wrong type, as
+// Go's JSON decoder says it), `query:<what is expected>` (a query parameter), `say:<message>`
+// (the whole message, e.g. docker's own); valibot's own messages are prefixed with the field.
 function describeIssue(issue: v.BaseIssue<unknown>): string {
   const field = fieldPath(issue);
   if (issue.message.startsWith('type:')) {
     const goType = issue.message.slice('type:'.length);
-    return `json: cannot unmarshal ${jsonKind(issue.input)} into Go struct field ${field} of type ${goType}`;
+    const target = field === '' ? 'Go value' : `Go struct field ${field}`;
+    return `json: cannot unmarshal ${jsonKind(issue.input)} into ${target} of type ${goType}`;
   }
+  if (issue.message.startsWith('say:')) return issue.message.slice('say:'.length);
   if (issue.message.startsWith('query:')) return `invalid value for "${field}": ${JSON.stringify(issue.input)} (${issue.message.slice('query:'.length)})`;
   return field === '' ? issue.message : `${field}: ${issue.message}`;
 }
@@ -155,7 +158,8 @@ export const objectMap = optional(v.record(v.string(), v.unknown(), 'type:map[st
 
 /** A struct: its declared fields are checked, every other field is kept and ignored. */
 export function struct<const T extends v.ObjectEntries>(entries: T) {
-  return v.looseObject(entries, 'type:struct');
+  // A JSON array is an object to typeof, never to Go's decoder.
+  return v.pipe(v.custom<object>((value) => !Array.isArray(value), 'type:struct'), v.looseObject(entries, 'type:struct'));
 }
 
 // ─── Query parameter types: every value arrives as text ──────────────────────────────────

@@ -39,7 +39,7 @@ export const hostConfig = optional(
     Memory: int64,
     PidsLimit: int64,
     NanoCpus: int64,
-    ConsoleSize: optional(v.pipe(v.tuple([uint16, uint16], 'type:[2]uint'), v.transform((size): [number, number] => [size[0], size[1]]))),
+    ConsoleSize: optional(v.pipe(v.array(uint16, 'type:[2]uint'), v.length(2, 'type:[2]uint'), v.transform((size): [number, number] => [size[0] ?? 0, size[1] ?? 0]))),
   }),
 );
 
@@ -131,7 +131,7 @@ export const killQuery = v.looseObject({
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
       const signal = parseSignal(dataset.value);
       if (signal !== undefined) return signal;
-      addIssue({ message: `Invalid signal: ${dataset.value}` });
+      addIssue({ message: `say:Invalid signal: ${dataset.value}` });
       return NEVER;
     }),
   ),
