@@ -192,15 +192,22 @@ export interface ImageDeleteResponseItem {
   Deleted?: string;
 }
 
-/** `GET /images/{name}/json`: the fields the docker CLI and testcontainers read. */
+/** The answer of `GET /images/{name}/json` (the fields docker and testcontainers read). */
 export interface ImageInspect {
   Id: string;
   RepoTags: string[];
   RepoDigests: string[];
+  Parent: string;
+  Comment: string;
   Created: string;
-  Size: number;
+  Author: string;
+  Config: Record<string, unknown>;
   Architecture: string;
+  Variant?: string;
   Os: string;
-  Config?: { Env?: string[] | null; Cmd?: string[] | null; Entrypoint?: string[] | null; WorkingDir?: string; User?: string };
-  RootFS?: { Type: string; Layers?: string[] };
+  Size: number;
+  VirtualSize: number;
+  GraphDriver: { Name: string; Data: Record<string, string> };
+  RootFS: { Type: 'layers'; Layers: string[] };
+  Metadata: { LastTagTime: string };
 }

@@ -11,7 +11,7 @@
  * containers/…          ─▶ ImageSource        ◀── images/image-service.ts
  * ```
  */
-import type { ContainerSummary, ContainerWaitResponse, ImageDeleteResponseItem, ImageSummary } from '../api/types.js';
+import type { ContainerSummary, ContainerWaitResponse, ImageDeleteResponseItem, ImageInspect, ImageSummary } from '../api/types.js';
 import type { BlobReader } from '../image/blob-store.js';
 import type { Descriptor } from '../image/types.js';
 import type { AuthConfig } from '../registry-client/auth.js';
@@ -20,7 +20,7 @@ import type { ConsoleSize } from '../runtime/spec.js';
 import type { ContainerRecord } from './containers/container-store.js';
 import type { ContainerFilters } from './containers/container-views.js';
 import type { ContainerCreateBody, Signal, WaitCondition } from './routes/container-requests.js';
-import type { ImageInspect, PullOutcome, ResolvedImage } from './images/image-service.js';
+import type { PullOutcome, ResolvedImage } from './images/image-records.js';
 import type { LiveContainer } from './containers/live-container.js';
 
 /** What `/images/*` needs: pull, list, inspect, tag, remove, push. */

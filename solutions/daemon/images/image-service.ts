@@ -12,19 +12,19 @@
  * `registry-mirrors`; every other registry is asked directly (plain HTTP for
  * loopback ones).
  */
-import { ConflictError, EngineError, InvalidParameterError, NotFoundError, SystemError } from '../../errdefs.js';
-import type { ImageDeleteResponseItem, ImageSummary } from '../../api/types.js';
+import { ConflictError, InvalidParameterError, NotFoundError, SystemError } from '../../errdefs.js';
+import type { ImageDeleteResponseItem, ImageInspect, ImageSummary } from '../../api/types.js';
 import type { FsBlobStore } from '../../image/blob-store.js';
-import type { Digest } from '../../image/digest.js';
 import type { ImageStore } from '../../image/image-store.js';
 import type { ImageRecord } from '../../image/image-store.js';
 import { DEFAULT_DOMAIN, familiarName, familiarString, formatReference, parseReference } from '../../image/reference.js';
 import type { Reference } from '../../image/reference.js';
-import type { Descriptor, Image, Manifest } from '../../image/types.js';
+import type { Descriptor, Image } from '../../image/types.js';
 import type { AuthConfig } from '../../registry-client/auth.js';
 import { RegistryClient } from '../../registry-client/client.js';
-import { RegistryResponseError } from '../../registry-client/errors.js';
 import type { ProgressListener } from '../../registry-client/progress.js';
+import { ID_PREFIX, engineErrorFor, imageSize, readJsonBlob, readManifest, repoDigests, repoTags } from './image-records.js';
+import type { PullOutcome, RegistryTarget, ResolvedImage } from './image-records.js';
 
 /** What {@link ImageService} is built from: the composition root makes each store once. */
 export interface ImageServiceOptions {
@@ -35,61 +35,6 @@ export interface ImageServiceOptions {
   /** Registry mirrors for `docker.io` names, e.g. `http://127.0.0.1:5000`, tried in order. */
   mirrors?: string[];
 }
-
-/** A local image as a name resolves to it. */
-export interface ResolvedImage {
-  /** The image ID: the config digest. */
-  id: Digest;
-  /** The manifest descriptor the records point at. */
-  target: Descriptor;
-  manifest: Manifest;
-  config: Image;
-  /** Every record pointing at this image (all its names). */
-  records: ImageRecord[];
-}
-
-/** The answer of `GET /images/{name}/json` (the fields docker and testcontainers read). */
-export interface ImageInspect {
-  Id: string;
-  RepoTags: string[];
-  RepoDigests: string[];
-  Parent: string;
-  Comment: string;
-  Created: string;
-  Author: string;
-  Config: Record<string, unknown>;
-  Architecture: string;
-  Variant?: string;
-  Os: string;
-  Size: number;
-  VirtualSize: number;
-  GraphDriver: { Name: string; Data: Record<string, string> };
-  RootFS: { Type: 'layers'; Layers: string[] };
-  Metadata: { LastTagTime: string };
-}
-
-/** What a pull did. */
-export interface PullOutcome {
-  /** The normalised reference pulled: `docker.io/library/busybox:latest`. */
-  reference: string;
-  /** The manifest's digest. */
-  digest: Digest;
-  /** False when the name already pointed at this manifest ("Image is up to date"). */
-  changed: boolean;
-  /** The layers' descriptors, bottom first. */
-  layers: Descriptor[];
-}
-
-/** Where a reference is pulled from or pushed to. */
-export interface RegistryTarget {
-  /** `host[:port]`. */
-  registry: string;
-  /** Plain HTTP. */
-  insecure: boolean;
-}
-
-/** `sha256:` + 1 to 64 hex digits, or the hex digits alone: what may be an image ID prefix. */
-const ID_PREFIX = /^(?:sha256:)?[0-9a-f]{1,64}$/;
 
 /** The daemon's image backend: the composition root hands it to the images routes (ImagesBackend) and to the containers service (ImageSource). */
 export class ImageService {
@@ -165,18 +110,18 @@ export class ImageService {
       const prefix = name.startsWith('sha256:') ? name : `sha256:${name}`;
       const ids = new Map<string, ImageRecord>();
       for (const record of records) {
-        const id = (await this.#manifest(record.target)).config.digest;
+        const id = (await readManifest(this.blobs, record.target)).config.digest;
         if (id.startsWith(prefix)) ids.set(id, record);
       }
       if (ids.size > 1) throw new ConflictError(`conflict: ${name} is ambiguous: it is a prefix of ${ids.size} image IDs`);
       found = [...ids.values()][0];
     }
     if (found === undefined) throw new NotFoundError(`No such image: ${name}`);
-    const manifest = await this.#manifest(found.target);
-    const config = await this.#json<Image>(manifest.config.digest);
+    const manifest = await readManifest(this.blobs, found.target);
+    const config = await readJsonBlob<Image>(this.blobs, manifest.config.digest);
     const sameImage: ImageRecord[] = [];
     for (const record of records) {
-      if (record.target.digest === found.target.digest || (await this.#manifest(record.target)).config.digest === manifest.config.digest) {
+      if (record.target.digest === found.target.digest || (await readManifest(this.blobs, record.target)).config.digest === manifest.config.digest) {
         sameImage.push(record);
       }
     }
@@ -187,7 +132,7 @@ export class ImageService {
   async list(): Promise<ImageSummary[]> {
     const byId = new Map<string, ResolvedImage>();
     for (const record of await this.images.list()) {
-      const manifest = await this.#manifest(record.target);
+      const manifest = await readManifest(this.blobs, record.target);
       if (!byId.has(manifest.config.digest)) byId.set(manifest.config.digest, await this.resolve(record.name));
     }
     return [...byId.values()].map((image) => ({
@@ -276,7 +221,7 @@ export class ImageService {
     if (doomed.length < image.records.length) return answer;
     const kept = new Set<string>();
     for (const record of await this.images.list()) {
-      const manifest = await this.#manifest(record.target);
+      const manifest = await readManifest(this.blobs, record.target);
       for (const d of [record.target, manifest.config, ...manifest.layers]) kept.add(d.digest);
     }
     for (const d of [image.target, image.manifest.config, ...image.manifest.layers]) {
@@ -311,39 +256,4 @@ export class ImageService {
       throw engineErrorFor(err, familiarString(ref));
     }
   }
-
-  async #manifest(target: Descriptor): Promise<Manifest> {
-    return this.#json<Manifest>(target.digest);
-  }
-
-  async #json<T>(digest: Digest): Promise<T> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await this.blobs.get(digest)) chunks.push(chunk as Buffer);
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
-  }
-}
-
-/** `busybox:latest`, `127.0.0.1:5000/x:latest`: every name of the image, familiar, sorted. */
-function repoTags(image: ResolvedImage): string[] {
-  return image.records.map((r) => familiarString(parseReference(r.name))).sort();
-}
-
-/** `busybox@sha256:<manifest>` once per repository. */
-function repoDigests(image: ResolvedImage): string[] {
-  return [...new Set(image.records.map((r) => `${familiarName(parseReference(r.name))}@${r.target.digest}`))].sort();
-}
-
-/** The sum of the layers' sizes. */
-function imageSize(image: ResolvedImage): number {
-  return image.manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
-}
-
-/** A registry failure as the Engine API error docker shows: a missing manifest is a 404. */
-function engineErrorFor(err: unknown, name: string): Error {
-  if (err instanceof RegistryResponseError && (err.code === 'MANIFEST_UNKNOWN' || err.code === 'NAME_UNKNOWN' || err.status === 404)) {
-    return new NotFoundError(`manifest for ${name} not found: manifest unknown: ${err.message}`);
-  }
-  if (err instanceof RegistryResponseError) return new SystemError(`${name}: ${err.message}`);
-  if (err instanceof EngineError) return err;
-  return new SystemError(`${name}: ${err instanceof Error ? err.message : String(err)}`);
 }

@@ -26,7 +26,7 @@ import { generateName, isValidName } from './container-names.js';
 import { ZERO_TIME, consoleSizeOf, newContainerId, rfc3339Nano } from './container-store.js';
 import type { ContainerRecord, ContainerStore } from './container-store.js';
 import type { ImageSource } from '../backends.js';
-import type { ResolvedImage } from '../images/image-service.js';
+import type { ResolvedImage } from '../images/image-records.js';
 import type { ContainerCreateBody } from '../routes/container-requests.js';
 
 /** What creating a container needs from the daemon. */

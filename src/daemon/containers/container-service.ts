@@ -22,65 +22,24 @@ import { NotImplementedError } from '../../errors.js';
 import { JsonFileLog } from '../../runtime/json-log.js';
 import { isMountPoint, overlayMountArgs, removeRootfs, rootfsPath } from '../../runtime/rootfs.js';
 import { RuntimeError } from '../../runtime/runc.js';
-import type { Runc } from '../../runtime/runc.js';
-import type { ConsoleSize } from '../../runtime/spec.js';
 import { adoptTask, startTask } from '../../runtime/task.js';
 import type { ExitStatus, Task } from '../../runtime/task.js';
-import { resizeTerminal } from '../../runtime/shim.js';
-import type { ContainersBackend, ImageSource } from '../backends.js';
-import type { ContainerCreateBody, Signal, WaitCondition } from '../routes/container-requests.js';
-import { createContainer, imageRootfsPath } from './container-create.js';
+import type { ContainersBackend } from '../backends.js';
+import type { Signal, WaitCondition } from '../routes/container-requests.js';
+import { imageRootfsPath } from './container-create.js';
 import { checkTransition } from './container-state.js';
-import { LiveContainer } from './live-container.js';
-import { ContainerStore, consoleSizeOf, rfc3339Nano } from './container-store.js';
+import { ContainerServiceBase } from './container-service-base.js';
+import { consoleSizeOf, rfc3339Nano } from './container-store.js';
 import type { ContainerRecord } from './container-store.js';
 import { matchesFilters, toInspect, toSummary } from './container-views.js';
 import type { ContainerFilters } from './container-views.js';
-
-/** What {@link ContainerService} is built from: the composition root makes each once. */
-export interface ContainerServiceOptions {
-  dataRoot: string;
-  images: ImageSource;
-  store: ContainerStore;
-  /** The OCI runtime (runc or crun) with its state root. */
-  runtime: Runc;
-}
 
 /**
  * The containers backend behind `/containers/*`. Every operation first asks
  * the state machine (container-state.ts) whether the container's state allows it.
  */
-export class ContainerService implements ContainersBackend {
-  readonly dataRoot: string;
-  readonly images: ImageSource;
-  readonly store: ContainerStore;
-  readonly runc: Runc;
-  readonly #live = new Map<string, LiveContainer>();
+export class ContainerService extends ContainerServiceBase implements ContainersBackend {
   readonly #removals = new Map<string, Promise<void>>();
-
-  constructor(options: ContainerServiceOptions) {
-    this.dataRoot = options.dataRoot;
-    this.images = options.images;
-    this.store = options.store;
-    this.runc = options.runtime;
-  }
-
-  /** The live state of container `id` (made on first use). */
-  live(id: string): LiveContainer {
-    let live = this.#live.get(id);
-    if (live === undefined) this.#live.set(id, (live = new LiveContainer()));
-    return live;
-  }
-
-  /** `<container dir>/container-json.log`. */
-  logPath(id: string): string {
-    return path.join(this.store.dir(id), 'container-json.log');
-  }
-
-  /** Finds a container by id, name or unique id prefix. @throws as ContainerStore.resolve. */
-  resolve(ref: string): ContainerRecord {
-    return this.store.resolve(ref);
-  }
 
   /**
    * Loads the records after a daemon (re)start and adopts the containers that
@@ -96,12 +55,6 @@ export class ContainerService implements ContainersBackend {
     throw new NotImplementedError('lesson-12: ContainerService.restore');
   }
 
-  /** `POST /containers/create`: see container-create.ts. */
-  async create(body: ContainerCreateBody, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
-    const { record, warnings } = await createContainer({ dataRoot: this.dataRoot, images: this.images, store: this.store }, body, name);
-    return { Id: record.Id, Warnings: warnings };
-  }
-
   /**
    * Starts a created or exited container through the shim, which mounts an
    * overlay rootfs first (and unmounts it when the container exits); resolves
@@ -111,7 +64,7 @@ export class ContainerService implements ContainersBackend {
    */
   async start(ref: string): Promise<void> {
     // TODO(lesson-12): Start a created or exited container with startTask and record it as running.
-    // HINT: checkTransition(id, status, 'start') first (304 when it runs). this.#deleteRuntimeState(id): a failed run may have left state.
+    // HINT: checkTransition(id, status, 'start') first (304 when it runs). this.deleteRuntimeState(id): a failed run may have left state.
     // HINT: startTask gets consoleSize: consoleSizeOf(record.HostConfig.ConsoleSize), the size a Tty starts with.
     // HINT: Driver overlay2: pass startTask mount: overlayMountArgs(imageRootfsPath(this.dataRoot, record.Image), dir),
     // HINT: unless isMountPoint(rootfsPath(dir)) (a killed shim left it mounted: use it as it is).
@@ -120,18 +73,6 @@ export class ContainerService implements ContainersBackend {
     // HINT: container that cannot start is destroyed (docker run --rm waits for its removal).
     // HINT: then save Status running, Running, Pid, StartedAt (rfc3339Nano), call #watch and emit "start" on the LiveContainer.
     throw new NotImplementedError('lesson-12: ContainerService.start');
-  }
-
-  /**
-   * Resizes a running Tty container's terminal, as `docker run -t` asks
-   * right after start and whenever its window changes size.
-   * @throws ConflictError when it is not running; InvalidParameterError when it has no Tty.
-   */
-  async resize(ref: string, size: ConsoleSize): Promise<void> {
-    const record = this.resolve(ref);
-    checkTransition(record.Id, record.State.Status, 'resize');
-    if (!record.Config.Tty) throw new InvalidParameterError(`container ${record.Id} has no terminal to resize: it was created without Tty`);
-    await resizeTerminal(this.store.dir(record.Id), size);
   }
 
   /**
@@ -209,19 +150,11 @@ export class ContainerService implements ContainersBackend {
     throw new NotImplementedError('lesson-12: ContainerService.exited');
   }
 
-  // `runc run` deletes its container when it exits, so the runtime usually holds no
-  // state and the delete (a runtime process, milliseconds) is skipped. State is left
-  // behind only when a shim died with its container, or a start failed half way.
-  async #deleteRuntimeState(id: string): Promise<void> {
-    const held = await fs.access(path.join(this.runc.root, id)).then(() => true, () => false);
-    if (held) await this.runc.delete(id, { force: true });
-  }
-
   // Removes everything of a container once, however many callers ask.
   #destroy(record: ContainerRecord): Promise<void> {
     // TODO(lesson-12): Remove the container once: runtime state, rootfs, directory and record, then emit "removed".
     // HINT: keep the promise in this.#removals so a forced remove and an AutoRemove share one removal;
-    // HINT: this.#deleteRuntimeState(id), removeRootfs(dir), store.delete(id).
+    // HINT: this.deleteRuntimeState(id), removeRootfs(dir), store.delete(id); after "removed", this.forget(id).
     throw new NotImplementedError('lesson-12: ContainerService.destroy');
   }
 }

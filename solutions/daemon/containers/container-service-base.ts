@@ -1,0 +1,92 @@
+/**
+ * Provided: the part of the containers service that teaches nothing new —
+ * what it is built from, the live state it keeps per container, finding a
+ * record, handing a create to container-create.ts, resizing a terminal, and
+ * deleting what the runtime may have left behind. Lesson 12's
+ * `ContainerService` (container-service.ts) extends it with the lifecycle.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidParameterError } from '../../errdefs.js';
+import type { Runc } from '../../runtime/runc.js';
+import { resizeTerminal } from '../../runtime/shim.js';
+import type { ConsoleSize } from '../../runtime/spec.js';
+import type { ImageSource } from '../backends.js';
+import type { ContainerCreateBody } from '../routes/container-requests.js';
+import { createContainer } from './container-create.js';
+import { checkTransition } from './container-state.js';
+import type { ContainerRecord, ContainerStore } from './container-store.js';
+import { LiveContainer } from './live-container.js';
+
+/** What the containers service is built from: the composition root makes each once. */
+export interface ContainerServiceOptions {
+  dataRoot: string;
+  images: ImageSource;
+  store: ContainerStore;
+  /** The OCI runtime (runc or crun) with its state root. */
+  runtime: Runc;
+}
+
+/** The containers service's given part: see the top of this file. */
+export abstract class ContainerServiceBase {
+  readonly dataRoot: string;
+  readonly images: ImageSource;
+  readonly store: ContainerStore;
+  readonly runc: Runc;
+  readonly #live = new Map<string, LiveContainer>();
+
+  constructor(options: ContainerServiceOptions) {
+    this.dataRoot = options.dataRoot;
+    this.images = options.images;
+    this.store = options.store;
+    this.runc = options.runtime;
+  }
+
+  /** The live state of container `id` (made on first use). */
+  live(id: string): LiveContainer {
+    let live = this.#live.get(id);
+    if (live === undefined) this.#live.set(id, (live = new LiveContainer()));
+    return live;
+  }
+
+  /** `<container dir>/container-json.log`. */
+  logPath(id: string): string {
+    return path.join(this.store.dir(id), 'container-json.log');
+  }
+
+  /** Forgets the live state of a container that was removed. */
+  protected forget(id: string): void {
+    this.#live.delete(id);
+  }
+
+  /** Finds a container by id, name or unique id prefix. @throws as ContainerStore.resolve. */
+  resolve(ref: string): ContainerRecord {
+    return this.store.resolve(ref);
+  }
+
+  /** `POST /containers/create`: see container-create.ts. */
+  async create(body: ContainerCreateBody, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
+    const { record, warnings } = await createContainer({ dataRoot: this.dataRoot, images: this.images, store: this.store }, body, name);
+    return { Id: record.Id, Warnings: warnings };
+  }
+
+  /**
+   * Resizes a running Tty container's terminal, as `docker run -t` asks
+   * right after start and whenever its window changes size.
+   * @throws ConflictError when it is not running; InvalidParameterError when it has no Tty.
+   */
+  async resize(ref: string, size: ConsoleSize): Promise<void> {
+    const record = this.resolve(ref);
+    checkTransition(record.Id, record.State.Status, 'resize');
+    if (!record.Config.Tty) throw new InvalidParameterError(`container ${record.Id} has no terminal to resize: it was created without Tty`);
+    await resizeTerminal(this.store.dir(record.Id), size);
+  }
+
+  // `runc run` deletes its container when it exits, so the runtime usually holds no
+  // state and the delete (a runtime process, milliseconds) is skipped. State is left
+  // behind only when a shim died with its container, or a start failed half way.
+  protected async deleteRuntimeState(id: string): Promise<void> {
+    const held = await fs.access(path.join(this.runc.root, id)).then(() => true, () => false);
+    if (held) await this.runc.delete(id, { force: true });
+  }
+}
