@@ -9,14 +9,14 @@
  * ```
  */
 import http from 'node:http';
-import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError, SystemError } from '../errdefs.js';
+import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError, RequestTooLargeError, SystemError } from '../errdefs.js';
 import type { EngineError } from '../errdefs.js';
 
 /**
  * Turns an error response into the matching errdefs class, keeping the status:
  * the message comes from a JSON body's `message`, else the body text, else the
  * status text (`Not Found`). 400 → InvalidParameterError, 404 → NotFoundError,
- * 409 → ConflictError, 304 → NotModifiedError, anything else → SystemError.
+ * 409 → ConflictError, 304 → NotModifiedError, 413 → RequestTooLargeError, anything else → SystemError.
  */
 export function errorFromResponse(statusCode: number, body: string): EngineError {
   let message = body.trim();
@@ -39,6 +39,8 @@ export function errorFromResponse(statusCode: number, body: string): EngineError
       return new ConflictError(message, options);
     case 304:
       return new NotModifiedError(message, options);
+    case 413:
+      return new RequestTooLargeError(message, options);
     default:
       return new SystemError(message, options);
   }

@@ -9,7 +9,7 @@
  * ```
  */
 import http from 'node:http';
-import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError, SystemError } from '../errdefs.js';
+import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError, RequestTooLargeError, SystemError } from '../errdefs.js';
 import type { EngineError } from '../errdefs.js';
 import { NotImplementedError } from '../errors.js';
 
@@ -17,7 +17,7 @@ import { NotImplementedError } from '../errors.js';
  * Turns an error response into the matching errdefs class, keeping the status:
  * the message comes from a JSON body's `message`, else the body text, else the
  * status text (`Not Found`). 400 → InvalidParameterError, 404 → NotFoundError,
- * 409 → ConflictError, 304 → NotModifiedError, anything else → SystemError.
+ * 409 → ConflictError, 304 → NotModifiedError, 413 → RequestTooLargeError, anything else → SystemError.
  */
 export function errorFromResponse(statusCode: number, body: string): EngineError {
   // TODO(lesson-01): Map the status code to an errdefs class and extract the daemon's message.

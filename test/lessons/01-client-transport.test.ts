@@ -13,14 +13,7 @@ import { CLIENT_MAX_API_VERSION, EngineClient } from '#kata/client/engine-client
 import { errorFromResponse } from '#kata/client/errors.js';
 import { demultiplex, readFrames } from '#kata/client/stdcopy.js';
 import type { Frame } from '#kata/client/stdcopy.js';
-import {
-  ConflictError,
-  DaemonUnreachableError,
-  InvalidParameterError,
-  NotFoundError,
-  NotModifiedError,
-  SystemError,
-} from '#kata/errdefs.js';
+import { ConflictError, DaemonUnreachableError, InvalidParameterError, NotFoundError, NotModifiedError, RequestTooLargeError, SystemError } from '#kata/errdefs.js';
 import { FakeDaemon, frame } from '../support/fake-daemon.js';
 import type { RecordedRequest } from '../support/fake-daemon.js';
 import { describeError, rejectionOf } from '../support/outcomes.js';
@@ -269,6 +262,8 @@ describe('lesson 01 — client: transport', () => {
     const notModified = errorFromResponse(304, '');
     expect(notModified instanceof NotModifiedError, `304 maps to NotModifiedError (${ERRORS}: errorFromResponse)`).toBe(true);
     expect(notModified.message, `with an empty body the message is the status text (${ERRORS}: errorFromResponse)`).toBe('Not Modified');
+    const tooLarge = errorFromResponse(413, '{"message":"request body is larger than 1048576 bytes"}');
+    expect(tooLarge instanceof RequestTooLargeError, `413 maps to RequestTooLargeError, the daemon's answer to a body over its cap (${ERRORS}: errorFromResponse)`).toBe(true);
   });
 
   it('reports a daemon that is not running as DaemonUnreachableError', async () => {
