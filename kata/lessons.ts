@@ -140,3 +140,19 @@ export function rangeLabel(lessons: Lesson[]): string {
   const contiguous = nums.every((n, i) => i === 0 || n === (nums[i - 1] ?? 0) + 1);
   return contiguous ? `${ids[0]}–${ids[ids.length - 1]}` : ids.join(', ');
 }
+
+/**
+ * The lesson's check files, relative to the root: its test file, then the
+ * modules beside it in `test/lessons/NN-slug/` (helpers split out of a long
+ * test file), sorted. A change to any of them changes the lesson's result.
+ */
+export function lessonTestFiles(root: string, lesson: Lesson): string[] {
+  const folder = lesson.testFile.replace(/\.test\.ts$/, '');
+  let helpers: string[] = [];
+  try {
+    helpers = fs.readdirSync(path.join(root, folder)).filter((name) => name.endsWith('.ts')).sort().map((name) => `${folder}/${name}`);
+  } catch {
+    // no helpers folder: the test file stands alone
+  }
+  return [lesson.testFile, ...helpers];
+}

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Impl } from './impl-switch.js';
-import { treeDir, type Lesson } from './lessons.js';
+import { lessonTestFiles, treeDir, type Lesson } from './lessons.js';
 
 /** The cached outcome of a lesson's last run. */
 export interface StoredResult {
@@ -116,7 +116,7 @@ const RESULTS_FORMAT = 2;
 
 /**
  * A hash of everything a lesson's result depends on: the implementation tree,
- * the content of the lesson's files in that tree, and its test file. A missing
+ * the content of the lesson's files in that tree, and its test file with the helpers beside it. A missing
  * file hashes as missing, so creating it changes the fingerprint.
  * @param extraFiles more tree files the checks use, e.g. the files of earlier
  *   lessons (a client command cannot work without the client transport).
@@ -127,7 +127,7 @@ export function lessonFingerprint(root: string, lesson: Lesson, impl: Impl, extr
   const tree = treeDir(root, impl);
   const inputs = [
     ...[...new Set([...lesson.files, ...extraFiles])].sort().map((f) => ({ label: `tree:${f}`, file: path.join(tree, f) })),
-    { label: `test:${lesson.testFile}`, file: path.join(root, lesson.testFile) },
+    ...lessonTestFiles(root, lesson).map((f) => ({ label: `test:${f}`, file: path.join(root, f) })),
   ];
   for (const { label, file } of inputs) {
     hash.update(`${label}\0`);

@@ -1,17 +1,17 @@
 /**
- * Watch mode: re-check a lesson each time one of its files or its test file is
- * saved. Folders are watched (not files), because many editors save by
- * writing a new file and renaming it over the old one.
+ * Watch mode: re-check a lesson each time one of its files, its test file or a
+ * helper beside it is saved. Folders are watched (not files), because many
+ * editors save by writing a new file and renaming it over the old one.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Impl } from './impl-switch.js';
-import { treeDir, type Lesson } from './lessons.js';
+import { lessonTestFiles, treeDir, type Lesson } from './lessons.js';
 
 /** The absolute files whose change triggers a re-check. */
 export function watchedFiles(root: string, lesson: Lesson, impl: Impl): string[] {
   const tree = treeDir(root, impl);
-  return [...lesson.files.map((f) => path.join(tree, f)), path.join(root, lesson.testFile)];
+  return [...lesson.files.map((f) => path.join(tree, f)), ...lessonTestFiles(root, lesson).map((f) => path.join(root, f))];
 }
 
 /** Options of {@link watchLesson}. */

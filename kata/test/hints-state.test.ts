@@ -91,7 +91,7 @@ describe('hint state', () => {
 });
 
 describe('lessonFingerprint', () => {
-  it('changes with the lesson files, the test file and the implementation', () => {
+  it('changes with the lesson files, the test file and its helpers, and the implementation', () => {
     root = makeFixture([ADDER]);
     const lesson = findLesson(discoverLessons(root), '01');
     const before = lessonFingerprint(root, lesson, 'learner');
@@ -107,6 +107,15 @@ describe('lessonFingerprint', () => {
     const withEarlier = lessonFingerprint(root, lesson, 'learner', ['earlier.ts']);
     expect(withEarlier).not.toBe(retested);
     fs.writeFileSync(path.join(root, 'src', 'earlier.ts'), 'y');
-    expect(lessonFingerprint(root, lesson, 'learner', ['earlier.ts'])).not.toBe(withEarlier);
+    const withLater = lessonFingerprint(root, lesson, 'learner', ['earlier.ts']);
+    expect(withLater).not.toBe(withEarlier);
+    // Helpers beside the test file (test/lessons/NN-slug/*.ts) count as the test.
+    const helpers = lesson.testFile.replace(/\.test\.ts$/, '');
+    fs.mkdirSync(path.join(root, helpers), { recursive: true });
+    fs.writeFileSync(path.join(root, helpers, 'helpers.ts'), 'export const a = 1;\n');
+    const withHelpers = lessonFingerprint(root, lesson, 'learner', ['earlier.ts']);
+    expect(withHelpers).not.toBe(withLater);
+    fs.appendFileSync(path.join(root, helpers, 'helpers.ts'), '// edit\n');
+    expect(lessonFingerprint(root, lesson, 'learner', ['earlier.ts'])).not.toBe(withHelpers);
   });
 });
