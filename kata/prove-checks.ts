@@ -20,7 +20,7 @@ import path from 'node:path';
 import { repoRoot } from './impl-switch.js';
 
 interface JsonReport {
-  testResults: Array<{ name: string; status: string; message: string; assertionResults: Array<{ fullName: string; status: string }> }>;
+  testResults: Array<{ name: string; status: string; message: string; assertionResults: Array<{ fullName: string; status: string; failureMessages?: string[] }> }>;
 }
 
 interface LessonMeta {
@@ -59,7 +59,9 @@ function checksThat(status: 'passed' | 'failed', root: string, testFiles: string
   const report = JSON.parse(fs.readFileSync(out, 'utf8')) as JsonReport;
   fs.rmSync(path.dirname(out), { recursive: true, force: true });
   return report.testResults.flatMap((f) => {
-    const named = f.assertionResults.filter((a) => a.status === status).map((a) => a.fullName);
+    // A check that fails where it must pass says why (its first line), so a CI log shows the cause.
+    const why = (a: { failureMessages?: string[] }) => (status === 'failed' && a.failureMessages?.[0] ? `\n      ${a.failureMessages[0].split('\n')[0]}` : '');
+    const named = f.assertionResults.filter((a) => a.status === status).map((a) => `${a.fullName}${why(a)}`);
     const unnamed = status === 'failed' && f.status === 'failed' && named.length === 0 ? [`${f.name}: ${f.message}`] : [];
     return [...named, ...unnamed];
   });
