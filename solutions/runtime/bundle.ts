@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import { DEFAULT_CAPABILITIES, DEFAULT_RLIMIT_NOFILE, MASKED_PATHS, READONLY_PATHS } from './defaults.js';
+import { applyHostConfig, hostModes } from './host-config.js';
 import type { ConsoleSize, Linux, LinuxNamespace, LinuxResources, Mount, Spec } from './spec.js';
 import { OCI_VERSION } from './spec.js';
 import type { ResolvedUser } from './user.js';
@@ -38,12 +39,65 @@ export interface SpecOptions {
    * /sys bind-mounted from the host (sysfs cannot be mounted there).
    */
   rootless?: { uid: number; gid: number };
-  /** cgroup limits, root mode only: memory in bytes, pids, CPUs in units of 1e-9 CPUs. */
-  resources?: { memory?: number; pidsLimit?: number; nanoCpus?: number };
+  /** cgroup limits, root mode only (rootless gets none); unset or 0: no limit. */
+  resources?: {
+    /** `--memory`, bytes: memory.limit. */
+    memory?: number;
+    /** `--pids-limit`: pids.limit. */
+    pidsLimit?: number;
+    /** `--cpus` in units of 1e-9 CPUs: a CFS quota over {@link CPU_PERIOD}. */
+    nanoCpus?: number;
+    /** `--memory-reservation`, bytes: memory.reservation (a soft limit). */
+    memoryReservation?: number;
+    /** `--memory-swap`, bytes of memory + swap: -1 unlimited; 0 or undefined: twice `memory`; else memory.swap. */
+    memorySwap?: number;
+    /** `--memory-swappiness`, 0–100: memory.swappiness; undefined (or -1): the kernel's. */
+    memorySwappiness?: number;
+    /** `--oom-kill-disable`: memory.disableOOMKiller. */
+    oomKillDisable?: boolean;
+    /** `--cpu-shares`: cpu.shares, a relative weight. */
+    cpuShares?: number;
+    /** `--cpu-quota`, µs per period: cpu.quota (over what nanoCpus set). */
+    cpuQuota?: number;
+    /** `--cpu-period`, µs: cpu.period (over what nanoCpus set). */
+    cpuPeriod?: number;
+    /** `--cpuset-cpus`, e.g. '0-2,4': cpu.cpus. */
+    cpusetCpus?: string;
+    /** `--cpuset-mems`: cpu.mems. */
+    cpusetMems?: string;
+  };
   /** The cgroup of the container, e.g. '/minidocker/<id>' (root mode only). */
   cgroupsPath?: string;
   /** The host's RLIMIT_NOFILE hard limit (see {@link hostNofileLimit}); undefined: no rlimits in the spec. */
   hostNofileLimit?: number;
+  /** `--pid`: 'host' gets no pid namespace, so the host's processes are visible; default 'private'. */
+  pidMode?: 'private' | 'host';
+  /** `--uts`: 'host' gets no uts namespace, and then no `hostname` (runc refuses one without it); default 'private'. */
+  utsMode?: 'private' | 'host';
+  /** `--ipc`: 'host' gets no ipc namespace, and /dev/shm binds the host's (rootless: no /dev/mqueue); default 'private'. */
+  ipcMode?: 'private' | 'host';
+  /** `--cgroupns`: 'private' gets a cgroup namespace; 'host' (default) none. */
+  cgroupnsMode?: 'host' | 'private';
+  /**
+   * `--init`: the host path of a static init (see `findInit` in defaults.ts), bind-mounted
+   * read-only at /sbin/docker-init, which runs the command: args become
+   * `['/sbin/docker-init', '--', ...args]`. Ignored with pidMode 'host', as docker does.
+   */
+  init?: string;
+  /** `--read-only`: root.readonly. */
+  readonlyRootfs?: boolean;
+  /** `--security-opt no-new-privileges`: process.noNewPrivileges (default false). */
+  noNewPrivileges?: boolean;
+  /** `--oom-score-adj`, -1000…1000: process.oomScoreAdj (default 0). */
+  oomScoreAdj?: number;
+  /** `--shm-size`, bytes: the size of the /dev/shm tmpfs; unset or 0: 64 MiB (size=65536k). */
+  shmSize?: number;
+  /** HostConfig.MaskedPaths: replace docker's MASKED_PATHS when given ([] masks nothing). */
+  maskedPaths?: string[];
+  /** HostConfig.ReadonlyPaths: replace docker's READONLY_PATHS when given. */
+  readonlyPaths?: string[];
+  /** `--ulimit name=soft:hard`: RLIMIT_<NAME> each ('nofile' → RLIMIT_NOFILE, replacing the default one). */
+  ulimits?: { name: string; soft: number; hard: number }[];
 }
 
 /** The CFS period docker uses with `--cpus` (100 ms, in microseconds). */
@@ -61,7 +115,8 @@ export const CPU_PERIOD = 100_000;
  *   in root mode the cgroup resources (a deny-all devices rule first, runc adds the
  *   defaults a container needs) and `cgroupsPath`.
  * Memory sets swap to twice the memory, as docker does when `--memory-swap` is not given;
- * nanoCpus becomes a CFS quota over a 100 ms period.
+ * nanoCpus becomes a CFS quota over a 100 ms period. Then the HostConfig options: the
+ * namespace modes and init ({@link hostModes}), and the rest ({@link applyHostConfig}).
  */
 export function buildSpec(options: SpecOptions): Spec {
   const rootless = options.rootless !== undefined;
@@ -88,6 +143,8 @@ export function buildSpec(options: SpecOptions): Spec {
     const nofile = Math.min(DEFAULT_RLIMIT_NOFILE, options.hostNofileLimit);
     spec.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: nofile, hard: nofile }];
   }
+  hostModes(spec, options);
+  applyHostConfig(spec, options);
   return spec;
 }
 

@@ -113,7 +113,7 @@ export interface LinuxDeviceCgroup {
 /** The cgroup limits (config-linux.md "Control groups"). */
 export interface LinuxResources {
   devices?: LinuxDeviceCgroup[];
-  memory?: { limit?: number; reservation?: number; swap?: number; disableOOMKiller?: boolean };
+  memory?: { limit?: number; reservation?: number; swap?: number; swappiness?: number; disableOOMKiller?: boolean };
   cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
   pids?: { limit: number };
 }

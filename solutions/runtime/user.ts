@@ -5,7 +5,8 @@
  *
  * ```
  * <rootfs>/etc/passwd   name:x:uid:gid:gecos:home:shell   "app" → uid 1000, primary gid 1000
- * <rootfs>/etc/group    name:x:gid:member,member          "staff" → 50; groups listing "app" → additionalGids
+ * <rootfs>/etc/group    name:x:gid:member,member          "staff" → 50; groups listing "app" → additionalGids;
+ *                                                          --group-add staff → 50
  * ```
  */
 import fs from 'node:fs/promises';
@@ -79,6 +80,28 @@ export async function resolveUser(rootfs: string, user: string | undefined): Pro
   }
   const additionalGids = name === '' ? [] : groups.filter((g) => g.members.includes(name)).map((g) => g.gid);
   return { uid, gid, additionalGids };
+}
+
+/** The largest uid or gid Linux accepts (2^31 - 1). */
+const MAX_ID = 2147483647;
+
+/**
+ * docker's `--group-add` (moby/sys/user's `GetAdditionalGroups`): each entry a gid,
+ * taken as it is (no group entry needed), or a group name, looked up in the image's
+ * /etc/group (inside `rootfs` only, as {@link resolveUser} reads it). The gids come in
+ * the order asked, each once.
+ * @throws InvalidParameterError(`Unable to find group ${name}: no matching entries in group file`)
+ *   for an unknown name, and `uids and gids must be in range 0-2147483647` for a larger gid.
+ */
+export async function resolveGroups(rootfs: string, groups: readonly string[]): Promise<number[]> {
+  const entries = parseGroup(await readInRootfs(rootfs, '/etc/group'));
+  const gids = groups.map((group) => {
+    const gid = toId(group) ?? entries.find((g) => g.name === group)?.gid;
+    if (gid === undefined) throw new InvalidParameterError(`Unable to find group ${group}: no matching entries in group file`);
+    if (gid > MAX_ID) throw new InvalidParameterError(`uids and gids must be in range 0-${MAX_ID}`);
+    return gid;
+  });
+  return [...new Set(gids)];
 }
 
 /**

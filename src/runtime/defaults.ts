@@ -5,8 +5,10 @@
  * dockerd puts into a container's runtime-spec `config.json` when `docker run`
  * asks for nothing special (moby's `oci.DefaultLinuxSpec` and
  * `caps.DefaultCapabilities`, docker 28); lesson 10's `buildSpec` copies them
- * into each spec.
+ * into each spec. Also where the host keeps docker's `--init` binary.
  */
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
 
 /**
  * The capabilities a docker container keeps, the same list in the bounding,
@@ -77,3 +79,30 @@ export const DEFAULT_PATH_ENV = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/b
  * smaller of this and the host's hard limit.
  */
 export const DEFAULT_RLIMIT_NOFILE = 1048576;
+
+/**
+ * Where `--init` puts the init inside the container (docker's `/sbin/docker-init`):
+ * the host's binary is bind-mounted read-only there and runs the command as its child.
+ */
+export const CONTAINER_INIT_PATH = '/sbin/docker-init';
+
+/**
+ * The host path of a static docker-init, the `SpecOptions.init` of `--init`: the
+ * first `docker-init` on PATH (what dockerd looks up), else `/usr/bin/tini-static`
+ * (Debian's tini package), else `/usr/bin/docker-init`. Undefined when none is an
+ * executable file. It must be static, because it runs in the container's rootfs
+ * with none of the host's libraries; tini-static and docker's docker-init are.
+ */
+export function findInit(): string | undefined {
+  const onPath = (process.env.PATH ?? '').split(':').filter((dir) => path.isAbsolute(dir)).map((dir) => path.join(dir, 'docker-init'));
+  return [...onPath, '/usr/bin/tini-static', '/usr/bin/docker-init'].find(isExecutableFile);
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}

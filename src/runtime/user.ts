@@ -5,7 +5,8 @@
  *
  * ```
  * <rootfs>/etc/passwd   name:x:uid:gid:gecos:home:shell   "app" → uid 1000, primary gid 1000
- * <rootfs>/etc/group    name:x:gid:member,member          "staff" → 50; groups listing "app" → additionalGids
+ * <rootfs>/etc/group    name:x:gid:member,member          "staff" → 50; groups listing "app" → additionalGids;
+ *                                                          --group-add staff → 50
  * ```
  */
 import fs from 'node:fs/promises';
@@ -56,6 +57,25 @@ export async function resolveUser(rootfs: string, user: string | undefined): Pro
   // HINT: No explicit group: additionalGids are the gids of the groups whose members list the user's name.
   void rootfs, user;
   throw new NotImplementedError('lesson-10: resolveUser');
+}
+
+/** The largest uid or gid Linux accepts (2^31 - 1). */
+const MAX_ID = 2147483647;
+
+/**
+ * docker's `--group-add` (moby/sys/user's `GetAdditionalGroups`): each entry a gid,
+ * taken as it is (no group entry needed), or a group name, looked up in the image's
+ * /etc/group (inside `rootfs` only, as {@link resolveUser} reads it). The gids come in
+ * the order asked, each once.
+ * @throws InvalidParameterError(`Unable to find group ${name}: no matching entries in group file`)
+ *   for an unknown name, and `uids and gids must be in range 0-2147483647` for a larger gid.
+ */
+export async function resolveGroups(rootfs: string, groups: readonly string[]): Promise<number[]> {
+  // TODO(lesson-10): Map each entry to a gid: a number as it is, a name through the rootfs's group file.
+  // HINT: toId tells numbers from names; parseGroup(await readInRootfs(rootfs, '/etc/group')) lists the groups.
+  // HINT: An unknown name is an InvalidParameterError with docker's message (capital U); a gid above MAX_ID is one too. Each gid once, in order.
+  void rootfs, groups;
+  throw new NotImplementedError('lesson-10: resolveGroups');
 }
 
 /**

@@ -3,25 +3,33 @@
  * checked as data, the spec also against the OCI runtime-spec JSON schema;
  * users are looked up in small account files written here; the rootfs checks
  * copy real directories in a temp dir, and mount an overlay with the command
- * overlayMountArgs returns (as the shim does when a container starts).
+ * overlayMountArgs returns (as the shim does when a container starts); as
+ * root, the last check runs specs of buildSpec through runc.
  *
  * ```
  * <tmp>/
- * ├── host/passwd          outside every rootfs: must never be read
+ * ├── host/passwd, group   outside every rootfs: must never be read
  * ├── rootfs/etc/…         account files of the user checks
  * ├── lower/               an image's tree: never modified
- * └── c/                   a container dir: upper/, work/, bundle/{config.json,rootfs/}
+ * ├── c/                   a container dir: upper/, work/, bundle/{config.json,rootfs/}
+ * ├── busybox/             the runc check's rootfs (busybox, etc/group with staff)
+ * ├── dl10-<hex>/          one bundle per container: config.json from buildSpec
+ * └── runtime/             runc's --root
  * ```
  * Mounts under <tmp> are unmounted in afterEach by the checks' test scope,
- * whatever the code under test did.
+ * whatever the code under test did; containers are deleted, and the marker
+ * file the runc check puts in the host's /dev/shm is removed.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { watch } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readlinkSync, watch } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { resolveArgs, mergeEnv } from '#kata/runtime/process-config.js';
-import { resolveUser } from '#kata/runtime/user.js';
+import { resolveGroups, resolveUser } from '#kata/runtime/user.js';
 import type { ResolvedUser } from '#kata/runtime/user.js';
 import { buildSpec, writeBundle } from '#kata/runtime/bundle.js';
 import type { SpecOptions } from '#kata/runtime/bundle.js';
@@ -32,21 +40,31 @@ import { InvalidParameterError } from '#kata/errdefs.js';
 import { describeError, rejectionOf } from '../support/outcomes.js';
 import { runtimeSchema, specValidator } from '../support/runtime-schema.js';
 import { mountPoints } from '../../fixtures/host-state.js';
-import { isRoot } from '../support/runc-bundle.js';
+import { isRoot, makeBusyboxRootfs } from '../support/runc-bundle.js';
+import { initPrerequisite, prerequisite, requireTool } from '../support/prereq.js';
 import { TestScope } from '../support/scope.js';
+
+const exec = promisify(execFile);
 
 const ARGS = 'src/runtime/process-config.ts (resolveArgs)';
 const ENV = 'src/runtime/process-config.ts (mergeEnv)';
 const USER = 'src/runtime/user.ts (resolveUser)';
 const USER_WALK = 'src/runtime/user.ts (resolveInRootfs)';
+const GROUPS = 'src/runtime/user.ts (resolveGroups)';
 const SPEC = 'src/runtime/bundle.ts (buildSpec)';
 const MOUNTS = 'src/runtime/bundle.ts (mounts)';
 const LINUX = 'src/runtime/bundle.ts (linux)';
 const RESOURCES = 'src/runtime/bundle.ts (resources)';
 const WRITE = 'src/runtime/bundle.ts (writeBundle)';
+const MODES = 'src/runtime/host-config.ts (hostModes)';
+const HOST_CONFIG = 'src/runtime/bundle.ts (buildSpec): it must end with applyHostConfig(spec, options), given in src/runtime/host-config.ts';
 const ROOTFS = 'src/runtime/rootfs.ts';
 
 const NOT_ROOT = 'overlayfs needs root: this check runs only as root (the copy check covers rootless)';
+const NOT_ROOT_RUNC = "the host's namespaces and a spec with cgroups need root: this check runs only as root (the spec checks cover rootless)";
+
+const runcTool = prerequisite('runc', 'apt-get install runc');
+const initTool = initPrerequisite();
 
 const scope = new TestScope();
 let tmp = '';
@@ -123,6 +141,27 @@ async function exists(p: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * Runs `script` in a container whose config.json is buildSpec's (options() plus
+ * `extra`), with `runc run` in the foreground, and returns what it printed as
+ * `key rest-of-line` pairs, or runc's error as `{ error }`.
+ */
+async function runcRun(runc: string, rootfs: string, script: string, extra: Partial<SpecOptions>): Promise<Record<string, string>> {
+  const id = `dl10-${randomBytes(4).toString('hex')}`;
+  const root = path.join(tmp, 'runtime');
+  const bundle = path.join(tmp, id);
+  await fs.mkdir(bundle, { recursive: true });
+  const spec = buildSpec(options({ rootfs, args: ['sh', '-c', script], env: [`PATH=${DEFAULT_PATH_ENV}`], ...extra }));
+  await fs.writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec, null, 2));
+  scope.container(runc, root, id);
+  try {
+    const { stdout } = await exec(runc, ['--root', root, 'run', '--bundle', bundle, id], { timeout: 30_000 });
+    return Object.fromEntries(stdout.split('\n').filter((l) => l !== '').map((l) => [l.split(' ')[0], l.slice(l.indexOf(' ') + 1)]));
+  } catch (err) {
+    return { error: String((err as { stderr?: string }).stderr || err).trim() };
+  }
 }
 
 // ---------------------------------------------------------------- the checks
@@ -237,6 +276,29 @@ describe('lesson 10: runtime bundle', () => {
     });
   });
 
+  it("--group-add takes gids as they are and looks names up in the image's group file", async () => {
+    const rootfs = await accountsRootfs();
+    expect(
+      await resolveGroups(rootfs, ['staff', '4242', 'wheel', '50', 'staff']).catch(describeError),
+      `names become gids from etc/group (staff 50, wheel 10), numbers stay as they are (4242 needs no entry), each gid once, in the order asked. Look at ${GROUPS}`,
+    ).toEqual([50, 4242, 10]);
+    expect(await resolveGroups(rootfs, []).catch(describeError), `no --group-add: no gids. Look at ${GROUPS}`).toEqual([]);
+    const unknown = await rejectionOf(resolveGroups(rootfs, ['staff', 'nosuch']));
+    expect(unknown instanceof InvalidParameterError, `an unknown group name is an InvalidParameterError (HTTP 400), got ${describeError(unknown)}. Look at ${GROUPS}`).toBe(true);
+    expect((unknown as Error).message, `docker's message for --group-add. Look at ${GROUPS}`).toBe('Unable to find group nosuch: no matching entries in group file');
+    await fs.mkdir(path.join(tmp, 'host'));
+    const hostGroup = path.join(tmp, 'host', 'group');
+    await fs.writeFile(hostGroup, 'evil:x:4242:\n');
+    const linked = await accountsRootfs('linked');
+    await fs.rm(path.join(linked, 'etc', 'group'));
+    await fs.symlink(hostGroup, path.join(linked, 'etc', 'group'));
+    const evil = await resolveGroups(linked, ['evil']).then(
+      (gids) => `resolved to ${JSON.stringify(gids)}`,
+      (err: unknown) => (err instanceof InvalidParameterError ? 'refused' : describeError(err)),
+    );
+    expect(evil, `etc/group → ${hostGroup} was followed out of the rootfs onto the host: read it with readInRootfs. Look at ${GROUPS}`).toBe('refused');
+  });
+
   it('the process, root and hostname come from the options', () => {
     const user = { uid: 1000, gid: 1001, additionalGids: [5, 50] };
     const spec = buildSpec(options({ user, terminal: true, cwd: '', hostname: 'web' }));
@@ -333,6 +395,84 @@ describe('lesson 10: runtime bundle', () => {
     expect(nofile(4_194_304), `a generous host: docker's 1048576. Look at ${SPEC}`).toEqual([{ type: 'RLIMIT_NOFILE', soft: 1048576, hard: 1048576 }]);
   });
 
+  it("HostConfig flags set docker's namespaces, init, mounts, process and cgroup fields", () => {
+    const types = (extra: Partial<SpecOptions>) => (buildSpec(options(extra)).linux?.namespaces ?? []).map((n) => n.type).sort();
+    expect(types({ pidMode: 'private', ipcMode: 'private', utsMode: 'private', cgroupnsMode: 'host' }), `the default modes change nothing. Look at ${MODES}`).toEqual(['ipc', 'mount', 'network', 'pid', 'uts']);
+    expect(types({ pidMode: 'host' }), `--pid host: no pid namespace, the container sees the host's processes. Look at ${MODES}`).toEqual(['ipc', 'mount', 'network', 'uts']);
+    expect(types({ ipcMode: 'host' }), `--ipc host: no ipc namespace. Look at ${MODES}`).toEqual(['mount', 'network', 'pid', 'uts']);
+    expect(types({ utsMode: 'host' }), `--uts host: no uts namespace. Look at ${MODES}`).toEqual(['ipc', 'mount', 'network', 'pid']);
+    expect(types({ cgroupnsMode: 'private' }), `--cgroupns private: a cgroup namespace too. Look at ${MODES}`).toEqual(['cgroup', 'ipc', 'mount', 'network', 'pid', 'uts']);
+    expect(buildSpec(options({ utsMode: 'host' })).hostname, `--uts host: no hostname in the spec (runc refuses one without a uts namespace). Look at ${MODES}`).toBeUndefined();
+
+    const init = buildSpec(options({ init: '/usr/bin/tini-static' }));
+    expect(init.process?.args, `--init: docker-init runs the command, ['/sbin/docker-init', '--', ...args]. Look at ${MODES}`).toEqual(['/sbin/docker-init', '--', 'sh', '-c', 'echo hi']);
+    expect(mountAt(init, '/sbin/docker-init'), `--init: the host's init bind-mounted read-only at /sbin/docker-init. Look at ${MODES}`).toEqual({
+      destination: '/sbin/docker-init',
+      type: 'bind',
+      source: '/usr/bin/tini-static',
+      options: ['bind', 'ro'],
+    });
+    const hostInit = buildSpec(options({ init: '/usr/bin/tini-static', pidMode: 'host' }));
+    expect([hostInit.process?.args, mountAt(hostInit, '/sbin/docker-init')], `docker ignores --init with --pid host: args unchanged, no mount. Look at ${MODES}`).toEqual([['sh', '-c', 'echo hi'], undefined]);
+
+    const ipc = buildSpec(options({ ipcMode: 'host' }));
+    expect(mountAt(ipc, '/dev/shm'), `--ipc host: /dev/shm is the host's, bind-mounted. Look at ${HOST_CONFIG}`).toMatchObject({ type: 'bind', source: '/dev/shm' });
+    expect(mountAt(ipc, '/dev/mqueue')?.type, `--ipc host as root: runc mounts the mqueue of the host's ipc namespace. Look at ${HOST_CONFIG}`).toBe('mqueue');
+    const rootlessIpc = buildSpec(options({ ipcMode: 'host', rootless: { uid: 1001, gid: 1001 } }));
+    expect(mountAt(rootlessIpc, '/dev/mqueue'), `--ipc host rootless: a user namespace may not mount the host's mqueue, so no /dev/mqueue. Look at ${HOST_CONFIG}`).toBeUndefined();
+    const shm = mountAt(buildSpec(options({ shmSize: 128 * 1024 * 1024 })), '/dev/shm')?.options ?? [];
+    expect(shm.filter((o) => o.startsWith('size=')), `--shm-size 128m: size=131072k instead of the default. Look at ${HOST_CONFIG}`).toEqual(['size=131072k']);
+
+    const flags = buildSpec(
+      options({
+        user: { uid: 1000, gid: 1000, additionalGids: [50, 5, 50, 4242, 5] },
+        readonlyRootfs: true,
+        noNewPrivileges: true,
+        oomScoreAdj: 500,
+        maskedPaths: ['/proc/secret'],
+        readonlyPaths: [],
+        ulimits: [{ name: 'nofile', soft: 1024, hard: 2048 }, { name: 'nproc', soft: 100, hard: 200 }],
+      }),
+    );
+    expect(flags.process?.user.additionalGids, `additionalGids once each, in order (the user's groups and --group-add may overlap). Look at ${HOST_CONFIG}`).toEqual([50, 5, 4242]);
+    expect(flags.root?.readonly, `--read-only: root.readonly. Look at ${HOST_CONFIG}`).toBe(true);
+    expect(flags.process?.noNewPrivileges, `--security-opt no-new-privileges: process.noNewPrivileges. Look at ${HOST_CONFIG}`).toBe(true);
+    expect(flags.process?.oomScoreAdj, `--oom-score-adj 500: process.oomScoreAdj. Look at ${HOST_CONFIG}`).toBe(500);
+    expect([flags.linux?.maskedPaths, flags.linux?.readonlyPaths], `HostConfig.MaskedPaths and ReadonlyPaths replace docker's lists. Look at ${HOST_CONFIG}`).toEqual([['/proc/secret'], []]);
+    expect(flags.process?.rlimits, `--ulimit nofile=1024:2048 replaces the default RLIMIT_NOFILE, nproc=100:200 adds RLIMIT_NPROC. Look at ${HOST_CONFIG}`).toEqual([
+      { type: 'RLIMIT_NOFILE', soft: 1024, hard: 2048 },
+      { type: 'RLIMIT_NPROC', soft: 100, hard: 200 },
+    ]);
+
+    const MiB = 1024 * 1024;
+    const limits = buildSpec(
+      options({
+        resources: {
+          memory: 64 * MiB,
+          memoryReservation: 32 * MiB,
+          memorySwap: 256 * MiB,
+          memorySwappiness: 10,
+          oomKillDisable: true,
+          cpuShares: 512,
+          cpuQuota: 50_000,
+          cpuPeriod: 200_000,
+          cpusetCpus: '0-1',
+          cpusetMems: '0',
+        },
+      }),
+    ).linux?.resources;
+    expect(limits?.memory, `--memory-reservation, --memory-swap (the total of memory and swap), --memory-swappiness, --oom-kill-disable. Look at ${HOST_CONFIG}`).toEqual({
+      limit: 64 * MiB,
+      reservation: 32 * MiB,
+      swap: 256 * MiB,
+      swappiness: 10,
+      disableOOMKiller: true,
+    });
+    expect(limits?.cpu, `--cpu-shares, --cpu-quota, --cpu-period, --cpuset-cpus, --cpuset-mems. Look at ${HOST_CONFIG}`).toEqual({ shares: 512, quota: 50_000, period: 200_000, cpus: '0-1', mems: '0' });
+    const unlimited = buildSpec(options({ resources: { memory: 64 * MiB, memorySwap: -1 } })).linux?.resources?.memory;
+    expect(unlimited, `--memory-swap -1: unlimited swap, so no memory.swap. Look at ${HOST_CONFIG}`).toEqual({ limit: 64 * MiB });
+  });
+
   it('every spec validates against the OCI runtime-spec schema (root and rootless)', (ctx) => {
     if (runtimeSchema.skip) ctx.skip(runtimeSchema.reason);
     const validate = specValidator();
@@ -340,6 +480,22 @@ describe('lesson 10: runtime bundle', () => {
       ['root, network none, with limits', options({ resources: { memory: 1 << 26, pidsLimit: 20, nanoCpus: 5e8 }, cgroupsPath: '/minidocker/abc', user: { uid: 1000, gid: 1001, additionalGids: [5] } })],
       ['root, network host, tty', options({ networkMode: 'host', terminal: true, consoleSize: { height: 24, width: 80 }, cwd: '/srv' })],
       ['rootless', options({ rootless: { uid: 1001, gid: 1001 } })],
+      [
+        'root, HostConfig flags',
+        options({
+          pidMode: 'host',
+          ipcMode: 'host',
+          utsMode: 'host',
+          cgroupnsMode: 'private',
+          readonlyRootfs: true,
+          noNewPrivileges: true,
+          oomScoreAdj: -500,
+          ulimits: [{ name: 'nofile', soft: 1024, hard: 2048 }, { name: 'core', soft: 0, hard: 0 }],
+          resources: { memory: 1 << 26, memoryReservation: 1 << 25, memorySwap: -1, memorySwappiness: 0, oomKillDisable: true, cpuShares: 512, cpuQuota: 50000, cpuPeriod: 100000, cpusetCpus: '0', cpusetMems: '0' },
+        }),
+      ],
+      ['root, --init, --shm-size', options({ init: '/usr/bin/tini-static', shmSize: 1 << 27, maskedPaths: [], readonlyPaths: ['/proc/sys'] })],
+      ['rootless, host namespaces', options({ rootless: { uid: 1001, gid: 1001 }, pidMode: 'host', ipcMode: 'host', utsMode: 'host', cgroupnsMode: 'private' })],
     ];
     for (const [label, opts] of variants) {
       const spec = JSON.parse(JSON.stringify(buildSpec(opts))) as unknown;
@@ -443,5 +599,68 @@ describe('lesson 10: runtime bundle', () => {
     await removeRootfs(container);
     expect(await exists(rootfs), `removeRootfs removes the copy. Look at ${ROOTFS}`).toBe(false);
     expect(await snapshot(lower), `the image's tree survives removeRootfs. Look at ${ROOTFS}`).toEqual(before);
+  });
+
+  it('as root, runc runs a container with those flags in effect: groups, init, read-only root, host namespaces', async (ctx) => {
+    if (!isRoot) ctx.skip(NOT_ROOT_RUNC);
+    if (runcTool.skip) ctx.skip(runcTool.reason);
+    if (initTool.skip) ctx.skip(initTool.reason);
+    const runc = requireTool(runcTool);
+    const init = requireTool(initTool);
+    const rootfs = path.join(tmp, 'busybox');
+    await makeBusyboxRootfs(rootfs);
+    await fs.appendFile(path.join(rootfs, 'etc', 'group'), 'staff:x:50:\n');
+    const added = await resolveGroups(rootfs, ['staff', '4242']);
+
+    const own = await runcRun(
+      runc,
+      rootfs,
+      [
+        'echo groups $(id -G)',
+        "echo pid1 $(tr '\\0' ' ' < /proc/1/cmdline)",
+        'touch /probe 2>/dev/null && echo write allowed || echo write refused',
+        "echo nnp $(awk '/^NoNewPrivs/ { print $2 }' /proc/self/status)",
+        'echo oom $(cat /proc/self/oom_score_adj)',
+        'echo nofile $(ulimit -Sn) $(ulimit -Hn)',
+        'echo cgroupns $(readlink /proc/self/ns/cgroup)',
+      ].join('\n'),
+      {
+        user: { uid: 0, gid: 0, additionalGids: [...added, 50] },
+        init,
+        readonlyRootfs: true,
+        noNewPrivileges: true,
+        oomScoreAdj: 300,
+        ulimits: [{ name: 'nofile', soft: 4096, hard: 8192 }],
+        cgroupnsMode: 'private',
+      },
+    );
+    expect(own.error, `runc refused the spec of --init, --group-add, --read-only, --ulimit, --cgroupns private. Look at ${MODES} and ${HOST_CONFIG}`).toBeUndefined();
+    expect((own.groups ?? '').split(' ').sort(), `--group-add staff 4242: id -G shows gid 0, 50 (staff in the image's group file) and 4242. Look at ${GROUPS} and ${SPEC}`).toEqual(['0', '4242', '50']);
+    expect(own.pid1, `--init: pid 1 is /sbin/docker-init, and it runs the command. Look at ${MODES}`).toMatch(/^\/sbin\/docker-init -- sh -c /);
+    expect(own.write, `--read-only: writing to / must fail. Look at ${HOST_CONFIG}`).toBe('refused');
+    expect([own.nnp, own.oom, own.nofile], `no-new-privileges (NoNewPrivs 1), --oom-score-adj 300, --ulimit nofile=4096:8192. Look at ${HOST_CONFIG}`).toEqual(['1', '300', '4096 8192']);
+    expect(own.cgroupns, `--cgroupns private: a cgroup namespace of its own. Look at ${MODES}`).not.toBe(readlinkSync('/proc/self/ns/cgroup'));
+
+    const marker = path.join('/dev/shm', `dockerlings-10-${randomBytes(4).toString('hex')}`);
+    await fs.writeFile(marker, 'from the host\n');
+    scope.defer(() => fs.rm(marker, { force: true }), `removing ${marker}`);
+    const shared = await runcRun(
+      runc,
+      rootfs,
+      [
+        'for ns in pid ipc uts; do echo $ns $(readlink /proc/self/ns/$ns); done',
+        `test -d /proc/${process.pid} && echo checker visible || echo checker hidden`,
+        'echo hostname $(hostname)',
+        `echo shm $(cat ${marker} 2>&1)`,
+      ].join('\n'),
+      { pidMode: 'host', ipcMode: 'host', utsMode: 'host', init },
+    );
+    expect(shared.error, `runc refused the spec of --pid host --ipc host --uts host. Look at ${MODES} and ${HOST_CONFIG}`).toBeUndefined();
+    for (const ns of ['pid', 'ipc', 'uts']) {
+      expect(shared[ns], `--${ns} host: the container is in the host's ${ns} namespace. Look at ${MODES}`).toBe(readlinkSync(`/proc/self/ns/${ns}`));
+    }
+    expect(shared.checker, `--pid host: the host's processes, this check's among them (pid ${process.pid}), are visible in /proc. Look at ${MODES}`).toBe('visible');
+    expect(shared.hostname, `--uts host: the host's hostname. Look at ${MODES}`).toBe(os.hostname());
+    expect(shared.shm, `--ipc host: /dev/shm is the host's (a file the check put there shows). Look at ${HOST_CONFIG}`).toBe('from the host');
   });
 });

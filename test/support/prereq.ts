@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { inCI } from '../../fixtures/ci.js';
+import { findInit } from '../../solutions/runtime/defaults.js';
 
 /** The absolute path of an executable on PATH, or undefined. */
 export function which(tool: string): string | undefined {
@@ -36,6 +37,20 @@ export function prerequisite(tool: string, install: string): Prerequisite {
     path: found,
     skip: found === undefined && !inCI,
     reason: `${tool} is not installed (${install}); this interop check is skipped`,
+  };
+}
+
+/**
+ * A static docker-init for `--init` checks, found as the daemon finds one
+ * (`findInit`: docker-init on PATH, /usr/bin/tini-static, /usr/bin/docker-init);
+ * use it as {@link prerequisite}'s result.
+ */
+export function initPrerequisite(): Prerequisite {
+  const found = findInit();
+  return {
+    path: found,
+    skip: found === undefined && !inCI,
+    reason: 'docker-init is not installed (apt-get install tini, for its static /usr/bin/tini-static); this check is skipped',
   };
 }
 

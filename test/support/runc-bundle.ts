@@ -62,6 +62,16 @@ function busyboxApplets(): Promise<{ busybox: string; names: string[] }> {
 }
 
 /**
+ * Fills `rootfs` with the busybox tree of {@link makeBusyboxBundle} (binary, applet
+ * links, /etc/passwd and /etc/group), for a check that writes its own config.json.
+ * @throws when no static busybox is installed.
+ */
+export async function makeBusyboxRootfs(rootfs: string): Promise<void> {
+  const { busybox, names } = await busyboxApplets();
+  await stageRootfs(rootfs, busybox, names);
+}
+
+/**
  * Writes `<dir>/bundle` with a busybox rootfs and a config.json made by
  * `runc spec` (found on PATH) and patched with `options`.
  * @throws when runc or a static busybox is missing.
@@ -70,8 +80,7 @@ export async function makeBusyboxBundle(dir: string, options: BundleOptions): Pr
   const bundle = path.join(dir, 'bundle');
   const rootfs = path.join(bundle, 'rootfs');
   await fs.mkdir(bundle, { recursive: true });
-  const { busybox, names } = await busyboxApplets();
-  await stageRootfs(rootfs, busybox, names);
+  await makeBusyboxRootfs(rootfs);
   await exec('runc', ['spec', '--bundle', bundle, ...(isRoot ? [] : ['--rootless'])]);
   const config = JSON.parse(await fs.readFile(path.join(bundle, 'config.json'), 'utf8')) as Spec;
   if (!config.process || !config.root) throw new Error('runc spec wrote no process or root');
