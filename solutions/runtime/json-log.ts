@@ -11,12 +11,25 @@
  * into pieces and only the last piece ends in `\n` (docker does the same).
  * `time` is RFC 3339 with nanoseconds and trailing zeros trimmed, as Go's
  * RFC3339Nano prints it. Logs are sized by the user, so reading streams
- * the file: `tail` reads backwards from the end in chunks, never the whole file.
+ * the files: `tail` reads backwards from the end in chunks, never a whole file.
+ *
+ * With a {@link LogRotation} (docker's `max-size` and `max-file`) the log
+ * rotates before an entry goes into a file that already reached max-size:
+ *
+ * ```
+ * container-json.log.(N-2) → .(N-1) (the oldest, .(N-1), is removed first) … container-json.log.1 → .2
+ * container-json.log → container-json.log.1, and a fresh container-json.log
+ * (max-file 1: the full file is removed, and a fresh one begins)
+ * ```
+ *
+ * Readers see the rotated files oldest first, then the current one
+ * (runtime/log-files.ts opens them).
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { closeLogFiles, lines, openLogFiles, readAt, removeIfExists, renameIfExists, rotatedName, rotationLimits } from './log-files.js';
+import type { OpenLogFile, RotationLimits } from './log-files.js';
 
 /** One line (or piece of a long line) of output. */
 export interface LogEntry {
@@ -28,12 +41,20 @@ export interface LogEntry {
 
 /** What to read. */
 export interface ReadLogOptions {
-  /** Only the last N lines of the file; undefined (or negative) = all. */
+  /** Only the last N lines of the log, counted across its files; undefined (or negative) = all. */
   tail?: number;
   /** Only entries at or after this unix time (seconds, may have a fraction). */
   since?: number;
   /** Only entries at or before this unix time (seconds). */
   until?: number;
+}
+
+/** Rotation limits, docker's json-file `max-size` and `max-file`. */
+export interface LogRotation {
+  /** Bytes a file may reach before the next entry goes to a fresh one; undefined or ≤ 0: unlimited, no rotation. */
+  maxSize?: number;
+  /** Files kept in all, the current one included (an integer ≥ 1, default 1). */
+  maxFiles?: number;
 }
 
 /** Longest piece of a line kept in memory before it is written as a partial entry. */
@@ -69,16 +90,27 @@ export class JsonFileLog extends EventEmitter {
   private fd: number | undefined;
   private readonly partial: Record<LogEntry['stream'], Buffer> = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
 
-  private constructor(fd: number) {
+  /** `size`: the bytes in the current file. */
+  private constructor(
+    private readonly file: string,
+    fd: number,
+    private size: number,
+    private readonly limits: RotationLimits,
+  ) {
     super();
     this.fd = fd;
   }
 
-  /** Opens (creating, mode 0640) the log for appending. @throws the file system's error. */
-  static async open(file: string): Promise<JsonFileLog> {
+  /**
+   * Opens (creating, mode 0640) the log for appending; with `rotation`, it
+   * rotates as docker's json-file does (see the module comment).
+   * @throws InvalidParameterError for a bad max-file; the file system's error.
+   */
+  static async open(file: string, rotation?: LogRotation): Promise<JsonFileLog> {
+    const limits = rotationLimits(rotation);
     // A plain fd, not a FileHandle: the log writes synchronously and closes it itself.
     const fd = await promisify(fs.open)(file, 'a', 0o640);
-    return new JsonFileLog(fd);
+    return new JsonFileLog(file, fd, fs.fstatSync(fd).size, limits);
   }
 
   /** True once {@link close} ran. */
@@ -125,21 +157,47 @@ export class JsonFileLog extends EventEmitter {
   private append(stream: LogEntry['stream'], line: Buffer): void {
     if (this.fd === undefined) return;
     const entry: LogEntry = { stream, log: Buffer.from(line), time: nowRFC3339Nano() };
+    // As docker: a file that reached max-size gets no more entries (it may end up one entry past it).
+    if (this.size >= this.limits.maxSize) this.rotate();
     // One write(2) per line on an O_APPEND fd: readers never see half a line.
-    fs.writeSync(this.fd, `${JSON.stringify({ log: entry.log.toString('utf8'), stream, time: entry.time })}\n`);
+    this.size += fs.writeSync(this.fd, `${JSON.stringify({ log: entry.log.toString('utf8'), stream, time: entry.time })}\n`);
     this.emit('entry', entry);
+  }
+
+  /**
+   * docker's rotation, all synchronous: the oldest rotated file goes, each
+   * `file.i` becomes `file.(i+1)`, the current one `file.1` (with max-file 1
+   * it is removed), and a fresh file takes its place.
+   */
+  private rotate(): void {
+    const { file, limits } = this;
+    // file.(N-1) goes, and any older file a former, larger max-file left behind.
+    for (let n = Math.max(1, limits.maxFiles - 1); removeIfExists(rotatedName(file, n)); n++);
+    for (let n = limits.maxFiles - 1; n > 1; n--) renameIfExists(rotatedName(file, n - 1), rotatedName(file, n));
+    // Renamed or removed, never truncated: a reader that has it open reads on.
+    if (limits.maxFiles > 1) renameIfExists(file, rotatedName(file, 1));
+    else removeIfExists(file);
+    const fd = fs.openSync(file, 'a', 0o640);
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = fd;
+    this.size = 0;
   }
 }
 
-/** The entries of a log file (none when it does not exist), filtered by `options`. */
-export function readLog(file: string, options: ReadLogOptions = {}): AsyncIterable<LogEntry> {
-  return readRange(file, undefined, options);
+/**
+ * The entries of a log, its rotated files (`file.K` … `file.1`) first, then
+ * `file` (none when there is no log), filtered by `options`; `tail` counts
+ * across the files.
+ */
+export async function* readLog(file: string, options: ReadLogOptions = {}): AsyncIterable<LogEntry> {
+  yield* readRange(openLogFiles(file), options);
 }
 
 /**
- * The file's entries, then the live log's new ones until it closes: with no
+ * The files' entries, then the live log's new ones until it closes: with no
  * gap and no duplicate, because the live entries are queued from the moment
- * the file's current end is taken. `live` undefined (or closed) → like
+ * the files are opened, and a rotation while following renames the files this
+ * reads but does not change them. `live` undefined (or closed) → like
  * {@link readLog}. An `until` in the past ends the stream early.
  */
 export async function* followLog(file: string, live: JsonFileLog | undefined, options: ReadLogOptions = {}): AsyncIterable<LogEntry> {
@@ -161,9 +219,8 @@ export async function* followLog(file: string, live: JsonFileLog | undefined, op
   live.on('entry', onEntry);
   live.once('close', onClose);
   try {
-    // Every entry emitted so far is below this size; every later one is queued.
-    const end = fs.statSync(file).size;
-    yield* readRange(file, end, options);
+    // Every entry emitted so far is in these files, below their sizes; every later one is queued.
+    yield* readRange(openLogFiles(file), options);
     const until = options.until === undefined ? undefined : BigInt(Math.round(options.until * 1e9));
     const since = options.since === undefined ? undefined : BigInt(Math.round(options.since * 1e9));
     for (;;) {
@@ -184,62 +241,53 @@ export async function* followLog(file: string, live: JsonFileLog | undefined, op
   }
 }
 
-/** Entries of `file` up to byte `end` (undefined = its current size). */
-async function* readRange(file: string, end: number | undefined, options: ReadLogOptions): AsyncIterable<LogEntry> {
-  let handle: fsp.FileHandle;
+/** The entries of `files` (oldest first, each up to its size), filtered by `options`; closes them. */
+async function* readRange(files: OpenLogFile[], options: ReadLogOptions): AsyncIterable<LogEntry> {
   try {
-    handle = await fsp.open(file, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
-  }
-  try {
-    const size = end ?? (await handle.stat()).size;
-    const start = options.tail !== undefined && options.tail >= 0 ? await tailStart(handle, size, options.tail) : 0;
+    const starts = files.map(() => 0);
+    if (options.tail !== undefined && options.tail >= 0) {
+      // From the newest file back: each gives what it has of the lines still wanted.
+      let wanted = options.tail;
+      for (let i = files.length - 1; i >= 0; i--) {
+        const { fd, size } = files[i] as OpenLogFile;
+        const { offset, count } = await tailStart(fd, size, wanted);
+        starts[i] = offset;
+        wanted -= count;
+      }
+    }
     const since = options.since === undefined ? undefined : BigInt(Math.round(options.since * 1e9));
     const until = options.until === undefined ? undefined : BigInt(Math.round(options.until * 1e9));
-    for await (const line of lines(handle, start, size)) {
-      const raw = JSON.parse(line.toString('utf8')) as { log: string; stream: LogEntry['stream']; time: string };
-      const at = timeNanos(raw.time);
-      if (since !== undefined && at < since) continue;
-      if (until !== undefined && at > until) return;
-      yield { stream: raw.stream, log: Buffer.from(raw.log, 'utf8'), time: raw.time };
+    for (const [i, { fd, size }] of files.entries()) {
+      for await (const line of lines(fd, starts[i] ?? 0, size)) {
+        const raw = JSON.parse(line.toString('utf8')) as { log: string; stream: LogEntry['stream']; time: string };
+        const at = timeNanos(raw.time);
+        if (since !== undefined && at < since) continue;
+        if (until !== undefined && at > until) return;
+        yield { stream: raw.stream, log: Buffer.from(raw.log, 'utf8'), time: raw.time };
+      }
     }
   } finally {
-    await handle.close();
+    await closeLogFiles(files);
   }
 }
 
-/** The offset where the last `n` lines of [0, size) begin, found reading backwards in chunks. */
-async function tailStart(handle: fsp.FileHandle, size: number, n: number): Promise<number> {
-  if (n === 0) return size;
+/**
+ * Where the last `n` lines of [0, size) of the file begin, found reading
+ * backwards in chunks, and how many lines that is: `n`, or all the file has
+ * when it has fewer (offset 0).
+ */
+async function tailStart(fd: number, size: number, n: number): Promise<{ offset: number; count: number }> {
+  if (n === 0 || size === 0) return { offset: size, count: 0 };
   let seen = 0;
   let pos = size - 1; // the last byte is the last line's own '\n'
   const buffer = Buffer.alloc(CHUNK);
   while (pos > 0) {
     const from = Math.max(0, pos - CHUNK);
-    const { bytesRead } = await handle.read(buffer, 0, pos - from, from);
+    const bytesRead = await readAt(fd, buffer, pos - from, from);
     for (let i = bytesRead - 1; i >= 0; i--) {
-      if (buffer[i] === NEWLINE && ++seen === n) return from + i + 1;
+      if (buffer[i] === NEWLINE && ++seen === n) return { offset: from + i + 1, count: n };
     }
     pos = from;
   }
-  return 0;
-}
-
-/** The complete lines of [start, end), without their '\n', read in chunks. */
-async function* lines(handle: fsp.FileHandle, start: number, end: number): AsyncIterable<Buffer> {
-  let rest = Buffer.alloc(0);
-  for (let pos = start; pos < end; ) {
-    const buffer = Buffer.alloc(Math.min(CHUNK, end - pos));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, pos);
-    if (bytesRead === 0) break;
-    pos += bytesRead;
-    let data = rest.length > 0 ? Buffer.concat([rest, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead);
-    for (let nl = data.indexOf(NEWLINE); nl !== -1; nl = data.indexOf(NEWLINE)) {
-      if (nl > 0) yield data.subarray(0, nl);
-      data = data.subarray(nl + 1);
-    }
-    rest = Buffer.from(data);
-  }
+  return { offset: 0, count: seen + 1 }; // the first line has no '\n' before it
 }

@@ -11,12 +11,25 @@
  * into pieces and only the last piece ends in `\n` (docker does the same).
  * `time` is RFC 3339 with nanoseconds and trailing zeros trimmed, as Go's
  * RFC3339Nano prints it. Logs are sized by the user, so reading streams
- * the file: `tail` reads backwards from the end in chunks, never the whole file.
+ * the files: `tail` reads backwards from the end in chunks, never a whole file.
+ *
+ * With a {@link LogRotation} (docker's `max-size` and `max-file`) the log
+ * rotates before an entry goes into a file that already reached max-size:
+ *
+ * ```
+ * container-json.log.(N-2) → .(N-1) (the oldest, .(N-1), is removed first) … container-json.log.1 → .2
+ * container-json.log → container-json.log.1, and a fresh container-json.log
+ * (max-file 1: the full file is removed, and a fresh one begins)
+ * ```
+ *
+ * Readers see the rotated files oldest first, then the current one
+ * (runtime/log-files.ts opens them).
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { closeLogFiles, lines, openLogFiles, readAt, removeIfExists, renameIfExists, rotatedName, rotationLimits } from './log-files.js';
+import type { OpenLogFile, RotationLimits } from './log-files.js';
 import { NotImplementedError } from '../errors.js';
 
 /** One line (or piece of a long line) of output. */
@@ -29,12 +42,20 @@ export interface LogEntry {
 
 /** What to read. */
 export interface ReadLogOptions {
-  /** Only the last N lines of the file; undefined (or negative) = all. */
+  /** Only the last N lines of the log, counted across its files; undefined (or negative) = all. */
   tail?: number;
   /** Only entries at or after this unix time (seconds, may have a fraction). */
   since?: number;
   /** Only entries at or before this unix time (seconds). */
   until?: number;
+}
+
+/** Rotation limits, docker's json-file `max-size` and `max-file`. */
+export interface LogRotation {
+  /** Bytes a file may reach before the next entry goes to a fresh one; undefined or ≤ 0: unlimited, no rotation. */
+  maxSize?: number;
+  /** Files kept in all, the current one included (an integer ≥ 1, default 1). */
+  maxFiles?: number;
 }
 
 /** Longest piece of a line kept in memory before it is written as a partial entry. */
@@ -69,15 +90,26 @@ export class JsonFileLog extends EventEmitter {
   private fd: number | undefined;
   private readonly partial: Record<LogEntry['stream'], Buffer> = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
 
-  private constructor(fd: number) {
+  /** `size`: the bytes in the current file. */
+  private constructor(
+    private readonly file: string,
+    fd: number,
+    private size: number,
+    private readonly limits: RotationLimits,
+  ) {
     super();
     this.fd = fd;
   }
 
-  /** Opens (creating, mode 0640) the log for appending. @throws the file system's error. */
-  static async open(file: string): Promise<JsonFileLog> {
-    // TODO(lesson-11): Open the file for appending with a plain fd (promisify(fs.open)), not a FileHandle, and construct the log.
-    void file;
+  /**
+   * Opens (creating, mode 0640) the log for appending; with `rotation`, it
+   * rotates as docker's json-file does (see the module comment).
+   * @throws InvalidParameterError for a bad max-file; the file system's error.
+   */
+  static async open(file: string, rotation?: LogRotation): Promise<JsonFileLog> {
+    const limits = rotationLimits(rotation);
+    // TODO(lesson-11): Open the file for appending with a plain fd (promisify(fs.open)), not a FileHandle; construct the log with the file's current size (fs.fstatSync).
+    void file, limits;
     throw new NotImplementedError('lesson-11: JsonFileLog.open');
   }
 
@@ -112,59 +144,64 @@ export class JsonFileLog extends EventEmitter {
 
   private append(stream: LogEntry['stream'], line: Buffer): void {
     // TODO(lesson-11): One fs.writeSync of JSON.stringify({ log, stream, time }) + "\n" (keys in that order), then emit "entry".
+    // HINT: Before the write, rotate() when this.size >= this.limits.maxSize (docker checks before, so a file ends at most one entry past max-size); add what writeSync returns to this.size.
     void stream, line;
     throw new NotImplementedError('lesson-11: JsonFileLog.append');
   }
+
+  /**
+   * docker's rotation, all synchronous: the oldest rotated file goes, each
+   * `file.i` becomes `file.(i+1)`, the current one `file.1` (with max-file 1
+   * it is removed), and a fresh file takes its place.
+   */
+  private rotate(): void {
+    // TODO(lesson-11): Remove file.(N-1), rename file.(n-1) → file.n for n = N-1 down to 2, then file → file.1 (N = 1: remove it); open a fresh file, close the old fd, size 0.
+    // HINT: N is this.limits.maxFiles; rotatedName, removeIfExists and renameIfExists are given. Stay synchronous: openLogFiles relies on it. Removing file.(N-1), file.N, … until one is missing also drops what a larger max-file left.
+    throw new NotImplementedError('lesson-11: JsonFileLog.rotate');
+  }
 }
 
-/** The entries of a log file (none when it does not exist), filtered by `options`. */
-export function readLog(file: string, options: ReadLogOptions = {}): AsyncIterable<LogEntry> {
-  // TODO(lesson-11): Return readRange(file, undefined, options).
+/**
+ * The entries of a log, its rotated files (`file.K` … `file.1`) first, then
+ * `file` (none when there is no log), filtered by `options`; `tail` counts
+ * across the files.
+ */
+export async function* readLog(file: string, options: ReadLogOptions = {}): AsyncIterable<LogEntry> {
+  // TODO(lesson-11): yield* readRange() of openLogFiles(file): the log's files as they are now, oldest first.
   void file, options;
   throw new NotImplementedError('lesson-11: readLog');
 }
 
 /**
- * The file's entries, then the live log's new ones until it closes: with no
+ * The files' entries, then the live log's new ones until it closes: with no
  * gap and no duplicate, because the live entries are queued from the moment
- * the file's current end is taken. `live` undefined (or closed) → like
+ * the files are opened, and a rotation while following renames the files this
+ * reads but does not change them. `live` undefined (or closed) → like
  * {@link readLog}. An `until` in the past ends the stream early.
  */
 export async function* followLog(file: string, live: JsonFileLog | undefined, options: ReadLogOptions = {}): AsyncIterable<LogEntry> {
-  // TODO(lesson-11): Listen for "entry" and "close" FIRST, then take the file size: the file below it, then the queued live entries.
+  // TODO(lesson-11): Listen for "entry" and "close" FIRST, then openLogFiles(file): readRange() of those files, then the queued live entries.
   // HINT: Without live (or when it is closed) it is just readLog. Wait for new entries with a promise the listener resolves; remove the listeners in a finally.
   void file, live, options;
   throw new NotImplementedError('lesson-11: followLog');
 }
 
-/** Entries of `file` up to byte `end` (undefined = its current size). */
-async function* readRange(file: string, end: number | undefined, options: ReadLogOptions): AsyncIterable<LogEntry> {
-  // TODO(lesson-11): Open the file (none → no entries), start at tailStart() when tail is set, parse each line, apply since and until.
-  // HINT: Compare times with timeNanos(): since/until are unix seconds (since * 1e9 as a bigint).
-  void file, end, options;
+/** The entries of `files` (oldest first, each up to its size), filtered by `options`; closes them. */
+async function* readRange(files: OpenLogFile[], options: ReadLogOptions): AsyncIterable<LogEntry> {
+  // TODO(lesson-11): Each file's lines() in order, from 0 or (with tail) tailStart()'s offset, parsed, since and until applied; closeLogFiles(files) in a finally.
+  // HINT: tail counts across files: newest first, tailStart(fd, size, wanted), then wanted -= count. Compare times with timeNanos(): since/until are unix seconds (since * 1e9 as a bigint).
+  void files, options;
   throw new NotImplementedError('lesson-11: readRange');
 }
 
-/** The offset where the last `n` lines of [0, size) begin, found reading backwards in chunks. */
-async function tailStart(handle: fsp.FileHandle, size: number, n: number): Promise<number> {
-  // TODO(lesson-11): Read CHUNK-sized blocks backwards from size - 1 (the last "\n" belongs to the last line), count "\n"s; after the n-th, that is the start.
-  void handle, size, n;
+/**
+ * Where the last `n` lines of [0, size) of the file begin, found reading
+ * backwards in chunks, and how many lines that is: `n`, or all the file has
+ * when it has fewer (offset 0).
+ */
+async function tailStart(fd: number, size: number, n: number): Promise<{ offset: number; count: number }> {
+  // TODO(lesson-11): Read CHUNK-sized blocks (readAt) backwards from size - 1 (the last "\n" belongs to the last line), count "\n"s; after the n-th, that is the offset.
+  // HINT: With fewer than n lines: offset 0, count the "\n"s seen + 1 (the first line has none before it); n 0 or an empty file: offset size, count 0.
+  void fd, size, n;
   throw new NotImplementedError('lesson-11: tailStart');
-}
-
-/** The complete lines of [start, end), without their '\n', read in chunks. */
-async function* lines(handle: fsp.FileHandle, start: number, end: number): AsyncIterable<Buffer> {
-  let rest = Buffer.alloc(0);
-  for (let pos = start; pos < end; ) {
-    const buffer = Buffer.alloc(Math.min(CHUNK, end - pos));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, pos);
-    if (bytesRead === 0) break;
-    pos += bytesRead;
-    let data = rest.length > 0 ? Buffer.concat([rest, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead);
-    for (let nl = data.indexOf(NEWLINE); nl !== -1; nl = data.indexOf(NEWLINE)) {
-      if (nl > 0) yield data.subarray(0, nl);
-      data = data.subarray(nl + 1);
-    }
-    rest = Buffer.from(data);
-  }
 }

@@ -34,6 +34,7 @@ import { TestScope } from '../support/scope.js';
 import type { BundleOptions } from '../support/runc-bundle.js';
 import { describeError, rejectionOf } from '../support/outcomes.js';
 import { prerequisite, requireTool } from '../support/prereq.js';
+import { seeded } from '../support/seeded.js';
 
 const RUNC = 'src/runtime/runc.ts';
 const TASK = 'src/runtime/task.ts';
@@ -355,6 +356,121 @@ it('followLog sees lines written later, without gap or duplicate, and ends on cl
   const closedFollow: string[] = [];
   for await (const e of followLog(file, log)) closedFollow.push(e.log.toString());
   expect(closedFollow, `following a closed log just reads the file (${LOG}: followLog)`).toHaveLength(6);
+});
+
+/**
+ * The log files in `dir` (`container-json.log`, `.1`, …), each file's `log`
+ * texts, oldest file first; checks docker's size rule on each: a file takes an
+ * entry only while below max-size, and was rotated only once it reached it.
+ */
+function rotatedFiles(dir: string, maxSize: number, maxFiles: number, why: string): string[][] {
+  const base = 'container-json.log';
+  const names = fs.readdirSync(dir).sort();
+  const expected = Array.from({ length: maxFiles }, (_, n) => (n === 0 ? base : `${base}.${n}`)).sort();
+  expect(names, `with max-file ${maxFiles} there are ${maxFiles} files, ${base} and ${base}.1 … .${maxFiles - 1}, nothing else (${LOG}: JsonFileLog.rotate) ${why}`).toEqual(expected);
+  return [...expected].reverse().map((name, i, all) => {
+    const text = fs.readFileSync(path.join(dir, name), 'utf8');
+    const lines = text.split('\n');
+    expect(lines.pop(), `${name} ends with a whole line (${LOG}: JsonFileLog.append) ${why}`).toBe('');
+    const size = Buffer.byteLength(text);
+    const last = Buffer.byteLength(`${lines.at(-1) ?? ''}\n`);
+    expect(size - last, `${name} (${size} bytes) took its last entry while below max-size ${maxSize}: docker rotates before the write once a file reached max-size, so a file ends at most one entry past it; count bytes, not characters (${LOG}: JsonFileLog.append) ${why}`).toBeLessThan(maxSize);
+    if (i < all.length - 1) {
+      expect(size, `${name} was rotated only once it reached max-size ${maxSize} (${LOG}: JsonFileLog.append) ${why}`).toBeGreaterThanOrEqual(maxSize);
+    }
+    return lines.map((line) => (JSON.parse(line) as { log: string }).log);
+  });
+}
+
+it('max-size and max-file rotate the log and readLog reads across the files', async () => {
+  const { why, int: between } = seeded();
+  // Multi-byte characters and JSON escapes: max-size counts the bytes of the file.
+  const alphabet = [...'abcdefghijklmnopqrstuvwxyz0123456789 "\\\té✓€ü'];
+  let made = 0;
+  const payload = () => `${made++} ${Array.from({ length: between(8, 80) }, () => alphabet[between(0, alphabet.length - 1)]).join('')}\n`;
+  const maxSize = between(900, 1200);
+  const texts = async (file: string, options?: Parameters<typeof readLog>[1]) => {
+    const out: string[] = [];
+    for await (const e of readLog(file, options)) out.push(e.log.toString('utf8'));
+    return out;
+  };
+
+  // max-file 3, and a follower that starts before the rotations it lives through.
+  const dir3 = path.join(tmp, 'three');
+  await fsp.mkdir(dir3);
+  const file3 = path.join(dir3, 'container-json.log');
+  const log = await JsonFileLog.open(file3, { maxSize, maxFiles: 3 });
+  const written: string[] = [];
+  const put = (target: JsonFileLog, text: string) => {
+    written.push(text);
+    target.write(between(0, 1) === 0 ? 'stdout' : 'stderr', Buffer.from(text));
+  };
+  for (let i = 0; i < 40 && !fs.existsSync(`${file3}.1`); i++) put(log, payload());
+  expect(fs.existsSync(`${file3}.1`), `once the file reached max-size ${maxSize}, the next entry goes to a fresh file and the full one becomes .1 (${LOG}: JsonFileLog.append, rotate) ${why}`).toBe(true);
+  put(log, payload());
+  // The follower's tail: every line of the current file and one of .1, so it must have every file open before it yields.
+  const tail = fs.readFileSync(file3, 'utf8').split('\n').length;
+  const from = written.length - tail;
+  const bulk = between(50, 80);
+  const followed: string[] = [];
+  const following = (async () => {
+    for await (const e of followLog(file3, log, { tail })) {
+      followed.push(e.log.toString('utf8'));
+      // While the follower reads: rotations move its files to .2, then remove them.
+      if (followed.length === 1) {
+        for (let i = 0; i < bulk; i++) put(log, payload());
+        log.close();
+      }
+    }
+  })();
+  // Only so a broken follow fails with what it got instead of hanging: close the log after a while.
+  const guard = setTimeout(() => log.close(), 5_000);
+  await following;
+  clearTimeout(guard);
+  expect(followed, `a follower with tail ${tail} (from .1 on) gets those lines, then every later line once, in order, while its files are rotated away (${LOG}: followLog takes openLogFiles before any await, readRange counts the tail across files, rotate() renames and never truncates) ${why}`).toEqual(written.slice(from));
+
+  const kept = rotatedFiles(dir3, maxSize, 3, why);
+  const all = kept.flat();
+  expect(all.length, `the oldest entries are gone: ${written.length} written, the three files keep fewer (${LOG}: JsonFileLog.rotate removes the oldest file) ${why}`).toBeLessThan(written.length);
+  expect(all, `the files hold the newest entries, oldest file first (.2, .1, then the current one) (${LOG}: JsonFileLog.rotate) ${why}`).toEqual(written.slice(-all.length));
+  expect(await texts(file3), `readLog reads the rotated files oldest first, then the current one (${LOG}: readLog) ${why}`).toEqual(all);
+  const [, one = [], current = []] = kept;
+  const across = current.length + between(1, all.length - current.length);
+  expect(await texts(file3, { tail: across }), `tail ${across} counts back across the files (${LOG}: readRange, tailStart's count) ${why}`).toEqual(all.slice(-across));
+  const boundary = current.length + one.length;
+  expect(await texts(file3, { tail: boundary }), `tail ${boundary}: the current file and all of .1 (${LOG}: readRange) ${why}`).toEqual(all.slice(-boundary));
+  expect(await texts(file3, { tail: all.length + 5 }), `a tail longer than the log gives all of it (${LOG}: readRange) ${why}`).toEqual(all);
+
+  // max-file 2: a reopened log counts the bytes already in its file.
+  const dir2 = path.join(tmp, 'two');
+  await fsp.mkdir(dir2);
+  const file2 = path.join(dir2, 'container-json.log');
+  written.length = 0;
+  let log2 = await JsonFileLog.open(file2, { maxSize, maxFiles: 2 });
+  for (let i = 0; i < 40 && fs.statSync(file2).size < maxSize && !fs.existsSync(`${file2}.1`); i++) put(log2, payload());
+  expect(fs.existsSync(`${file2}.1`) ? 'rotated' : fs.statSync(file2).size >= maxSize, `a file reaches max-size before it rotates: docker rotates before the next entry, not after the one that reached it (${LOG}: JsonFileLog.append) ${why}`).toBe(true);
+  log2.close();
+  const before = fs.readFileSync(file2, 'utf8');
+  log2 = await JsonFileLog.open(file2, { maxSize, maxFiles: 2 });
+  put(log2, payload());
+  expect(fs.existsSync(`${file2}.1`) ? fs.readFileSync(`${file2}.1`, 'utf8') : 'no .1', `a log reopened over a file at max-size rotates before its first entry: open takes the file's size (${LOG}: JsonFileLog.open) ${why}`).toBe(before);
+  for (let i = between(30, 50); i > 0; i--) put(log2, payload());
+  log2.close();
+  const all2 = rotatedFiles(dir2, maxSize, 2, why).flat();
+  expect(all2, `with max-file 2 the two files hold the newest entries, .1 first (${LOG}: JsonFileLog.rotate) ${why}`).toEqual(written.slice(-all2.length));
+  expect(await texts(file2), `readLog reads .1, then the current file (${LOG}: readLog) ${why}`).toEqual(all2);
+
+  // max-file 1: the full file makes way for a fresh one.
+  const dir1 = path.join(tmp, 'one');
+  await fsp.mkdir(dir1);
+  const file1 = path.join(dir1, 'container-json.log');
+  written.length = 0;
+  const log1 = await JsonFileLog.open(file1, { maxSize, maxFiles: 1 });
+  for (let i = between(20, 40); i > 0; i--) put(log1, payload());
+  log1.close();
+  const all1 = rotatedFiles(dir1, maxSize, 1, why).flat();
+  expect(all1.length, `with max-file 1 only the newest entries stay (${LOG}: JsonFileLog.rotate) ${why}`).toBeLessThan(written.length);
+  expect(await texts(file1), `readLog reads the one file: the newest entries (${LOG}: readLog) ${why}`).toEqual(written.slice(-all1.length));
 });
 
 // ---------------------------------------------------------------- adoption
