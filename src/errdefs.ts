@@ -11,7 +11,7 @@
  */
 
 /** The kinds of failure the Engine API distinguishes. */
-export type ErrorKind = 'invalid-parameter' | 'not-found' | 'conflict' | 'not-modified' | 'request-too-large' | 'system';
+export type ErrorKind = 'invalid-parameter' | 'not-found' | 'conflict' | 'not-modified' | 'request-too-large' | 'not-implemented' | 'system';
 
 /** Options shared by every Engine API error. */
 export interface EngineErrorOptions {
@@ -58,6 +58,15 @@ export class NotModifiedError extends EngineError {
 /** A request body larger than the daemon reads for its kind of request (HTTP 413). */
 export class RequestTooLargeError extends EngineError {
   readonly kind = 'request-too-large' as const;
+}
+
+/**
+ * The daemon knows the request but cannot do it for this object, e.g. read
+ * the logs of a container whose log driver keeps none (HTTP 501, docker's
+ * errdefs.NotImplemented).
+ */
+export class UnimplementedError extends EngineError {
+  readonly kind = 'not-implemented' as const;
 }
 
 /** Anything else went wrong inside the daemon (HTTP 500). */

@@ -11,6 +11,7 @@
  * bytesSize(25_200_000_000) → 23.47GiB          (binary, 4 significant digits)
  * humanDuration(90_000)     → About a minute    (milliseconds in)
  * shortId('sha256:e7d3…')   → e7d3c1a2b4f6      (12 characters, algorithm dropped)
+ * fromHumanSize('1.5k')     → 1500              (decimal, as `--log-opt max-size` reads it)
  * ```
  */
 
@@ -88,4 +89,17 @@ function formatG(value: number, precision: number): string {
     return `${trim(mantissa)}e${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
   }
   return trim(value.toFixed(Math.max(0, precision - 1 - exponent)));
+}
+
+/**
+ * A size as go-units' `FromHumanSize` reads it: a number, optionally a
+ * decimal unit (k, m, g, t, p: powers of 1000), optionally `i` and `b`, any
+ * case: `10`, `1.5k`, `20m`, `1GB`.
+ * @returns the bytes, rounded down; undefined for text that is no size.
+ */
+export function fromHumanSize(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?) ?([kmgtp])?i?b?$/i.exec(text);
+  if (!match) return undefined;
+  const power = match[2] === undefined ? 0 : 'kmgtp'.indexOf(match[2].toLowerCase()) + 1;
+  return Math.floor(Number(match[1]) * 1000 ** power);
 }

@@ -63,7 +63,7 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
 
 /**
  * The HTTP status for an error: InvalidParameter 400, NotFound 404, Conflict
- * 409, NotModified 304, RequestTooLarge 413; anything else (SystemError, a plain Error, a stub's
+ * 409, NotModified 304, RequestTooLarge 413, Unimplemented 501; anything else (SystemError, a plain Error, a stub's
  * NotImplementedError) is a 500.
  */
 export function statusForError(err: unknown): number {

@@ -18,7 +18,8 @@
  * as it does for Go's JSON decoder, and list-or-string fields accept both.
  */
 import * as v from 'valibot';
-import { InvalidParameterError } from '../../errdefs.js';
+import type { Socket } from 'node:net';
+import { InvalidParameterError, RequestTooLargeError } from '../../errdefs.js';
 import { readJson } from './http.js';
 import type { RouteContext, RouteHandler } from './router.js';
 
@@ -56,11 +57,31 @@ export function validated<Q = Record<string, never>, B = undefined>(
     const query = (schemas.query === undefined ? {} : parse(schemas.query, queryObject(ctx.query))) as Q;
     let body = undefined as B;
     if (schemas.body !== undefined) {
-      const raw = await readJson<unknown>(ctx.req);
+      const raw = await readJson<unknown>(ctx.req).catch((err: unknown) => {
+        if (err instanceof RequestTooLargeError) lingerBeforeClose(ctx.req.socket);
+        throw err;
+      });
       if (raw === null && schemas.nullBody !== undefined) throw new InvalidParameterError(schemas.nullBody);
       body = parse(schemas.body, raw);
     }
     await handler(ctx, { query, body });
+  };
+}
+
+/** How long a connection closed after a 413 still takes (and drops) what the client sends. */
+export const LINGER_MS = 1000;
+
+// After a 413 the connection is closed with the rest of the body unread. A client still writing
+// it (dockerode, any Node client) would get EPIPE before it reads the answer, so the daemon closes
+// as Go's net/http does: its side first, then it drops what still comes for a moment, then closes.
+function lingerBeforeClose(socket: Socket): void {
+  socket.destroySoon = () => {
+    // The HTTP parser would read the rest of the body as a next request and answer it with a 400.
+    socket.removeAllListeners('data');
+    socket.on('data', () => undefined);
+    socket.resume();
+    socket.end();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
   };
 }
 
