@@ -61,9 +61,41 @@ export interface SystemInfo {
   IndexServerAddress?: string;
   Runtimes?: Record<string, { path: string }>;
   DefaultRuntime?: string;
-  SecurityOptions?: string[];
+  /** docker's `name=…` strings (`name=rootless`, `name=seccomp,profile=builtin`); null when there are none. */
+  SecurityOptions?: string[] | null;
+  Plugins?: PluginsInfo;
+  RegistryConfig?: RegistryServiceConfig;
   Labels?: string[];
   Warnings?: string[] | null;
+}
+
+/** `/info`'s `Plugins`: the drivers of each kind the daemon has, sorted; null for a kind with none (a Go nil slice). */
+export interface PluginsInfo {
+  Volume: string[] | null;
+  Network: string[] | null;
+  Authorization: string[] | null;
+  Log: string[] | null;
+}
+
+/** `/info`'s `RegistryConfig`, as dockerd 28 sends it to API 1.41 clients. */
+export interface RegistryServiceConfig {
+  /** Deprecated in API 1.47 and left out from 1.48 on; null below. */
+  AllowNondistributableArtifactsCIDRs: null;
+  AllowNondistributableArtifactsHostnames: null;
+  /** CIDRs pulled from over plain HTTP: `["::1/128", "127.0.0.0/8"]` by default. */
+  InsecureRegistryCIDRs: string[];
+  /** Per registry: `docker.io` always, with the mirrors. */
+  IndexConfigs: Record<string, RegistryIndexInfo>;
+  /** The `--registry-mirror` URLs, normalised to end in `/`; null when there are none. */
+  Mirrors: string[] | null;
+}
+
+/** One registry of {@link RegistryServiceConfig.IndexConfigs}. */
+export interface RegistryIndexInfo {
+  Name: string;
+  Mirrors: string[];
+  Secure: boolean;
+  Official: boolean;
 }
 
 /** One entry of `GET /images/json`. */

@@ -2,7 +2,7 @@
  * Lesson 03 — daemon: server. Graded with raw HTTP over the daemon's unix
  * socket, plus the real docker CLI where it is installed.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -16,6 +16,8 @@ import type { Daemon } from '#kata/daemon/server/server.js';
 import { repoRoot } from '../../kata/impl-switch.js';
 import { DaemonHarness, canConnect, httpRequest, pathExists } from '../support/daemon-harness.js';
 import { prerequisite, requireTool } from '../support/prereq.js';
+import { dockerCli } from '../support/docker-cli.js';
+import type { DockerCli } from '../support/docker-cli.js';
 
 const harness = new DaemonHarness();
 let inProcess: Daemon | undefined;
@@ -56,6 +58,20 @@ async function pickGroup(): Promise<{ name: string; gid: number }> {
   const gids = execFileSync('id', ['-G'], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
   const i = Math.max(0, gids.findIndex((g) => g !== own));
   return { name: names[i] ?? String(gids[i]), gid: gids[i] ?? own };
+}
+
+/** The real docker CLI against a daemon's socket, with a private config and no DOCKER_* settings from outside. */
+async function dockerRun(bin: string, socketPath: string): Promise<DockerCli['run']> {
+  return dockerCli(bin, socketPath, await harness.tempDir()).run;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** True when `list` is null or a sorted array of distinct strings: how dockerd sends a driver list. */
+function isDriverList(list: unknown): boolean {
+  if (list === null) return true;
+  if (!Array.isArray(list) || !list.every((name) => typeof name === 'string')) return false;
+  return list.every((name, i) => i === 0 || (list[i - 1] as string) < name);
 }
 
 /** Starts a daemon in this process, with extra test-only routes. */
@@ -218,6 +234,65 @@ describe('lesson 03 — daemon: server', () => {
     expect([first.Containers, second.Containers], `/info should ask daemon.infoSources on every request — ${sourced}`).toEqual([1, 2]);
     expect(first.DefaultRuntime, `an info source's fields replace the system body's — ${sourced}`).toBe('crun');
     expect(first.NCPU, `the system body's other fields stay — ${sourced}`).toBe(os.cpus().length);
+  });
+
+  it("/info answers ID, LoggingDriver, SecurityOptions, Plugins, RegistryConfig and Runtimes with docker's types", async () => {
+    const daemon = await harness.start({ args: ['--registry-mirror', 'http://127.0.0.1:5000', '--registry-mirror', 'http://127.0.0.1:5000/', '--runtime', 'crun'] });
+    const res = await httpRequest(daemon.socketPath, { path: '/v1.41/info' });
+    expect(res.status, 'GET /info should answer 200 — src/daemon/routes/system.ts').toBe(200);
+    const info = json(res.body, 'src/daemon/routes/system.ts systemInfo');
+    const where = 'src/daemon/routes/system.ts systemInfo';
+
+    expect(info.ID, `ID is the daemon's ID, a UUID (dockerd: 8-4-4-4-12 hex digits) — ${where} (ID: daemon.id), src/daemon/server/server.ts loadOrCreateEngineId`).toMatch(UUID);
+    const idFile = path.join(daemon.dataRoot, 'engine-id');
+    const kept = await fs.readFile(idFile, 'utf8').catch(() => undefined);
+    expect(kept?.trim(), `the ID is kept in <data root>/engine-id, as dockerd keeps its own — src/daemon/server/server.ts loadOrCreateEngineId`).toBe(info.ID);
+    expect(((await fs.stat(idFile)).mode & 0o777).toString(8), 'engine-id is written 0600, as dockerd writes it — src/daemon/server/server.ts loadOrCreateEngineId (writeFile with mode 0o600)').toBe('600');
+    expect((await fs.readdir(daemon.dataRoot)).filter((name) => name.endsWith('.tmp')), 'no temp file is left beside engine-id: remove it once linked — src/daemon/server/server.ts loadOrCreateEngineId').toEqual([]);
+
+    for (const [field, type] of [
+      ['Name', 'string'], ['DockerRootDir', 'string'], ['LoggingDriver', 'string'], ['CgroupDriver', 'string'], ['CgroupVersion', 'string'],
+      ['DefaultRuntime', 'string'], ['NCPU', 'number'], ['MemTotal', 'number'], ['Architecture', 'string'], ['OSType', 'string'],
+      ['KernelVersion', 'string'], ['ServerVersion', 'string'],
+    ] as const) {
+      expect(typeof info[field], `${field} should be a ${type}, as in docker's system.Info — ${where}`).toBe(type);
+    }
+    expect(info.LoggingDriver, `LoggingDriver is the containers' default log driver, json-file — ${where}`).toBe('json-file');
+    expect(['cgroupfs', 'systemd', 'none'], `CgroupDriver is one of docker's drivers — ${where}`).toContain(info.CgroupDriver);
+    expect(['1', '2'], `CgroupVersion is "1" or "2" — ${where}`).toContain(info.CgroupVersion);
+
+    const rootless = process.getuid?.() !== 0;
+    expect(
+      info.SecurityOptions,
+      `SecurityOptions lists docker's name=… strings for what is true only: ${rootless ? '["name=rootless"] for a daemon without root' : 'null for a root daemon that applies no seccomp or AppArmor profile'} — ${where} (facts.rootless)`,
+    ).toEqual(rootless ? ['name=rootless'] : null);
+
+    const plugins = info.Plugins as Record<string, unknown> | undefined;
+    const composed = 'src/daemon/compose.ts (daemon.infoSources: pluginsInfo, registryServiceConfig), merged by src/daemon/routes/system.ts registerSystemRoutes';
+    expect(plugins !== null && typeof plugins === 'object', `Plugins is an object {Volume, Network, Authorization, Log} — ${composed}`).toBe(true);
+    for (const kind of ['Volume', 'Network', 'Authorization', 'Log']) {
+      expect(isDriverList(plugins?.[kind]), `Plugins.${kind} is a sorted list of names, or null when there is none (docker's nil slice); got ${JSON.stringify(plugins?.[kind])} — ${composed}`).toBe(true);
+    }
+    expect(plugins?.Log, `Plugins.Log names the log drivers the daemon accepts — ${composed}`).toEqual(expect.arrayContaining(['json-file', 'local', 'none']));
+    expect(plugins?.Network, `Plugins.Network names the drivers of the network modes containers get: host, and null (--network none) — ${composed}`).toEqual(
+      expect.arrayContaining(['host', 'null']),
+    );
+
+    expect(info.RegistryConfig, `RegistryConfig is shaped as dockerd 28 answers API 1.41: loopback insecure, docker.io pulled through the mirrors (normalised to end in /, repeats dropped) — ${composed}`).toEqual({
+      AllowNondistributableArtifactsCIDRs: null,
+      AllowNondistributableArtifactsHostnames: null,
+      InsecureRegistryCIDRs: ['::1/128', '127.0.0.0/8'],
+      IndexConfigs: { 'docker.io': { Name: 'docker.io', Mirrors: ['http://127.0.0.1:5000/'], Secure: true, Official: true } },
+      Mirrors: ['http://127.0.0.1:5000/'],
+    });
+
+    const runtimes = info.Runtimes as Record<string, unknown> | undefined;
+    expect(runtimes !== null && typeof runtimes === 'object', 'Runtimes is an object: name → {path}').toBe(true);
+    for (const [name, runtime] of Object.entries(runtimes ?? {})) {
+      expect(typeof (runtime as { path?: unknown } | null)?.path, `Runtimes.${name} has docker's shape {"path": …}`).toBe('string');
+    }
+    expect(info.DefaultRuntime, '--runtime crun makes crun the DefaultRuntime (the containers routes add it through daemon.infoSources)').toBe('crun');
+    expect(runtimes?.crun, 'with --runtime crun, Runtimes.crun is {"path": "crun"}').toEqual({ path: 'crun' });
   });
 
   it('unknown routes and wrong methods answer 404 with a JSON message and the Engine headers', async () => {
@@ -385,15 +460,7 @@ describe('lesson 03 — daemon: server', () => {
   it.skipIf(docker.skip)('the real docker CLI runs version and info against the daemon', async () => {
     const bin = requireTool(docker);
     const daemon = await harness.start();
-    const config = await harness.tempDir();
-    const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: config };
-    for (const name of ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_API_VERSION', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) delete env[name];
-    const run = (args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(bin, ['-H', `unix://${daemon.socketPath}`, ...args], { env, timeout: 20_000 }, (err, stdout, stderr) =>
-          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-        );
-      });
+    const run = await dockerRun(bin, daemon.socketPath);
 
     const version = await run(['version']);
     expect(version.code, `docker version should exit 0; it said:\n${version.stderr}`).toBe(0);
@@ -407,6 +474,35 @@ describe('lesson 03 — daemon: server', () => {
     );
     expect(info.stdout, 'docker info should print the data root').toContain(`Docker Root Dir: ${daemon.dataRoot}`);
     expect(info.stderr, 'docker info should not report errors').not.toMatch(/error/i);
+  });
+
+  it.skipIf(docker.skip)("docker info keeps the daemon's ID across a restart on the same data root, and a new data root gets a new one", async () => {
+    const bin = requireTool(docker);
+    const dir = await harness.tempDir();
+    const socketPath = path.join(dir, 'd.sock');
+    const dataRoot = path.join(dir, 'data');
+    const idOf = async (daemon: { socketPath: string }, when: string) => {
+      const res = await (await dockerRun(bin, daemon.socketPath))(['info', '--format', '{{.ID}}']);
+      expect(res.code, `docker info --format '{{.ID}}' should exit 0 ${when}; it said:\n${res.stderr}`).toBe(0);
+      return res.stdout.trim();
+    };
+
+    const first = await harness.start({ socketPath, dataRoot });
+    const id = await idOf(first, 'at the first start');
+    expect(id, 'docker info should print the daemon ID, a UUID — src/daemon/routes/system.ts systemInfo (ID), src/daemon/server/server.ts loadOrCreateEngineId').toMatch(UUID);
+    first.signal('SIGTERM');
+    expect((await first.exited).code, 'the daemon should stop with exit code 0 on SIGTERM').toBe(0);
+
+    const again = await harness.start({ socketPath, dataRoot });
+    expect(
+      await idOf(again, 'after the restart'),
+      'after a restart on the same data root the ID is the same: read it from <data root>/engine-id, never make a new one when it is there — src/daemon/server/server.ts loadOrCreateEngineId',
+    ).toBe(id);
+
+    const other = await harness.start();
+    const otherId = await idOf(other, 'on a new data root');
+    expect(otherId, 'a daemon on a new data root prints an ID too').toMatch(UUID);
+    expect(otherId, 'a new data root is a new daemon with a new ID — src/daemon/server/server.ts loadOrCreateEngineId (randomUUID)').not.toBe(id);
   });
 });
 

@@ -66,14 +66,19 @@ export function systemVersion(daemon: DaemonInfo, facts: HostFacts): SystemVersi
 }
 
 /**
- * The `/info` body: real host facts, the data root, and zero counts, which
- * the images and containers routes replace through `daemon.infoSources`.
- * `Warnings` is null when the host supports every cgroup feature.
+ * The `/info` body: the daemon's ID, real host facts, the data root, and zero
+ * counts, which the images and containers routes replace through
+ * `daemon.infoSources` (the composition root adds `Plugins` and
+ * `RegistryConfig` the same way). `SecurityOptions` says only what is true:
+ * `name=rootless` for a daemon without root, else null, as no seccomp or
+ * AppArmor profile is applied. `Warnings` is null when the host supports every
+ * cgroup feature.
  */
 export function systemInfo(daemon: DaemonInfo, facts: HostFacts): EngineInfo {
   const warnings = cgroupWarnings(facts);
   const c = facts.cgroups;
   return {
+    ID: daemon.id,
     Containers: 0,
     ContainersRunning: 0,
     ContainersPaused: 0,
@@ -81,6 +86,7 @@ export function systemInfo(daemon: DaemonInfo, facts: HostFacts): EngineInfo {
     Images: 0,
     Driver: 'overlay',
     DockerRootDir: daemon.dataRoot,
+    LoggingDriver: 'json-file',
     CgroupDriver: 'cgroupfs',
     CgroupVersion: facts.cgroupVersion,
     MemoryLimit: c.memoryLimit,
@@ -106,7 +112,7 @@ export function systemInfo(daemon: DaemonInfo, facts: HostFacts): EngineInfo {
     Runtimes: { runc: { path: 'runc' } },
     DefaultRuntime: 'runc',
     Swarm: { LocalNodeState: 'inactive' },
-    SecurityOptions: [],
+    SecurityOptions: facts.rootless ? ['name=rootless'] : null,
     Labels: [],
     Debug: false,
     ExperimentalBuild: false,

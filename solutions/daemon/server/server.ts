@@ -8,13 +8,15 @@
  *
  * ```
  * <data root>/        created 0700 if missing; later lessons keep images and containers here
+ * └── engine-id       the daemon's ID (a UUID, 0600), made at the first start, read at every later one
  * <socket path>       srw------- (or srw-rw---- root:<group>), removed on close
  * ```
  */
 import http from 'node:http';
 import net from 'node:net';
 import type { Socket } from 'node:net';
-import { chmod, chown, lstat, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { chmod, chown, link, lstat, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { packageVersion } from '../../config.js';
 import { lookupGroupId } from '../system/host-facts.js';
@@ -55,8 +57,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     gid = await lookupGroupId(options.group);
     if (gid === undefined) throw new Error(`group "${options.group}" does not exist: --group needs a group name or gid`);
   }
-  const info: DaemonInfo = { socketPath, dataRoot, version: options.version ?? packageVersion(), infoSources: [] };
   await mkdir(dataRoot, { recursive: true, mode: 0o700 });
+  const id = await loadOrCreateEngineId(dataRoot);
+  const info: DaemonInfo = { socketPath, dataRoot, version: options.version ?? packageVersion(), id, infoSources: [] };
 
   const router = new Router();
   registerSystemRoutes(router, info);
@@ -77,6 +80,41 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   await removeStaleSocket(socketPath);
   await listenOnSocket(server, socketPath, gid);
   return { ...info, server, close: () => closeServer(server, connections, socketPath) };
+}
+
+/** The file in the data root that holds the daemon's ID, named as dockerd names its own. */
+export const ENGINE_ID_FILE = 'engine-id';
+
+/**
+ * The daemon's ID, as dockerd keeps it: read from `<dataRoot>/engine-id`, or,
+ * at the first start on a data root, a new random UUID put there once (0600).
+ * So the ID stays the same across restarts, and a new data root is a new
+ * daemon with a new ID. The new ID is written to a temp file first and then
+ * linked to its name: link(2) never replaces a name, so the file appears whole
+ * or not at all, and when two starts race, the second reads the first's ID.
+ * The data root must exist.
+ * @throws the file system's error other than ENOENT (EACCES, EISDIR …).
+ */
+export async function loadOrCreateEngineId(dataRoot: string): Promise<string> {
+  const file = path.join(dataRoot, ENGINE_ID_FILE);
+  try {
+    const kept = (await readFile(file, 'utf8')).trim();
+    if (kept !== '') return kept;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const id = randomUUID();
+  const tmp = path.join(dataRoot, `.${ENGINE_ID_FILE}.${id}.tmp`);
+  await writeFile(tmp, id, { mode: 0o600, flag: 'wx' });
+  try {
+    await link(tmp, file);
+    return id;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return (await readFile(file, 'utf8')).trim(); // another start made it first
+  } finally {
+    await rm(tmp, { force: true });
+  }
 }
 
 /**

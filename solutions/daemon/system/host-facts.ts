@@ -8,6 +8,7 @@
  */
 import { access, readFile } from 'node:fs/promises';
 import os from 'node:os';
+import { isRoot } from '../../config.js';
 
 /** What the kernel and the cgroup hierarchy let the daemon limit. */
 export interface CgroupCapabilities {
@@ -48,6 +49,8 @@ export interface HostFacts {
   bridgeNfIp6tables: boolean;
   /** The runtime the daemon is written in, e.g. `node v20.20.2` (dockerd reports its Go version here). */
   runtimeVersion: string;
+  /** The daemon runs without root (uid ≠ 0): containers get a user namespace and no cgroup resources. */
+  rootless: boolean;
 }
 
 const GO_ARCH: Record<string, string> = {
@@ -105,6 +108,7 @@ export async function probeHost(): Promise<HostFacts> {
     bridgeNfIptables: nfIptables.trim() === '1',
     bridgeNfIp6tables: nfIp6tables.trim() === '1',
     runtimeVersion: `node ${process.version}`,
+    rootless: !isRoot(),
   };
 }
 

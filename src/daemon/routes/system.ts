@@ -56,15 +56,20 @@ export function systemVersion(daemon: DaemonInfo, facts: HostFacts): SystemVersi
 }
 
 /**
- * The `/info` body: real host facts, the data root, and zero counts, which
- * the images and containers routes replace through `daemon.infoSources`.
- * `Warnings` is null when the host supports every cgroup feature.
+ * The `/info` body: the daemon's ID, real host facts, the data root, and zero
+ * counts, which the images and containers routes replace through
+ * `daemon.infoSources` (the composition root adds `Plugins` and
+ * `RegistryConfig` the same way). `SecurityOptions` says only what is true:
+ * `name=rootless` for a daemon without root, else null, as no seccomp or
+ * AppArmor profile is applied. `Warnings` is null when the host supports every
+ * cgroup feature.
  */
 export function systemInfo(daemon: DaemonInfo, facts: HostFacts): EngineInfo {
-  // TODO(lesson-03): Fill EngineInfo from the host facts, the daemon's data root and version.
-  // HINT: NCPU, MemTotal, Name, KernelVersion, OperatingSystem, OSType, Architecture (uname -m),
-  // HINT: DockerRootDir, ServerVersion, counts of 0, CgroupDriver/Version, the capability flags,
-  // HINT: Runtimes {runc: {path: 'runc'}}, IndexServerAddress, Warnings from cgroupWarnings (or null).
+  // TODO(lesson-03): Fill EngineInfo from the host facts and the daemon's ID, data root and version.
+  // HINT: ID (daemon.id), NCPU, MemTotal, Name, KernelVersion, OperatingSystem, OSType, Architecture (uname -m),
+  // HINT: DockerRootDir, ServerVersion, counts of 0, LoggingDriver 'json-file', CgroupDriver/Version, the capability flags,
+  // HINT: Runtimes {runc: {path: 'runc'}}, IndexServerAddress, SecurityOptions (['name=rootless'] when facts.rootless, else null),
+  // HINT: Warnings from cgroupWarnings (or null).
   throw new NotImplementedError('lesson-03: systemInfo');
 }
 

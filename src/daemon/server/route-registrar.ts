@@ -14,6 +14,8 @@ export interface DaemonInfo {
   dataRoot: string;
   /** The daemon's version, e.g. `0.1.0` (`Server: minidocker/0.1.0 (linux)`). */
   version: string;
+  /** The daemon's ID (`/info`'s `ID`): a UUID kept in `<data root>/engine-id`, the same across restarts. */
+  id: string;
   /**
    * What route groups add to `GET /info`, each merged over the system body in
    * order: the images routes count images, the containers routes count

@@ -8,13 +8,15 @@
  *
  * ```
  * <data root>/        created 0700 if missing; later lessons keep images and containers here
+ * └── engine-id       the daemon's ID (a UUID, 0600), made at the first start, read at every later one
  * <socket path>       srw------- (or srw-rw---- root:<group>), removed on close
  * ```
  */
 import http from 'node:http';
 import net from 'node:net';
 import type { Socket } from 'node:net';
-import { chmod, chown, lstat, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { chmod, chown, link, lstat, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NotImplementedError } from '../../errors.js';
 import { packageVersion } from '../../config.js';
@@ -52,12 +54,34 @@ export interface Daemon extends DaemonInfo {
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // TODO(lesson-03): Create the data root, wire a Router into an http.Server, then listen on the socket.
   // HINT: resolve options.group with lookupGroupId first (unknown → throw, before touching anything);
-  // HINT: mkdir(dataRoot, { recursive: true, mode: 0o700 }); version defaults to packageVersion(); infoSources starts [].
+  // HINT: mkdir(dataRoot, { recursive: true, mode: 0o700 }), then id = await loadOrCreateEngineId(dataRoot);
+  // HINT: version defaults to packageVersion(); infoSources starts [].
   // HINT: registerSystemRoutes, then every options.routes registrar; the request listener sets
   // HINT: engineHeaders(version) on `res` and calls router.handle(req, res).
   // HINT: track sockets from the 'connection' event in a Set for closeServer; then
   // HINT: removeStaleSocket and listenOnSocket; close() is closeServer(server, connections, socketPath).
   throw new NotImplementedError('lesson-03: startDaemon');
+}
+
+/** The file in the data root that holds the daemon's ID, named as dockerd names its own. */
+export const ENGINE_ID_FILE = 'engine-id';
+
+/**
+ * The daemon's ID, as dockerd keeps it: read from `<dataRoot>/engine-id`, or,
+ * at the first start on a data root, a new random UUID put there once (0600).
+ * So the ID stays the same across restarts, and a new data root is a new
+ * daemon with a new ID. The new ID is written to a temp file first and then
+ * linked to its name: link(2) never replaces a name, so the file appears whole
+ * or not at all, and when two starts race, the second reads the first's ID.
+ * The data root must exist.
+ * @throws the file system's error other than ENOENT (EACCES, EISDIR …).
+ */
+export async function loadOrCreateEngineId(dataRoot: string): Promise<string> {
+  // TODO(lesson-03): Return the ID kept in <dataRoot>/engine-id; when there is none yet, make one and keep it.
+  // HINT: readFile(path.join(dataRoot, ENGINE_ID_FILE), 'utf8'), trimmed; only ENOENT means "none yet": rethrow anything else.
+  // HINT: a new ID is randomUUID(): writeFile it (mode 0o600) to a temp file in dataRoot, then link(tmp, file), so that
+  // HINT: engine-id appears whole or not at all; EEXIST → another start won: read its ID. Always rm the temp file.
+  throw new NotImplementedError('lesson-03: loadOrCreateEngineId');
 }
 
 /**
