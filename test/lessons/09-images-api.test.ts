@@ -15,8 +15,10 @@ import { repoRoot } from '../../kata/impl-switch.js';
 import { BASE_IMAGE_CREATED, buildBaseImages } from '../../fixtures/base-images.js';
 import { DaemonHarness, httpRequest } from '../support/daemon-harness.js';
 import type { DaemonProcess, HttpResponse } from '../support/daemon-harness.js';
+import { pushLayoutToDistribution, startDistribution } from '../support/distribution.js';
 import { prerequisite, requireTool } from '../support/prereq.js';
 import { RegistryHarness, pushLayout } from '../support/registry-harness.js';
+import { dockerCli } from '../support/docker-cli.js';
 
 interface Message {
   status?: string;
@@ -39,12 +41,14 @@ const registries = new RegistryHarness();
 const harness = new DaemonHarness();
 let mirror: { url: string; host: string };
 let busybox: BusyboxFacts;
+let busyboxLayout: string;
 const NO_AUTH = { 'X-Registry-Auth': 'e30=' };
 
 beforeAll(async () => {
   const dir = await registries.tempDir();
   const images = await buildBaseImages(path.join(dir, 'images'));
   const layout = images.busybox.layoutDir;
+  busyboxLayout = layout;
   const registry = await registries.startReference();
   mirror = { url: registry.url, host: registry.host };
   const manifestDigest = await pushLayout(registry.url, 'library/busybox', 'latest', layout);
@@ -81,6 +85,18 @@ async function pull(daemon: DaemonProcess, fromImage: string, tag = 'latest'): P
   return httpRequest(daemon.socketPath, { method: 'POST', path: `/v1.41/images/create?${query}`, headers: NO_AUTH, timeoutMs: 60_000 });
 }
 
+/** docker's words for a repository that is not there (moby distribution/errors.go, notFoundError with ErrorCodeDenied). */
+const pullAccessDenied = (name: string) => `pull access denied for ${name}, repository does not exist or may require 'docker login': `;
+
+/** Pulls `fromImage:tag`, expecting a plain 404 JSON error before any progress line; returns its message. */
+async function pullFailure(daemon: DaemonProcess, fromImage: string, tag: string): Promise<string> {
+  const res = await pull(daemon, fromImage, tag);
+  const where = 'src/daemon/images/image-service.ts pull (pullErrorFor), src/daemon/routes/images.ts createImage';
+  expect(res.status, `pulling ${fromImage}:${tag} should be a 404 before any stream output; got ${res.status} ${res.body.slice(0, 300)} — ${where}`).toBe(404);
+  expect(res.body.trim().split('\n'), `no progress lines before the error of ${fromImage}:${tag}: it is one JSON body`).toHaveLength(1);
+  return String((JSON.parse(res.body) as { message?: unknown }).message);
+}
+
 async function pulled(daemon: DaemonProcess, fromImage: string): Promise<Message[]> {
   const res = await pull(daemon, fromImage);
   expect(res.status, `pulling ${fromImage} should answer 200; it said ${res.body.slice(0, 300)} — src/daemon/routes/images.ts createImage`).toBe(200);
@@ -100,6 +116,8 @@ async function getJson<T>(daemon: DaemonProcess, target: string): Promise<{ stat
   }
   return { status: res.status, body };
 }
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const short = (digest: string) => digest.slice('sha256:'.length, 'sha256:'.length + 12);
 
@@ -152,13 +170,41 @@ describe('lesson 09 — daemon: images API', () => {
     );
   });
 
-  it('a missing image is a 404 with a message before any stream', async () => {
+  it('a missing repository is a 404 "pull access denied for …", a missing tag a 404 "manifest for … not found", before any stream', async () => {
     const daemon = await startDaemon();
-    const res = await pull(daemon, `${mirror.host}/nosuch`);
-    expect(res.status, `an unknown manifest should be a 404 before any stream output; got ${res.status} ${res.body.slice(0, 200)} — src/daemon/images/image-service.ts pull, src/daemon/routes/images.ts createImage`).toBe(404);
-    const body = JSON.parse(res.body) as { message?: string };
-    expect(body.message, 'the 404 body is {"message": "manifest for … not found: …"}').toMatch(/nosuch/);
-    expect(res.body.trim().split('\n'), 'no progress lines before the error').toHaveLength(1);
+    const where = 'src/daemon/images/image-service.ts pull: turn each failure into docker\'s error with pullErrorFor';
+    expect(
+      await pullFailure(daemon, `${mirror.host}/nosuch`, 'latest'),
+      `a repository the registry does not know is "${pullAccessDenied(`${mirror.host}/nosuch`)}<cause>", named familiarly, without its tag — ${where}`,
+    ).toMatch(new RegExp(`^${escapeRegExp(pullAccessDenied(`${mirror.host}/nosuch`))}name unknown: `));
+    expect(
+      await pullFailure(daemon, 'docker.io/library/busybox2', 'latest'),
+      `docker.io/library/busybox2 (from the mirror) is "${pullAccessDenied('busybox2')}…", as Docker Hub users see it — ${where}`,
+    ).toMatch(new RegExp(`^${escapeRegExp(pullAccessDenied('busybox2'))}`));
+    expect(
+      await pullFailure(daemon, 'docker.io/library/busybox', 'nope'),
+      `a repository without the tag is "manifest for busybox:nope not found: manifest unknown: <the registry's message>" (the familiar name with its tag) — ${where}`,
+    ).toMatch(/^manifest for busybox:nope not found: manifest unknown: ./);
+    expect(
+      await pullFailure(daemon, `${mirror.host}/x`, 'nope'),
+      `the same for a registry named in the reference: "manifest for ${mirror.host}/x:nope not found: …" — ${where}`,
+    ).toMatch(new RegExp(`^manifest for ${escapeRegExp(mirror.host)}/x:nope not found: manifest unknown: .`));
+  });
+
+  const distribution = prerequisite('docker-registry', 'apt-get install docker-registry');
+  it.skipIf(distribution.skip)("Debian's docker-registry says MANIFEST_UNKNOWN for a missing repository too: its tag list tells the two apart", async () => {
+    const registry = await startDistribution(requireTool(distribution), harness.scope);
+    await pushLayoutToDistribution(registry.host, 'x', 'latest', busyboxLayout);
+    const daemon = await startDaemon();
+    const where = 'src/daemon/images/image-service.ts pull (pullErrorFor asks GET /v2/<name>/tags/list after a MANIFEST_UNKNOWN)';
+    expect(
+      await pullFailure(daemon, `${registry.host}/nosuch`, 'latest'),
+      `distribution answers GET /v2/nosuch/manifests/latest with MANIFEST_UNKNOWN, and its tag list with NAME_UNKNOWN: the repository does not exist — ${where}`,
+    ).toBe(`${pullAccessDenied(`${registry.host}/nosuch`)}name unknown: repository name not known to registry`);
+    expect(
+      await pullFailure(daemon, `${registry.host}/x`, 'nope'),
+      `x has tags, so a MANIFEST_UNKNOWN for x:nope is a missing tag, worded as dockerd words it — ${where}`,
+    ).toBe(`manifest for ${registry.host}/x:nope not found: manifest unknown: manifest unknown`);
   });
 
   it('GET /images/json lists the image with Id, RepoTags, RepoDigests, Created, Size; /info counts it', async () => {
@@ -315,15 +361,7 @@ describe('lesson 09 — daemon: images API', () => {
     const bin = requireTool(docker);
     const target = await registries.startReference();
     const daemon = await startDaemon();
-    const config = await harness.tempDir();
-    const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: config };
-    for (const name of ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_API_VERSION', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) delete env[name];
-    const run = (args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(bin, ['-H', `unix://${daemon.socketPath}`, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) =>
-          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-        );
-      });
+    const { run } = dockerCli(bin, daemon.socketPath, await harness.tempDir());
     const pullRun = await run(['pull', 'busybox']);
     expect(pullRun.code, `docker pull busybox should exit 0 (through the mirror); it said:\n${pullRun.stderr}`).toBe(0);
     expect(pullRun.stdout, 'docker pull prints the Status line from the stream').toContain('Status: Downloaded newer image for busybox:latest');
@@ -341,5 +379,22 @@ describe('lesson 09 — daemon: images API', () => {
     const after = await run(['images']);
     expect(after.stdout, 'after rmi the pushed name is gone but busybox stays').not.toContain(`${target.host}/y`);
     expect(after.stdout).toMatch(/^busybox\s+latest/m);
+  });
+
+  it.skipIf(docker.skip)('docker pull of a missing repository or tag prints the daemon\'s error in docker\'s words', async () => {
+    const bin = requireTool(docker);
+    const daemon = await startDaemon();
+    const { run } = dockerCli(bin, daemon.socketPath, await harness.tempDir());
+    const where = 'src/daemon/images/image-service.ts pull (pullErrorFor)';
+    const missing = await run(['pull', 'busybox2']);
+    expect(missing.code, `docker pull busybox2 should fail with exit code 1; it said:\n${missing.stdout}${missing.stderr}`).toBe(1);
+    expect(missing.stderr, `docker pull busybox2 prints "Error response from daemon: ${pullAccessDenied('busybox2')}…" — ${where}`).toContain(
+      `Error response from daemon: ${pullAccessDenied('busybox2')}`,
+    );
+    const noTag = await run(['pull', 'busybox:nope']);
+    expect(noTag.code, `docker pull busybox:nope should fail with exit code 1; it said:\n${noTag.stdout}${noTag.stderr}`).toBe(1);
+    expect(noTag.stderr, `docker pull busybox:nope prints "Error response from daemon: manifest for busybox:nope not found: manifest unknown: …" — ${where}`).toContain(
+      'Error response from daemon: manifest for busybox:nope not found: manifest unknown: ',
+    );
   });
 });

@@ -23,7 +23,7 @@ import type { Descriptor, Image } from '../../image/types.js';
 import type { AuthConfig } from '../../registry-client/auth.js';
 import { RegistryClient } from '../../registry-client/client.js';
 import type { ProgressListener } from '../../registry-client/progress.js';
-import { ID_PREFIX, engineErrorFor, imageSize, readJsonBlob, readManifest, repoDigests, repoTags } from './image-records.js';
+import { ID_PREFIX, engineErrorFor, imageSize, pullErrorFor, readJsonBlob, readManifest, repoDigests, repoTags } from './image-records.js';
 import type { PullOutcome, RegistryTarget, ResolvedImage } from './image-records.js';
 
 /** What {@link ImageService} is built from: the composition root makes each store once. */
@@ -69,13 +69,15 @@ export class ImageService {
   /**
    * Pulls `fromImage` at `tag` (a tag or a `sha256:` digest; the name's own tag,
    * or `latest`, when empty) into the stores and points the name at its manifest.
-   * @throws NotFoundError `manifest for <name> not found: …` when the registry has no such manifest;
-   *   InvalidParameterError for a bad name; SystemError for other registry failures.
+   * @throws NotFoundError in docker's words when the registry has no such repository
+   *   (`pull access denied for <name>, repository does not exist …`) or no such tag
+   *   (`manifest for <name:tag> not found: …`); InvalidParameterError for a bad name;
+   *   SystemError for other registry failures.
    */
   async pull(fromImage: string, tag: string | undefined, auth: AuthConfig | undefined, onProgress?: ProgressListener): Promise<PullOutcome> {
     const ref = parseReference(tag === undefined || tag === '' ? fromImage : `${fromImage}${tag.startsWith('sha256:') ? '@' : ':'}${tag}`);
     const name = formatReference(ref);
-    let lastError: unknown;
+    let failure: Error = new SystemError(`no registry to pull ${familiarString(ref)} from`);
     for (const target of this.registriesFor(ref)) {
       // Credentials belong to the registry named in the reference, never to a mirror.
       const client = new RegistryClient({ ...target, ...(ref.domain === DEFAULT_DOMAIN ? {} : { auth }) });
@@ -85,10 +87,10 @@ export class ImageService {
         await this.images.tag(name, pulled.descriptor);
         return { reference: name, digest: pulled.descriptor.digest, changed: old?.target.digest !== pulled.descriptor.digest, layers: pulled.layers };
       } catch (err) {
-        lastError = err;
+        failure = await pullErrorFor(err, ref, client); // in docker's words: a missing repository or tag is a 404
       }
     }
-    throw engineErrorFor(lastError, familiarString(ref));
+    throw failure;
   }
 
   /**

@@ -24,7 +24,7 @@ import type { Descriptor, Image } from '../../image/types.js';
 import type { AuthConfig } from '../../registry-client/auth.js';
 import { RegistryClient } from '../../registry-client/client.js';
 import type { ProgressListener } from '../../registry-client/progress.js';
-import { ID_PREFIX, engineErrorFor, imageSize, readJsonBlob, readManifest, repoDigests, repoTags } from './image-records.js';
+import { ID_PREFIX, engineErrorFor, imageSize, pullErrorFor, readJsonBlob, readManifest, repoDigests, repoTags } from './image-records.js';
 import type { PullOutcome, RegistryTarget, ResolvedImage } from './image-records.js';
 
 /** What {@link ImageService} is built from: the composition root makes each store once. */
@@ -64,15 +64,18 @@ export class ImageService {
   /**
    * Pulls `fromImage` at `tag` (a tag or a `sha256:` digest; the name's own tag,
    * or `latest`, when empty) into the stores and points the name at its manifest.
-   * @throws NotFoundError `manifest for <name> not found: …` when the registry has no such manifest;
-   *   InvalidParameterError for a bad name; SystemError for other registry failures.
+   * @throws NotFoundError in docker's words when the registry has no such repository
+   *   (`pull access denied for <name>, repository does not exist …`) or no such tag
+   *   (`manifest for <name:tag> not found: …`); InvalidParameterError for a bad name;
+   *   SystemError for other registry failures.
    */
   async pull(fromImage: string, tag: string | undefined, auth: AuthConfig | undefined, onProgress?: ProgressListener): Promise<PullOutcome> {
     // TODO(lesson-09): Pull the reference from its registry into this.blobs, then point its normalised name at the manifest.
     // HINT: tag may be a digest (sha256:…): join with '@', else with ':'; parseReference + formatReference normalise.
     // HINT: try each of registriesFor(ref) with a RegistryClient (auth only for non-docker.io names): client.pull(ref.path, …).
     // HINT: note whether images.get(name) already pointed at the same digest (changed: false), then images.tag(name, descriptor).
-    // HINT: turn a failure into an Engine API error with engineErrorFor (a missing manifest becomes a 404).
+    // HINT: turn each failure into docker's error with `await pullErrorFor(err, ref, client)` (a missing repository
+    // HINT: or tag becomes a 404 in docker's words); when every registry failed, throw the last one.
     throw new NotImplementedError('lesson-09: ImageService.pull');
   }
 
