@@ -59,7 +59,7 @@ export interface ContainersBackend {
   start(ref: string): Promise<void>;
   /** Resolves when `condition` is met; aborting `signal` drops the waiter. */
   wait(ref: string, condition: WaitCondition, signal?: AbortSignal): Promise<ContainerWaitResponse>;
-  /** SIGTERM, then SIGKILL after `timeout` seconds (10 when undefined; -1 waits forever). @throws NotModifiedError when not running. */
+  /** The StopSignal (SIGTERM), then SIGKILL after `timeout` seconds (undefined: Config.StopTimeout, else 10; -1 waits forever). @throws NotModifiedError when not running. */
   stop(ref: string, timeout?: number): Promise<void>;
   /** Sends a signal; for SIGKILL, resolves once it exited. @throws ConflictError when not running. */
   kill(ref: string, signal: Signal): Promise<void>;

@@ -12,11 +12,14 @@
  * ```
  * It runs as the daemon registers its routes, after startDaemon made the data
  * root (0700), so nothing is created before the data root has its mode.
- * Exec, networks, volumes and build add their services and route groups here.
+ * Exec, networks, volumes and build add their services and route groups here,
+ * and the names of the drivers they bring to `drivers` (`/info`'s `Plugins`).
  */
 import path from 'node:path';
 import { FsBlobStore } from '../image/blob-store.js';
 import { ImageStore } from '../image/image-store.js';
+import { isRoot } from '../config.js';
+import { findInit } from '../runtime/defaults.js';
 import { Runc } from '../runtime/runc.js';
 import { ContainerService } from './containers/container-service.js';
 import { ContainerStore } from './containers/container-store.js';
@@ -24,6 +27,7 @@ import { ImageService } from './images/image-service.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerImageRoutes } from './routes/images.js';
 import type { RouteRegistrar } from './server/route-registrar.js';
+import { builtinDrivers, pluginsInfo, registryServiceConfig } from './system/composed-info.js';
 
 /** What the daemon is built from: the command line's choices. */
 export interface ComposeOptions {
@@ -48,9 +52,13 @@ export function composeDaemon(options: ComposeOptions): RouteRegistrar {
       mirrors: options.mirrors,
     });
     const runtime = new Runc({ binary: options.runtime, root: path.join(dataRoot, 'runtime', path.basename(options.runtime)) });
-    const containers = new ContainerService({ dataRoot, images, store: new ContainerStore(dataRoot), runtime });
+    const facts = { rootless: !isRoot(), runtime: path.basename(options.runtime), initPath: findInit() };
+    const containers = new ContainerService({ dataRoot, images, store: new ContainerStore(dataRoot), runtime, facts });
     const ready = containers.restore();
     ready.catch(() => undefined); // reported by every containers request instead
+    const drivers = builtinDrivers();
+    const registryConfig = registryServiceConfig(options.mirrors);
+    daemon.infoSources.push(async () => ({ Plugins: pluginsInfo(drivers), RegistryConfig: registryConfig }));
     registerImageRoutes(images)(router, daemon);
     registerContainerRoutes({ backend: containers, ready, runtime: options.runtime })(router, daemon);
   };

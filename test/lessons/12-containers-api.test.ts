@@ -7,7 +7,7 @@
  * through runc, talking raw HTTP the way the docker CLI does. Every container,
  * shim, mount and temp dir is removed after each check, also when it fails.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
@@ -18,11 +18,15 @@ import {
 } from '../support/container-harness.js';
 import { mountsUnder } from '../../fixtures/host-state.js';
 import type { DaemonProcess } from '../support/daemon-harness.js';
-import { prerequisite, requireTool } from '../support/prereq.js';
+import { initPrerequisite, prerequisite, requireTool } from '../support/prereq.js';
+import { seeded } from '../support/seeded.js';
+import { dockerCli } from '../support/docker-cli.js';
 
 const mirror = new MirrorFixture();
 const daemons = new ContainerDaemons(mirror);
 const docker = prerequisite('docker', 'install the docker CLI: https://docs.docker.com/engine/install/');
+const scriptTool = prerequisite('script', 'apt-get install bsdutils (util-linux)');
+const initTool = initPrerequisite();
 
 beforeAll(() => mirror.start(), 120_000);
 afterEach(() => daemons.cleanup(), 60_000);
@@ -30,6 +34,23 @@ afterAll(() => mirror.cleanup());
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const RFC3339_NANO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/;
+
+/** The HostConfig `docker run busybox true` sends (docker CLI 28.2), as captured on the wire. */
+const DOCKER_CLI_HOST_CONFIG = {
+  Binds: null, ContainerIDFile: '', LogConfig: { Type: '', Config: {} }, NetworkMode: 'default', PortBindings: {}, RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+  AutoRemove: false, VolumeDriver: '', VolumesFrom: null, ConsoleSize: [0, 0], CapAdd: null, CapDrop: null, CgroupnsMode: '', Dns: [], DnsOptions: [], DnsSearch: [],
+  ExtraHosts: null, GroupAdd: null, IpcMode: '', Cgroup: '', Links: null, OomScoreAdj: 0, PidMode: '', Privileged: false, PublishAllPorts: false, ReadonlyRootfs: false,
+  SecurityOpt: null, UTSMode: '', UsernsMode: '', ShmSize: 0, Isolation: '', CpuShares: 0, Memory: 0, NanoCpus: 0, CgroupParent: '', BlkioWeight: 0, BlkioWeightDevice: [],
+  BlkioDeviceReadBps: [], BlkioDeviceWriteBps: [], BlkioDeviceReadIOps: [], BlkioDeviceWriteIOps: [], CpuPeriod: 0, CpuQuota: 0, CpuRealtimePeriod: 0, CpuRealtimeRuntime: 0,
+  CpusetCpus: '', CpusetMems: '', Devices: [], DeviceCgroupRules: null, DeviceRequests: null, MemoryReservation: 0, MemorySwap: 0, MemorySwappiness: -1, OomKillDisable: false,
+  PidsLimit: 0, Ulimits: [], CpuCount: 0, CpuPercent: 0, IOMaximumIOps: 0, IOMaximumBandwidth: 0, MaskedPaths: null, ReadonlyPaths: null,
+};
+
+/** What dockerd's inspect shows for it (MaskedPaths and ReadonlyPaths aside): docker's defaults filled in. */
+const CLI_INSPECT_HOST_CONFIG = {
+  ...DOCKER_CLI_HOST_CONFIG, LogConfig: { Type: 'json-file', Config: {} }, CgroupnsMode: 'host', IpcMode: 'private', ShmSize: 67108864, Runtime: 'runc',
+  MemorySwappiness: null, PidsLimit: null, MaskedPaths: undefined, ReadonlyPaths: undefined,
+};
 
 interface Created {
   Id: string;
@@ -149,6 +170,21 @@ describe('lesson 12 — daemon: containers API', () => {
     let body = '';
     for await (const chunk of res) body += String(chunk);
     expect(JSON.parse(body), 'the body comes once the container exited: {"StatusCode":7} — src/daemon/routes/containers.ts postContainersWait').toMatchObject({ StatusCode: 7 });
+  }, 60_000);
+
+  it('wait without a condition answers at once for a container that already exited (not-running), and an unknown condition is a 400', async () => {
+    const daemon = await daemonWithBusybox();
+    const id = await create(daemon, 'exit 4');
+    await start(daemon, id);
+    for (let i = 0; i < 100 && (await inspect(daemon, id)).State.Running; i++) await new Promise((r) => setTimeout(r, 50));
+    const res = await within(
+      api<{ StatusCode: number }>(daemon, 'POST', `/v1.41/containers/${id}/wait`, undefined, 30_000),
+      5000,
+      'POST /containers/{id}/wait with no condition on an exited container must answer at once: docker\'s default condition is not-running (the SDKs send none) — src/daemon/routes/container-requests.ts waitQuery, src/daemon/containers/container-service.ts wait',
+    );
+    expect([res.status, res.body.StatusCode], 'it answers 200 with the exit code of the run that already ended').toEqual([200, 4]);
+    const unknown = await api<{ message: string }>(daemon, 'POST', `/v1.41/containers/${id}/wait?condition=stopped`);
+    expect(unknown.status, 'an unknown condition is refused with 400, not waited on').toBe(400);
   }, 60_000);
 
   it('logs are multiplexed frames with stdout and stderr apart, and tail and timestamps work', async () => {
@@ -278,7 +314,7 @@ describe('lesson 12 — daemon: containers API', () => {
     expect(info.Config, 'Config: Hostname (first 12 hex of the id), Labels, Cmd, Image, Tty').toMatchObject({
       Hostname: running.slice(0, 12), Labels: { app: 'web', tier: 'front' }, Cmd: ['sh', '-c', 'sleep 100'], Image: 'busybox', Tty: false,
     });
-    expect(info.Config.Env, 'Config.Env holds PATH and HOSTNAME (mergeEnv)').toEqual(expect.arrayContaining([`HOSTNAME=${running.slice(0, 12)}`, expect.stringMatching(/^PATH=/)]));
+    expect(info.Config.Env, "Config.Env is the create's Env then the image's (docker's merge): busybox's PATH, no HOSTNAME (that is the process's)").toEqual([expect.stringMatching(/^PATH=/)]);
     expect(info.HostConfig, 'HostConfig: AutoRemove, NetworkMode').toMatchObject({ AutoRemove: false, NetworkMode: 'default' });
     expect(info.State, 'State of a running container').toMatchObject({ Status: 'running', Running: true, Paused: false, Restarting: false, Dead: false, OOMKilled: false, ExitCode: 0 });
     expect(info.State.Pid, 'State.Pid is the container process on the host').toBeGreaterThan(1);
@@ -402,6 +438,181 @@ describe('lesson 12 — daemon: containers API', () => {
     expect((await inspect(second, ticker)).State.Running, 'and it is no longer running').toBe(false);
   }, 60_000);
 
+  it("inspect echoes every HostConfig and Config field with docker's defaults, and options it cannot honour are refused", async () => {
+    const daemon = await daemonWithBusybox();
+    const rnd = seeded();
+    const root = process.getuid?.() === 0;
+    // What `docker run busybox true` (docker CLI 28) sends, field for field.
+    const cli = await create(daemon, 'true', { HostConfig: DOCKER_CLI_HOST_CONFIG, Env: null, Volumes: {}, OnBuild: null });
+    const cliView = await inspect(daemon, cli);
+    const { MaskedPaths, ReadonlyPaths, ...rest } = cliView.HostConfig;
+    expect(rest, `inspect's HostConfig is what create received with docker's defaults filled in (LogConfig json-file, ShmSize 64 MiB, IpcMode private, Runtime runc, MemorySwappiness -1 → null, PidsLimit 0 → null); clients read these back — src/daemon/containers/create-options.ts hostConfigOf, container-views.ts toInspect`).toEqual(CLI_INSPECT_HOST_CONFIG);
+    expect([MaskedPaths, ReadonlyPaths], 'MaskedPaths and ReadonlyPaths show the paths every container gets').toEqual([expect.arrayContaining(['/proc/kcore', '/proc/keys']), expect.arrayContaining(['/proc/sys', '/proc/sysrq-trigger'])]);
+    const sdk = await inspect(daemon, await create(daemon, 'true'));
+    expect(sdk.HostConfig, 'a create with no HostConfig at all (what SDKs send) still gets every field, nulls for lists it did not send').toMatchObject({
+      LogConfig: { Type: 'json-file', Config: {} }, Binds: null, Dns: null, Ulimits: null, ShmSize: 67108864, Runtime: 'runc', Isolation: '', MemorySwappiness: null, OomKillDisable: false,
+    });
+    expect(sdk.Config, 'Config: Volumes and OnBuild are null, not missing; the image\'s PATH is in Env').toMatchObject({ Volumes: null, OnBuild: null, Env: [expect.stringMatching(/^PATH=/)] });
+
+    // Fields that are applied: sent with a seeded value, read back as given (the cgroup ones discarded without root).
+    const shares = rnd.int(2, 1024);
+    const memory = rnd.int(64, 128) * 1024 * 1024;
+    const rows: Array<{ send: Record<string, unknown>; expect: Record<string, unknown>; cgroup?: boolean; rootOnly?: boolean; needsInit?: boolean }> = [
+      { send: { CpuShares: shares, CpusetCpus: '0' }, expect: { CpuShares: shares, CpusetCpus: '0' }, cgroup: true },
+      { send: { Memory: memory }, expect: { Memory: memory, MemorySwap: memory * 2 }, cgroup: true },
+      { send: { PidsLimit: rnd.int(20, 200), MemorySwappiness: rnd.int(0, 100) }, expect: {}, cgroup: true },
+      { send: { OomScoreAdj: rnd.int(1, 1000) }, expect: {} },
+      { send: { ShmSize: rnd.int(1, 64) * 1024 * 1024 }, expect: {} },
+      { send: { ReadonlyRootfs: true, SecurityOpt: ['no-new-privileges'] }, expect: {} },
+      { send: { Init: true }, expect: {}, needsInit: true },
+      { send: { GroupAdd: ['10', 'nobody'] }, expect: {}, rootOnly: true },
+      { send: { Ulimits: [{ Name: 'nofile', Soft: 1000 + rnd.int(0, 20), Hard: 1100 }] }, expect: {} },
+      { send: { LogConfig: { Type: 'local', Config: { 'max-size': `${rnd.int(1, 9)}m` } } }, expect: {} },
+      { send: { ContainerIDFile: '/tmp/cid', Isolation: 'default', Runtime: 'runc', IpcMode: 'shareable', CgroupnsMode: 'private' }, expect: {} },
+      { send: { PidMode: 'host' }, expect: {}, rootOnly: true },
+      { send: { UTSMode: 'host' }, expect: {}, rootOnly: true },
+    ];
+    for (const row of rows) {
+      const res = await api<Created & { message?: string }>(daemon, 'POST', '/v1.41/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: row.send });
+      if (row.rootOnly && !root) {
+        expect(res.status, `${JSON.stringify(row.send)} needs root: a rootless daemon refuses it with 400 ${rnd.why}`).toBe(400);
+        continue;
+      }
+      if (row.needsInit && initTool.skip) {
+        expect([res.status, res.body?.message], 'without a docker-init on the host, --init is refused, not ignored').toEqual([400, expect.stringMatching(/docker-init/)]);
+        continue;
+      }
+      if (row.needsInit) requireTool(initTool);
+      expect(res.status, `create with HostConfig ${JSON.stringify(row.send)} should answer 201; it said ${res.status} ${res.text.slice(0, 300)} ${rnd.why} — src/daemon/containers/create-options.ts`).toBe(201);
+      const echoed = (await inspect(daemon, res.body.Id)).HostConfig;
+      const wanted = { ...row.send, ...row.expect };
+      if (row.cgroup && !root) {
+        expect(res.body.Warnings?.join(' '), 'a rootless daemon says it discarded the cgroup limits').toMatch(/discarded/);
+        continue;
+      }
+      expect(echoed, `inspect echoes ${JSON.stringify(wanted)} ${rnd.why}`).toMatchObject(wanted);
+    }
+
+    // Config: an Env entry without '=' is kept as given; StopSignal and StopTimeout are kept.
+    const timeout = rnd.int(1, 30);
+    const cfg = await inspect(daemon, await create(daemon, 'true', { Env: ['FOO', 'A=1'], StopSignal: 'SIGUSR1', StopTimeout: timeout }));
+    expect(cfg.Config, `Config keeps Env entries without "=" ("FOO": unset in the process), StopSignal and StopTimeout ${rnd.why} — src/daemon/containers/create-options.ts containerConfigOf`).toMatchObject({
+      Env: ['FOO', 'A=1', expect.stringMatching(/^PATH=/)], StopSignal: 'SIGUSR1', StopTimeout: timeout,
+    });
+
+    // Refused rather than accepted and ignored: each a 400 naming the field.
+    const refusals: Array<[Record<string, unknown>, RegExp]> = [
+      [{ HostConfig: { Binds: ['/tmp:/data'] } }, /HostConfig\.Binds/],
+      [{ HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080' }] } } }, /HostConfig\.PortBindings/],
+      [{ HostConfig: { Privileged: true } }, /HostConfig\.Privileged/],
+      [{ HostConfig: { CapAdd: ['NET_ADMIN'] } }, /HostConfig\.CapAdd/],
+      [{ HostConfig: { RestartPolicy: { Name: 'always' } } }, /HostConfig\.RestartPolicy/],
+      [{ HostConfig: { Tmpfs: { '/run': '' } } }, /HostConfig\.Tmpfs/],
+      [{ HostConfig: { Links: ['db:db'] } }, /legacy container links.*user-defined network/],
+      [{ HostConfig: { LogConfig: { Type: 'syslog' } } }, /^logger: no log driver named 'syslog' is registered$/],
+      [{ HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-sise': '1k' } } } }, /^unknown log opt 'max-sise' for json-file log driver$/],
+      [{ HostConfig: { Runtime: 'kata' } }, /^unknown or invalid runtime name: kata$/],
+      [{ HostConfig: { Memory: memory, MemorySwap: memory / 2 } }, /^Minimum memoryswap limit should be larger than memory limit/],
+      [{ Volumes: { '/data': {} } }, /Config\.Volumes/],
+      [{ StopSignal: 'SIGNOPE' }, /^Invalid signal: SIGNOPE$/],
+    ];
+    for (const [fields, message] of refusals) {
+      const res = await api<{ message: string }>(daemon, 'POST', '/v1.41/containers/create', { Image: 'busybox', Cmd: ['true'], ...fields });
+      expect([res.status, res.body?.message], `${JSON.stringify(fields)} must be refused with a 400 that says why, never accepted and ignored — src/daemon/containers/create-options.ts`).toEqual([400, expect.stringMatching(message)]);
+    }
+    const unlink = await api<{ message: string }>(daemon, 'DELETE', `/v1.41/containers/${cli}?link=1`);
+    expect([unlink.status, unlink.body?.message], 'DELETE ?link=1 (legacy links) is a 400 that names the feature and what to use instead').toEqual([400, expect.stringMatching(/legacy container links.*user-defined network/)]);
+  }, 90_000);
+
+  it('HostConfig options take effect: group-add, read-only, init, pid host, and stop uses StopSignal and StopTimeout', async () => {
+    const daemon = await daemonWithBusybox();
+    const root = process.getuid?.() === 0;
+    const run = async (script: string, extra: Record<string, unknown>): Promise<string> => {
+      const id = await create(daemon, script, extra);
+      await start(daemon, id);
+      await waitExit(daemon, id);
+      return (await logs(daemon, id, 'stdout=1&stderr=1')).stdout;
+    };
+    if (root) {
+      expect(await run('id -G', { HostConfig: { GroupAdd: ['10', 'nobody'] } }), "--group-add gives the process supplementary groups, names looked up in the image's /etc/group (nobody is 65534) — src/daemon/containers/container-create.ts (resolveGroups → additionalGids)").toBe('0 10 65534\n');
+    }
+    expect(await run('touch /x 2>/dev/null && echo wrote || echo refused', { HostConfig: { ReadonlyRootfs: true } }), '--read-only: the root filesystem refuses writes').toBe('refused\n');
+    if (!initTool.skip) {
+      requireTool(initTool);
+      expect(await run('tr "\\0" " " </proc/1/cmdline; echo', { HostConfig: { Init: true } }), '--init: pid 1 is docker-init, which runs the command').toMatch(/^\/sbin\/docker-init -- sh -c /);
+    }
+    if (root) {
+      expect(await run(`test -d /proc/${process.pid} && echo host || echo own`, { HostConfig: { PidMode: 'host' } }), '--pid host: the host\'s processes are visible').toBe('host\n');
+    }
+    const polite = await create(daemon, 'trap "echo got USR1; exit 7" USR1; while :; do sleep 0.1; done', { StopSignal: 'SIGUSR1' });
+    await start(daemon, polite);
+    expect((await api(daemon, 'POST', `/v1.41/containers/${polite}/stop`, undefined, 20_000)).status, 'stop answers 204').toBe(204);
+    expect((await inspect(daemon, polite)).State.ExitCode, 'stop sends Config.StopSignal (SIGUSR1), which the trap turns into exit 7 — src/daemon/containers/container-service.ts stop (stopSignalOf)').toBe(7);
+    const stubborn = await create(daemon, "trap '' TERM; while :; do sleep 0.1; done", { StopTimeout: 1 });
+    await start(daemon, stubborn);
+    const began = Date.now();
+    await api(daemon, 'POST', `/v1.41/containers/${stubborn}/stop`, undefined, 20_000);
+    expect(Date.now() - began, 'stop with no ?t= waits Config.StopTimeout (1 s), not 10 s, before SIGKILL — src/daemon/containers/container-service.ts stop').toBeLessThan(6000);
+    expect((await inspect(daemon, stubborn)).State.ExitCode, 'and kills it: 137').toBe(137);
+  }, 90_000);
+
+  it('log drivers: json-file rotates by max-size and max-file, none keeps nothing and logs answers 501', async () => {
+    const daemon = await daemonWithBusybox();
+    const rnd = seeded();
+    const lines = rnd.int(200, 400);
+    const id = await create(daemon, `i=0; while [ $i -lt ${lines} ]; do echo "line-$i-${'x'.repeat(40)}"; i=$((i+1)); done`, {
+      HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': '2k', 'max-file': '3' } } },
+    });
+    await start(daemon, id);
+    await waitExit(daemon, id);
+    const dir = path.join(daemon.dataRoot, 'containers', id);
+    const files = (await fs.readdir(dir)).filter((f) => f.startsWith('container-json.log')).sort();
+    expect(files, `max-file=3 keeps the log and two rotated files, no more ${rnd.why} — src/daemon/containers/container-service.ts start (openLog), src/runtime/json-log.ts`).toEqual(['container-json.log', 'container-json.log.1', 'container-json.log.2']);
+    for (const file of files) {
+      expect((await fs.stat(path.join(dir, file))).size, `${file} stays near max-size=2k (2000 bytes)`).toBeLessThanOrEqual(2000 + 200);
+    }
+    const kept = (await logs(daemon, id, 'stdout=1&stderr=1')).stdout.split('\n').filter(Boolean);
+    const first = Number(kept[0]?.split('-')[1]);
+    expect(kept.length, `logs reads what the rotated files still hold: the newest lines, fewer than all ${lines} ${rnd.why}`).toBeLessThan(lines);
+    expect(kept, 'in order, none lost between the kept files, ending with the last line').toEqual(kept.map((_, i) => `line-${first + i}-${'x'.repeat(40)}`));
+    expect(kept.at(-1), 'the last line is the container\'s last').toBe(`line-${lines - 1}-${'x'.repeat(40)}`);
+
+    const quiet = await create(daemon, 'echo hidden', { HostConfig: { LogConfig: { Type: 'none' } } });
+    await start(daemon, quiet);
+    await waitExit(daemon, quiet);
+    const none = await api<{ message: string }>(daemon, 'GET', `/v1.41/containers/${quiet}/logs?stdout=1`);
+    expect([none.status, none.body?.message], 'the none driver keeps no log: logs answers docker\'s 501 — src/daemon/routes/logs-and-attach.ts streamLogs (checkLogsReadable)').toEqual([501, 'configured logging driver does not support reading']);
+    expect((await fs.readdir(path.join(daemon.dataRoot, 'containers', quiet))).filter((f) => f.startsWith('container-json.log')), 'and no log file was written').toEqual([]);
+  }, 60_000);
+
+  it('detach keys end a Tty attach, Ctrl-P Ctrl-Q by default, and the container keeps running', async () => {
+    const daemon = await daemonWithBusybox();
+    const id = await create(daemon, 'while read line; do echo "got $line"; done', { Tty: true, OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true });
+    await start(daemon, id);
+    for (const [query, keys] of [['', [0x10, 0x11]], ['&detachKeys=ctrl-a,x', [0x01, 0x78]]] as const) {
+      const conn = await openAttach(daemon.socketPath, `/v1.41/containers/${id}/attach?stream=1&stdin=1&stdout=1${query}`);
+      try {
+        let seen = '';
+        const echoed = new Promise<void>((resolve) => conn.socket.on('data', (chunk: Buffer) => (seen += chunk.toString()).includes('got ping') && resolve()));
+        conn.socket.write('ping\n');
+        await within(echoed, 10_000, `the container should echo "got ping" through the Tty attach; it printed ${JSON.stringify(seen)}`);
+        // One key per write, as a terminal sends them.
+        for (const key of keys) {
+          conn.socket.write(Buffer.from([key]));
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await within(conn.output, 5000, `the detach keys${query || ' (default ctrl-p,ctrl-q)'} must end the attach: the daemon closes the connection — src/daemon/routes/logs-and-attach.ts connectStdin (DetachKeysWatcher)`);
+      } finally {
+        conn.socket.destroy();
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await inspect(daemon, id)).State.Running, `after a detach${query} the container keeps running: a Tty's stdin is never closed by the client's end`).toBe(true);
+    }
+    const bad = await api<{ message: string }>(daemon, 'POST', `/v1.41/containers/${id}/attach?stream=1&stdin=1&detachKeys=ctrl-%3F%3F`);
+    expect([bad.status, bad.body?.message], "invalid detach keys are docker's 400").toEqual([400, 'Invalid detach keys (ctrl-??) provided']);
+    await api(daemon, 'POST', `/v1.41/containers/${id}/kill`);
+  }, 60_000);
+
   it('minidocker run, ps, logs, stop and rm work end to end', async () => {
     const daemon = await daemons.start();
     const hi = await minidocker(daemon, ['run', '--rm', 'busybox', 'echo', 'hi']);
@@ -423,13 +634,7 @@ describe('lesson 12 — daemon: containers API', () => {
   it.skipIf(docker.skip)('the real docker CLI runs containers on minidockerd', async () => {
     const bin = requireTool(docker);
     const daemon = await daemons.start();
-    const config = await daemons.harness.tempDir();
-    const run = (args: string[], timeout = 30_000) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(bin, ['-H', `unix://${daemon.socketPath}`, ...args], { env: { ...process.env, DOCKER_CONFIG: config }, timeout }, (err, stdout, stderr) =>
-          resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-        );
-      });
+    const { run } = dockerCli(bin, daemon.socketPath, await daemons.harness.tempDir());
     const hi = await run(['run', '--rm', 'busybox', 'echo', 'hi']);
     expect([hi.code, hi.stdout], `docker run --rm busybox echo hi prints hi; stderr: ${hi.stderr.slice(0, 400)}`).toEqual([0, 'hi\n']);
     const code = await run(['run', '--rm', 'busybox', 'sh', '-c', 'exit 3']);
@@ -441,4 +646,45 @@ describe('lesson 12 — daemon: containers API', () => {
     expect((await run(['stop', 'web'])).code, 'docker stop').toBe(0);
     expect((await run(['rm', 'web'])).stdout, 'docker rm').toBe('web\n');
   }, 90_000);
+
+  it.skipIf(docker.skip || scriptTool.skip)('the real docker CLI: docker wait answers at once, Ctrl-P Ctrl-Q detaches run -it and attach, --log-driver bogus is refused', async () => {
+    const bin = requireTool(docker);
+    requireTool(scriptTool);
+    const daemon = await daemons.start();
+    const { run, env } = dockerCli(bin, daemon.socketPath, await daemons.harness.tempDir());
+    const id = (await run(['run', '-d', 'busybox', 'true'])).stdout.trim();
+    expect(id, 'docker run -d busybox true prints the id').toMatch(HEX64);
+    await new Promise((r) => setTimeout(r, 1000));
+    const began = Date.now();
+    const waited = await run(['wait', id], 10_000);
+    expect([waited.code, waited.stdout], `docker wait on a container that already exited prints 0; stderr: ${waited.stderr.slice(0, 300)}`).toEqual([0, '0\n']);
+    expect(Date.now() - began, 'and answers at once (not-running is the default condition)').toBeLessThan(3000);
+
+    // A terminal session: `script` gives the CLI a tty; the keys are typed one by one.
+    const session = async (command: string, keys: string, name: string): Promise<number> => {
+      const child = spawn('script', ['-qec', `stty rows 33 cols 120; ${bin} -H unix://${daemon.socketPath} ${command}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      const ended = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
+      try {
+        await within(new Promise<void>((resolve) => { const t = setInterval(() => { if (out.includes('#')) { clearInterval(t); resolve(); } }, 50); }), 20_000, `docker ${command} should show the shell's prompt; it printed ${JSON.stringify(out)}`);
+        for (const key of keys) {
+          child.stdin.write(key);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return await within(ended, 10_000, `Ctrl-P Ctrl-Q should detach docker ${command}; it printed ${JSON.stringify(out.slice(-300))} — src/daemon/routes/logs-and-attach.ts`);
+      } finally {
+        child.kill('SIGKILL');
+        void name;
+      }
+    };
+    expect(await session('run -it --name tty-box busybox sh', '\x10\x11', 'run'), 'docker run -it ends when Ctrl-P Ctrl-Q are typed').toBe(0);
+    expect((await run(['inspect', '--format', '{{.State.Running}}', 'tty-box'])).stdout, 'and the container keeps running').toBe('true\n');
+    await session('attach tty-box', '\n\x10\x11', 'attach');
+    expect((await run(['inspect', '--format', '{{.State.Running}}', 'tty-box'])).stdout, 'docker attach detaches the same way, and the container still runs').toBe('true\n');
+    await run(['rm', '-f', 'tty-box']);
+
+    const bogus = await run(['run', '--rm', '--log-driver', 'bogus', 'busybox', 'true']);
+    expect([bogus.code === 0, bogus.stderr], '--log-driver bogus is refused with docker\'s message').toEqual([false, expect.stringContaining("logger: no log driver named 'bogus' is registered")]);
+  }, 120_000);
 });

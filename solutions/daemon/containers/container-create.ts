@@ -4,7 +4,7 @@
  * and write the OCI bundle runc will run.
  *
  * ```
- * request ─▶ name and network mode checks ─▶ ImageSource.resolve (404: the CLI pulls)
+ * request ─▶ name, network mode and HostConfig checks (create-options.ts) ─▶ ImageSource.resolve (404: the CLI pulls)
  *         ─▶ <data root>/rootfs/<image id>/ (unpacked once, shared)
  *         ─▶ <container dir>/bundle/rootfs (an overlay's mount point, or a copy) ─▶ bundle/config.json ─▶ record
  * ```
@@ -14,14 +14,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidParameterError, NotFoundError } from '../../errdefs.js';
-import { isRoot } from '../../config.js';
 import { unpackImage } from '../../image/unpack-image.js';
 import { familiarString, parseReference } from '../../image/reference.js';
 import { buildSpec, hostNofileLimit, writeBundle } from '../../runtime/bundle.js';
 import { mergeEnv, resolveArgs } from '../../runtime/process-config.js';
 import { defaultRootfsMode, prepareRootfs, removeRootfs } from '../../runtime/rootfs.js';
-import { resolveUser } from '../../runtime/user.js';
+import { resolveGroups, resolveUser } from '../../runtime/user.js';
 import { generateName, isValidName } from './container-names.js';
+import { containerConfigOf, hostConfigOf, specOptionsOf } from './create-options.js';
+import type { DaemonFacts } from './create-options.js';
 import { ZERO_TIME, consoleSizeOf, newContainerId, rfc3339Nano } from './container-store.js';
 import type { ContainerRecord, ContainerStore } from './container-store.js';
 import type { ImageSource } from '../backends.js';
@@ -33,11 +34,9 @@ export interface CreateContext {
   dataRoot: string;
   images: ImageSource;
   store: ContainerStore;
+  /** Root or not, the runtime's name, the init binary. */
+  facts: DaemonFacts;
 }
-
-/** The warning a rootless daemon gives when asked for resource limits it cannot set. */
-export const ROOTLESS_LIMITS_WARNING =
-  'This daemon runs without root, so it cannot use cgroups: memory, pids and CPU limits were discarded.';
 
 const unpacking = new Map<string, Promise<string>>();
 
@@ -90,7 +89,7 @@ export function networkModeOf(mode: string | undefined): 'none' | 'host' {
  *   ConflictError for a name in use; NotFoundError `No such image: busybox:latest`.
  */
 export async function createContainer(ctx: CreateContext, body: ContainerCreateBody, name: string | undefined): Promise<{ record: ContainerRecord; warnings: string[] }> {
-  const { store } = ctx;
+  const { store, facts } = ctx;
   const wanted = name ?? body.name ?? '';
   if (wanted !== '' && !isValidName(wanted)) {
     throw new InvalidParameterError(`Invalid container name (${wanted}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
@@ -98,7 +97,7 @@ export async function createContainer(ctx: CreateContext, body: ContainerCreateB
   if (wanted !== '') store.checkName(wanted);
   if (typeof body.Image !== 'string' || body.Image === '') throw new InvalidParameterError('No image specified');
   const networkMode = networkModeOf(body.HostConfig?.NetworkMode);
-  const consoleSize = consoleSizeOf(body.HostConfig?.ConsoleSize);
+  const { hostConfig, warnings } = hostConfigOf(body.HostConfig, facts);
 
   let image: ResolvedImage;
   try {
@@ -113,28 +112,23 @@ export async function createContainer(ctx: CreateContext, body: ContainerCreateB
 
   const id = newContainerId();
   const hostname = body.Hostname || id.slice(0, 12);
-  const userSpec = body.User || imageConfig?.User || '';
-  const user = await resolveUser(lower, userSpec);
-  const rootless = !isRoot();
-  const host = body.HostConfig ?? {};
-  const warnings: string[] = [];
-  const limits = { memory: host.Memory ?? 0, pidsLimit: host.PidsLimit ?? 0, nanoCpus: host.NanoCpus ?? 0 };
-  if (rootless && (limits.memory > 0 || limits.pidsLimit > 0 || limits.nanoCpus > 0)) warnings.push(ROOTLESS_LIMITS_WARNING);
+  const config = containerConfigOf(body, imageConfig, { hostname, workingDir: body.WorkingDir || imageConfig?.WorkingDir || '' });
+  const user = await resolveUser(lower, config.User);
+  const groups = await resolveGroups(lower, hostConfig.GroupAdd ?? []);
+  const consoleSize = consoleSizeOf(hostConfig.ConsoleSize);
 
   const dir = store.dir(id);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   try {
     const mode = defaultRootfsMode();
     const rootfs = await prepareRootfs(lower, dir, mode);
-    const tty = body.Tty === true;
-    const env = mergeEnv(imageConfig?.Env, body.Env, hostname, tty);
-    const cwd = body.WorkingDir || imageConfig?.WorkingDir || '';
     const spec = buildSpec({
-      rootfs, args, env, cwd, user, hostname, terminal: tty, consoleSize, networkMode,
+      ...specOptionsOf(hostConfig, facts),
+      rootfs, args, cwd: config.WorkingDir, hostname, terminal: config.Tty, consoleSize, networkMode,
+      env: mergeEnv(imageConfig?.Env, body.Env, hostname, config.Tty),
+      user: { ...user, additionalGids: [...user.additionalGids, ...groups] },
       hostNofileLimit: hostNofileLimit(),
-      ...(rootless
-        ? { rootless: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } }
-        : { resources: limits, cgroupsPath: `/minidocker/${id}` }),
+      ...(facts.rootless ? { rootless: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } } : { cgroupsPath: `/minidocker/${id}` }),
     });
     await writeBundle(path.join(dir, 'bundle'), spec);
     const record: ContainerRecord = {
@@ -144,20 +138,8 @@ export async function createContainer(ctx: CreateContext, body: ContainerCreateB
       Path: args[0] ?? '',
       Args: args.slice(1),
       Image: image.id,
-      Config: {
-        Hostname: hostname, Domainname: '', User: userSpec,
-        AttachStdin: body.AttachStdin ?? false, AttachStdout: body.AttachStdout ?? false, AttachStderr: body.AttachStderr ?? false,
-        Tty: tty, OpenStdin: body.OpenStdin ?? false, StdinOnce: body.StdinOnce ?? false,
-        Env: env, Cmd: body.Cmd ?? imageConfig?.Cmd ?? null, Image: body.Image, WorkingDir: cwd,
-        Entrypoint: body.Entrypoint ?? imageConfig?.Entrypoint ?? null,
-        Labels: { ...(imageConfig?.Labels ?? {}), ...(body.Labels ?? {}) },
-      },
-      HostConfig: {
-        AutoRemove: host.AutoRemove ?? false, NetworkMode: host.NetworkMode || 'default',
-        Memory: rootless ? 0 : limits.memory, PidsLimit: rootless || !host.PidsLimit ? null : host.PidsLimit,
-        NanoCpus: rootless ? 0 : limits.nanoCpus, PortBindings: host.PortBindings ?? {},
-        ConsoleSize: consoleSize ? [consoleSize.height, consoleSize.width] : [0, 0],
-      },
+      Config: config,
+      HostConfig: hostConfig,
       State: { Status: 'created', Running: false, OOMKilled: false, Pid: 0, ExitCode: 0, Error: '', StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME },
       Driver: mode === 'overlay' ? 'overlay2' : 'vfs',
       RestartCount: 0,

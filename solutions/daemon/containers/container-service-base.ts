@@ -1,21 +1,26 @@
 /**
  * Provided: the part of the containers service that teaches nothing new —
  * what it is built from, the live state it keeps per container, finding a
- * record, handing a create to container-create.ts, resizing a terminal, and
- * deleting what the runtime may have left behind. Lesson 12's
+ * record, handing a create to container-create.ts, opening a container's
+ * log as its log driver says, resizing a terminal, and deleting what the
+ * runtime may have left behind. Lesson 12's
  * `ContainerService` (container-service.ts) extends it with the lifecycle.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidParameterError } from '../../errdefs.js';
+import { JsonFileLog } from '../../runtime/json-log.js';
 import type { Runc } from '../../runtime/runc.js';
 import { resizeTerminal } from '../../runtime/shim.js';
 import type { ConsoleSize } from '../../runtime/spec.js';
 import type { ImageSource } from '../backends.js';
-import type { ContainerCreateBody } from '../routes/container-requests.js';
+import { parseSignal } from '../routes/container-requests.js';
+import type { ContainerCreateBody, Signal } from '../routes/container-requests.js';
 import { createContainer } from './container-create.js';
 import { checkTransition } from './container-state.js';
 import type { ContainerRecord, ContainerStore } from './container-store.js';
+import type { DaemonFacts } from './create-options.js';
+import { rotationOf } from './log-config.js';
 import { LiveContainer } from './live-container.js';
 
 /** What the containers service is built from: the composition root makes each once. */
@@ -25,6 +30,14 @@ export interface ContainerServiceOptions {
   store: ContainerStore;
   /** The OCI runtime (runc or crun) with its state root. */
   runtime: Runc;
+  /** Root or not, the runtime's name, the init binary: what every create needs to know. */
+  facts: DaemonFacts;
+}
+
+/** The signal stop sends first: Config.StopSignal, else SIGTERM. */
+export function stopSignalOf(record: ContainerRecord): Signal {
+  const signal = record.Config.StopSignal ? parseSignal(record.Config.StopSignal) : undefined;
+  return signal ?? 'SIGTERM';
 }
 
 /** The containers service's given part: see the top of this file. */
@@ -33,6 +46,7 @@ export abstract class ContainerServiceBase {
   readonly images: ImageSource;
   readonly store: ContainerStore;
   readonly runc: Runc;
+  readonly facts: DaemonFacts;
   readonly #live = new Map<string, LiveContainer>();
 
   constructor(options: ContainerServiceOptions) {
@@ -40,6 +54,7 @@ export abstract class ContainerServiceBase {
     this.images = options.images;
     this.store = options.store;
     this.runc = options.runtime;
+    this.facts = options.facts;
   }
 
   /** The live state of container `id` (made on first use). */
@@ -54,6 +69,16 @@ export abstract class ContainerServiceBase {
     return path.join(this.store.dir(id), 'container-json.log');
   }
 
+  /**
+   * Opens the container's log for appending, rotated as its LogConfig says
+   * (json-file, local); undefined for the none driver, which keeps nothing.
+   */
+  async openLog(record: ContainerRecord): Promise<JsonFileLog | undefined> {
+    const config = record.HostConfig.LogConfig ?? { Type: 'json-file', Config: {} };
+    if (config.Type === 'none') return undefined;
+    return JsonFileLog.open(this.logPath(record.Id), rotationOf(config));
+  }
+
   /** Forgets the live state of a container that was removed. */
   protected forget(id: string): void {
     this.#live.delete(id);
@@ -66,7 +91,7 @@ export abstract class ContainerServiceBase {
 
   /** `POST /containers/create`: see container-create.ts. */
   async create(body: ContainerCreateBody, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
-    const { record, warnings } = await createContainer({ dataRoot: this.dataRoot, images: this.images, store: this.store }, body, name);
+    const { record, warnings } = await createContainer({ dataRoot: this.dataRoot, images: this.images, store: this.store, facts: this.facts }, body, name);
     return { Id: record.Id, Warnings: warnings };
   }
 

@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidParameterError, SystemError } from '../../errdefs.js';
 import type { ContainerSummary, ContainerWaitResponse } from '../../api/types.js';
-import { JsonFileLog } from '../../runtime/json-log.js';
+import type { JsonFileLog } from '../../runtime/json-log.js';
 import { isMountPoint, overlayMountArgs, removeRootfs, rootfsPath } from '../../runtime/rootfs.js';
 import { RuntimeError } from '../../runtime/runc.js';
 import { adoptTask, startTask } from '../../runtime/task.js';
@@ -27,7 +27,7 @@ import type { ContainersBackend } from '../backends.js';
 import type { Signal, WaitCondition } from '../routes/container-requests.js';
 import { imageRootfsPath } from './container-create.js';
 import { checkTransition } from './container-state.js';
-import { ContainerServiceBase } from './container-service-base.js';
+import { ContainerServiceBase, stopSignalOf } from './container-service-base.js';
 import { consoleSizeOf, rfc3339Nano } from './container-store.js';
 import type { ContainerRecord } from './container-store.js';
 import { matchesFilters, toInspect, toSummary } from './container-views.js';
@@ -57,7 +57,7 @@ export class ContainerService extends ContainerServiceBase implements Containers
       } else if (record.State.Running) {
         const dir = this.store.dir(record.Id);
         const outcome = await adoptTask(this.runc, { id: record.Id, dir, bundle: path.join(dir, 'bundle') });
-        if ('exited' in outcome) this.#watch(record, outcome, await JsonFileLog.open(this.logPath(record.Id)));
+        if ('exited' in outcome) this.#watch(record, outcome, await this.openLog(record));
         else await this.#exited(record, outcome);
       }
     }
@@ -79,7 +79,7 @@ export class ContainerService extends ContainerServiceBase implements Containers
     const mount = record.Driver === 'overlay2' && !(await isMountPoint(rootfsPath(dir)))
       ? overlayMountArgs(imageRootfsPath(this.dataRoot, record.Image), dir)
       : undefined;
-    const log = await JsonFileLog.open(this.logPath(record.Id));
+    const log = await this.openLog(record);
     let task: Task;
     try {
       task = await startTask(this.runc, {
@@ -87,7 +87,7 @@ export class ContainerService extends ContainerServiceBase implements Containers
         consoleSize: consoleSizeOf(record.HostConfig.ConsoleSize),
       });
     } catch (err) {
-      log.close();
+      log?.close();
       const message = err instanceof Error ? err.message : String(err);
       const code = /executable file not found|no such file or directory/.test(message) ? 127 : /permission denied/.test(message) ? 126 : 128;
       record.State = { ...record.State, Status: record.State.Status === 'created' ? 'created' : 'exited', ExitCode: code, Error: message };
@@ -115,18 +115,20 @@ export class ContainerService extends ContainerServiceBase implements Containers
   }
 
   /**
-   * Stops a running container: SIGTERM, then SIGKILL after `timeout` seconds
-   * (10 when undefined, -1 waits forever). Resolves once it has exited.
+   * Stops a running container: its StopSignal (SIGTERM unless Config.StopSignal
+   * says otherwise), then SIGKILL after `timeout` seconds (when undefined,
+   * Config.StopTimeout, else 10; -1 waits forever). Resolves once it has exited.
    * @throws NotModifiedError when it is not running.
    */
-  async stop(ref: string, timeout = 10): Promise<void> {
+  async stop(ref: string, timeout?: number): Promise<void> {
     const record = this.resolve(ref);
     checkTransition(record.Id, record.State.Status, 'stop');
+    const seconds = timeout ?? record.Config.StopTimeout ?? 10;
     const exited = once(this.live(record.Id), 'exit');
-    await this.runc.kill(record.Id, 'SIGTERM').catch(() => undefined);
-    if (timeout >= 0) {
+    await this.runc.kill(record.Id, stopSignalOf(record)).catch(() => undefined);
+    if (seconds >= 0) {
       let timer: NodeJS.Timeout | undefined;
-      const late = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(r, timeout * 1000, true)))]);
+      const late = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(r, seconds * 1000, true)))]);
       clearTimeout(timer);
       // SIGKILL to the container's init ends its whole pid namespace (`--all` would need cgroups, absent rootless).
       if (late) await this.runc.kill(record.Id, 'SIGKILL').catch(() => undefined);
@@ -147,7 +149,7 @@ export class ContainerService extends ContainerServiceBase implements Containers
   }
 
   /** Stops the container when it runs (as {@link stop}), then starts it. */
-  async restart(ref: string, timeout = 10): Promise<void> {
+  async restart(ref: string, timeout?: number): Promise<void> {
     const record = this.resolve(ref);
     checkTransition(record.Id, record.State.Status, 'restart');
     if (record.State.Running) await this.stop(record.Id, timeout);
@@ -180,17 +182,17 @@ export class ContainerService extends ContainerServiceBase implements Containers
   /** `GET /containers/{id}/json`. */
   inspect(ref: string): Record<string, unknown> {
     const record = this.resolve(ref);
-    return toInspect(record, this.logPath(record.Id));
+    return toInspect(record, this.logPath(record.Id), this.facts.runtime);
   }
 
-  // Feeds the task's output to the log and the listeners, and handles its exit.
-  #watch(record: ContainerRecord, task: Task, log: JsonFileLog): void {
+  // Feeds the task's output to the log (none with the none log driver) and the listeners, and handles its exit.
+  #watch(record: ContainerRecord, task: Task, log: JsonFileLog | undefined): void {
     const live = this.live(record.Id);
     live.task = task;
     live.log = log;
     for (const stream of ['stdout', 'stderr'] as const) {
       task[stream].on('data', (chunk: Buffer) => {
-        log.write(stream, chunk);
+        log?.write(stream, chunk);
         live.emit('output', stream, chunk);
       });
     }

@@ -21,9 +21,11 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ConflictError, InvalidParameterError, NotFoundError } from '../../errdefs.js';
-import type { HostConfig } from '../../api/types.js';
 import { writeFileAtomic } from '../../atomic-file.js';
 import type { ConsoleSize } from '../../runtime/spec.js';
+import type { ContainerConfig, HostConfigRecord } from './create-options.js';
+
+export type { ContainerConfig } from './create-options.js';
 
 /** The time docker shows for "never": Go's zero time. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -47,26 +49,6 @@ export interface ContainerStateRecord {
   FinishedAt: string;
 }
 
-/** The container's configuration as created (inspect's `Config`). */
-export interface ContainerConfig {
-  Hostname: string;
-  Domainname: string;
-  User: string;
-  AttachStdin: boolean;
-  AttachStdout: boolean;
-  AttachStderr: boolean;
-  Tty: boolean;
-  OpenStdin: boolean;
-  StdinOnce: boolean;
-  Env: string[];
-  Cmd: string[] | null;
-  /** The image as the client named it, e.g. `busybox`. */
-  Image: string;
-  WorkingDir: string;
-  Entrypoint: string[] | null;
-  Labels: Record<string, string>;
-}
-
 /** Everything the daemon keeps about one container (`container.json`). */
 export interface ContainerRecord {
   Id: string;
@@ -80,12 +62,8 @@ export interface ContainerRecord {
   /** The image ID: `sha256:…`. */
   Image: string;
   Config: ContainerConfig;
-  HostConfig: Required<Pick<HostConfig, 'AutoRemove' | 'NetworkMode' | 'Memory' | 'NanoCpus'>> & {
-    PidsLimit: number | null;
-    PortBindings: NonNullable<HostConfig['PortBindings']>;
-    /** `[rows, columns]` a Tty starts with; `[0, 0]`: none given (absent in records older than the field). */
-    ConsoleSize?: [number, number];
-  };
+  /** Docker's HostConfig with its defaults (create-options.ts); records written before a field existed lack it. */
+  HostConfig: HostConfigRecord;
   State: ContainerStateRecord;
   /** `overlay2` for an overlay rootfs, `vfs` for a copy. */
   Driver: 'overlay2' | 'vfs';

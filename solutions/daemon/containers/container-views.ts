@@ -7,6 +7,7 @@ import { InvalidParameterError } from '../../errdefs.js';
 import type { ContainerSummary } from '../../api/types.js';
 import { humanDuration } from '../../units.js';
 import { ZERO_TIME } from './container-store.js';
+import { defaultHostConfig } from './create-options.js';
 import type { ContainerRecord } from './container-store.js';
 
 /** The filters `GET /containers/json?filters=` understands, each a list of wanted values. */
@@ -57,8 +58,13 @@ export function toSummary(record: ContainerRecord, now: number = Date.now()): Co
   };
 }
 
-/** `GET /containers/{id}/json`: the record as docker shows it. */
-export function toInspect(record: ContainerRecord, logPath: string): Record<string, unknown> {
+/**
+ * `GET /containers/{id}/json`: the record as docker shows it. HostConfig has
+ * every field, docker's defaults under what the record holds (a record
+ * written before a field existed lacks it); LogPath is '' for the none driver.
+ */
+export function toInspect(record: ContainerRecord, logPath: string, runtime: string): Record<string, unknown> {
+  const hostConfig = { ...defaultHostConfig(runtime), ...record.HostConfig };
   return {
     Id: record.Id,
     Created: record.Created,
@@ -66,14 +72,14 @@ export function toInspect(record: ContainerRecord, logPath: string): Record<stri
     Args: record.Args,
     State: { ...record.State, Paused: false, Restarting: false, Dead: false },
     Image: record.Image,
-    LogPath: logPath,
+    LogPath: hostConfig.LogConfig.Type === 'none' ? '' : logPath,
     Name: record.Name,
     RestartCount: record.RestartCount,
     Driver: record.Driver,
     Platform: 'linux',
     Mounts: [],
     Config: record.Config,
-    HostConfig: record.HostConfig,
+    HostConfig: hostConfig,
     NetworkSettings: { Ports: {}, Networks: {} },
   };
 }

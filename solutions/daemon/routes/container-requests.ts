@@ -1,9 +1,8 @@
 /**
  * Provided: the declared types of the containers API's requests, checked by
  * `validated` (server/validate.ts) before a handler runs. The body of
- * `POST /containers/create` lists the fields this daemon acts on; any other
- * field a client sends is kept and ignored, as docker ignores what it does
- * not know.
+ * `POST /containers/create` lists every field of docker's `Config` and
+ * `HostConfig`; a field docker does not know is ignored, as docker ignores it.
  *
  * ```
  * POST   /containers/create?name=         body: ContainerCreateBody
@@ -12,38 +11,119 @@
  * POST   /containers/{id}/stop?t=          POST …/restart?t=
  * POST   /containers/{id}/kill?signal=     a name (TERM, SIGTERM, sigterm) or a number
  * POST   /containers/{id}/resize?h=&w=
- * DELETE /containers/{id}?force=&v=
+ * DELETE /containers/{id}?force=&v=&link=     link=1: 400, legacy links are not supported
  * GET    /containers/{id}/logs?stdout=&stderr=&follow=&timestamps=&tail=&since=&until=
- * POST   /containers/{id}/attach?stream=&stdout=&stderr=&stdin=&logs=
+ * POST   /containers/{id}/attach?stream=&stdout=&stderr=&stdin=&logs=&detachKeys=
  * ```
  */
 import os from 'node:os';
 import * as v from 'valibot';
 import { bool, int64, objectMap, optional, qBool, qInt, qString, qText, str, strSlice, stringMap, strings, struct } from '../server/validate.js';
+import { parseDetachKeys } from '../server/detach-keys.js';
 
 /** A terminal dimension in `ConsoleSize`. */
 const uint16 = v.pipe(v.number('type:uint'), v.integer('type:uint'), v.minValue(0, 'type:uint'), v.maxValue(0xffff, 'type:uint'));
+
+/** A Go `int` (docker's `StopTimeout`, `MaximumRetryCount`). */
+const int = optional(v.pipe(v.number('type:int'), v.integer('type:int'), v.safeInteger('type:int')));
+
+/** A list of anything (fields this daemon refuses unless empty: Devices, Mounts …). */
+const list = (goType: string) => optional(v.array(v.unknown(), `type:${goType}`));
 
 /** `PortBindings` values: a list of `{HostIp, HostPort}`, or null. */
 const portBindings = optional(
   v.record(v.string(), v.nullable(v.array(struct({ HostIp: str, HostPort: str }), 'type:[]nat.PortBinding')), 'type:nat.PortMap'),
 );
 
-/** `HostConfig` as this daemon reads it. */
+/**
+ * `HostConfig` as docker declares it (api/types/container/hostconfig.go), every
+ * field typed. What this daemon does with each, and the defaults inspect shows,
+ * are in containers/create-options.ts: a field is applied, or refused with a
+ * 400 unless it has its default value.
+ */
 export const hostConfig = optional(
   struct({
-    AutoRemove: bool,
-    NetworkMode: str,
     Binds: strings,
+    ContainerIDFile: str,
+    LogConfig: optional(struct({ Type: str, Config: stringMap })),
+    NetworkMode: str,
     PortBindings: portBindings,
-    Memory: int64,
-    PidsLimit: int64,
-    NanoCpus: int64,
+    RestartPolicy: optional(struct({ Name: str, MaximumRetryCount: int })),
+    AutoRemove: bool,
+    VolumeDriver: str,
+    VolumesFrom: strings,
     ConsoleSize: optional(v.pipe(v.array(uint16, 'type:[2]uint'), v.length(2, 'type:[2]uint'), v.transform((size): [number, number] => [size[0] ?? 0, size[1] ?? 0]))),
+    Annotations: stringMap,
+    CapAdd: strSlice,
+    CapDrop: strSlice,
+    CgroupnsMode: str,
+    Dns: strings,
+    DnsOptions: strings,
+    DnsSearch: strings,
+    ExtraHosts: strings,
+    GroupAdd: strings,
+    IpcMode: str,
+    Cgroup: str,
+    Links: strings,
+    OomScoreAdj: int,
+    PidMode: str,
+    Privileged: bool,
+    PublishAllPorts: bool,
+    ReadonlyRootfs: bool,
+    SecurityOpt: strings,
+    StorageOpt: stringMap,
+    Tmpfs: stringMap,
+    UTSMode: str,
+    UsernsMode: str,
+    ShmSize: int64,
+    Sysctls: stringMap,
+    Runtime: str,
+    Isolation: str,
+    CpuShares: int64,
+    Memory: int64,
+    NanoCpus: int64,
+    CgroupParent: str,
+    BlkioWeight: optional(v.pipe(v.number('type:uint16'), v.integer('type:uint16'), v.minValue(0, 'type:uint16'), v.maxValue(0xffff, 'type:uint16'))),
+    BlkioWeightDevice: list('[]*blkiodev.WeightDevice'),
+    BlkioDeviceReadBps: list('[]*blkiodev.ThrottleDevice'),
+    BlkioDeviceWriteBps: list('[]*blkiodev.ThrottleDevice'),
+    BlkioDeviceReadIOps: list('[]*blkiodev.ThrottleDevice'),
+    BlkioDeviceWriteIOps: list('[]*blkiodev.ThrottleDevice'),
+    CpuPeriod: int64,
+    CpuQuota: int64,
+    CpuRealtimePeriod: int64,
+    CpuRealtimeRuntime: int64,
+    CpusetCpus: str,
+    CpusetMems: str,
+    Devices: list('[]container.DeviceMapping'),
+    DeviceCgroupRules: strings,
+    DeviceRequests: list('[]container.DeviceRequest'),
+    MemoryReservation: int64,
+    MemorySwap: int64,
+    MemorySwappiness: int64,
+    OomKillDisable: bool,
+    PidsLimit: int64,
+    Ulimits: optional(v.array(struct({ Name: str, Soft: int64, Hard: int64 }), 'type:[]*units.Ulimit')),
+    CpuCount: int64,
+    CpuPercent: int64,
+    IOMaximumIOps: int64,
+    IOMaximumBandwidth: int64,
+    Mounts: list('[]mount.Mount'),
+    MaskedPaths: strings,
+    ReadonlyPaths: strings,
+    Init: bool,
   }),
 );
 
-/** The body of `POST /containers/create`: docker's `Config` plus `HostConfig` (and a lower-case `name`, from dockerode). */
+/** `HostConfig` of a create request, checked and converted. */
+export type HostConfigBody = NonNullable<v.InferOutput<typeof hostConfig>>;
+
+/** `Config.Healthcheck`: the test and its timing, in nanoseconds. */
+const healthcheck = optional(
+  struct({ Test: strSlice, Interval: int64, Timeout: int64, StartPeriod: int64, StartInterval: int64, Retries: int }),
+);
+
+/** The body of `POST /containers/create`: docker's `Config` plus `HostConfig` and `NetworkingConfig` (and a lower-case `name`, from dockerode). */
 export const containerCreateBody = struct({
   name: str,
   Hostname: str,
@@ -58,12 +138,21 @@ export const containerCreateBody = struct({
   StdinOnce: bool,
   Env: strings,
   Cmd: strSlice,
+  Healthcheck: healthcheck,
+  ArgsEscaped: bool,
   Image: str,
   Volumes: objectMap,
   WorkingDir: str,
   Entrypoint: strSlice,
+  NetworkDisabled: bool,
+  MacAddress: str,
+  OnBuild: strings,
   Labels: stringMap,
+  StopSignal: str,
+  StopTimeout: int,
+  Shell: strSlice,
   HostConfig: hostConfig,
+  NetworkingConfig: optional(struct({ EndpointsConfig: optional(v.record(v.string(), v.nullable(v.record(v.string(), v.unknown())), 'type:map[string]*network.EndpointSettings')) })),
 });
 
 /** A create request as the service receives it, checked and converted. */
@@ -87,11 +176,14 @@ export type ListQuery = v.InferOutput<typeof listQuery>;
 /** `condition` of `POST /containers/{id}/wait`. */
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
-/** `POST /containers/{id}/wait?condition=`: next-exit when not given. */
+/**
+ * `POST /containers/{id}/wait?condition=`: not-running when not given, as
+ * docker's: a wait on a container that already exited answers at once.
+ */
 export const waitQuery = v.looseObject({
   condition: v.pipe(
     qText,
-    v.transform((value) => value || 'next-exit'),
+    v.transform((value) => value || 'not-running'),
     v.picklist(['not-running', 'next-exit', 'removed'], 'query:not-running, next-exit or removed'),
   ),
 });
@@ -153,8 +245,16 @@ export const resizeQuery = v.looseObject({ h: dimension, w: dimension });
 /** The typed resize query. */
 export type ResizeQuery = v.InferOutput<typeof resizeQuery>;
 
-/** `DELETE /containers/{id}?force=&v=` (`v`: the anonymous volumes too; a container has none yet). */
-export const removeQuery = v.looseObject({ force: qBool, v: qBool });
+/** What docker's legacy links became: the answer to `?link=1` and `HostConfig.Links`. */
+export const LEGACY_LINKS =
+  'legacy container links (--link) are not supported: put the containers on one user-defined network (docker network create) and they reach each other by name';
+
+/** `DELETE /containers/{id}?force=&v=&link=` (`v`: the anonymous volumes too; a container has none yet; `link`: refused, {@link LEGACY_LINKS}). */
+export const removeQuery = v.looseObject({
+  force: qBool,
+  v: qBool,
+  link: v.pipe(qBool, v.check((link) => !link, `say:${LEGACY_LINKS}`)),
+});
 
 /** The typed `DELETE /containers/{id}` query. */
 export type RemoveQuery = v.InferOutput<typeof removeQuery>;
@@ -173,8 +273,22 @@ export const logsQuery = v.looseObject({
 /** The typed `GET /containers/{id}/logs` query. */
 export type LogsQuery = v.InferOutput<typeof logsQuery>;
 
+/**
+ * `?detachKeys=` of attach (and exec): docker's key sequence, e.g. `ctrl-p,ctrl-q`
+ * (the default when none is given) or `ctrl-a,x`, as the bytes a terminal sends.
+ */
+export const detachKeys = v.pipe(
+  qText,
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const keys = parseDetachKeys(dataset.value);
+    if (keys !== undefined) return keys;
+    addIssue({ message: `say:Invalid detach keys (${dataset.value}) provided` });
+    return NEVER;
+  }),
+);
+
 /** `POST /containers/{id}/attach`. */
-export const attachQuery = v.looseObject({ stream: qBool, stdout: qBool, stderr: qBool, stdin: qBool, logs: qBool });
+export const attachQuery = v.looseObject({ stream: qBool, stdout: qBool, stderr: qBool, stdin: qBool, logs: qBool, detachKeys });
 
 /** The typed `POST /containers/{id}/attach` query. */
 export type AttachQuery = v.InferOutput<typeof attachQuery>;

@@ -6,8 +6,8 @@
  *
  * ```
  * logs:   container-json.log ──readLog/followLog──▶ [tail, since, timestamps] ──▶ frames ──▶ 200 chunked
- * attach: LiveContainer 'output' ──▶ frames ──▶ socket;   socket ──▶ task.stdin (OpenStdin)
- *         'exit' ──▶ socket.end()
+ * attach: LiveContainer 'output' ──▶ frames ──▶ socket;   socket ──▶ [detach keys, Tty] ──▶ task.stdin (OpenStdin)
+ *         'exit' or the detach keys ──▶ socket.end()   (the container runs on after a detach)
  * ```
  */
 import fs from 'node:fs/promises';
@@ -17,7 +17,9 @@ import { followLog, readLog } from '../../runtime/json-log.js';
 import type { LogEntry, ReadLogOptions } from '../../runtime/json-log.js';
 import type { ContainersBackend } from '../backends.js';
 import { checkTransition } from '../containers/container-state.js';
+import { checkLogsReadable } from '../containers/log-config.js';
 import { STDERR, STDOUT, frame } from '../../api/stdcopy.js';
+import { DetachKeysWatcher } from '../server/detach-keys.js';
 import { hijack } from '../server/hijack.js';
 import type { RouteContext } from '../server/router.js';
 import type { Validated } from '../server/validate.js';
@@ -53,10 +55,12 @@ export function encodeEntry(entry: LogEntry, timestamps: boolean, tty: boolean):
 /**
  * `GET /containers/{id}/logs`: 200 with no Content-Type, then the entries;
  * with `follow` on a running container, live entries until it exits.
- * @throws InvalidParameterError when neither stdout nor stderr is asked for.
+ * @throws InvalidParameterError when neither stdout nor stderr is asked for;
+ *   UnimplementedError (501) for a container whose log driver is none.
  */
 export async function streamLogs(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<LogsQuery>): Promise<void> {
   const record = backend.resolve(ctx.params.id ?? '');
+  checkLogsReadable(record.HostConfig.LogConfig);
   const wanted = new Set<string>();
   if (query.stdout) wanted.add('stdout');
   if (query.stderr) wanted.add('stderr');
@@ -105,7 +109,7 @@ export async function attachContainer(backend: ContainersBackend, ctx: RouteCont
   const socket = hijack(ctx.req, ctx.res);
 
   const onOutput = (name: 'stdout' | 'stderr', chunk: Buffer): void => {
-    if (wanted.has(name)) socket.write(tty ? chunk : frame(name === 'stdout' ? STDOUT : STDERR, chunk));
+    if (wanted.has(name) && socket.writable) socket.write(tty ? chunk : frame(name === 'stdout' ? STDOUT : STDERR, chunk));
   };
   const onExit = (): void => {
     socket.end();
@@ -116,7 +120,10 @@ export async function attachContainer(backend: ContainersBackend, ctx: RouteCont
     live.off('removed', onExit);
     live.off('start', onStart);
   };
-  const onStart = (): void => connectStdin(socket, backend, record.Id, query.stdin);
+  const onStart = (): void => connectStdin(socket, backend, record.Id, query, () => {
+    detach();
+    socket.end();
+  });
   socket.once('close', detach);
 
   if (query.logs && (await fs.stat(backend.logPath(record.Id)).then(() => true, () => false))) {
@@ -133,14 +140,32 @@ export async function attachContainer(backend: ContainersBackend, ctx: RouteCont
   else live.once('start', onStart);
 }
 
-// Stdin goes to the container only when asked for and the container keeps it open; otherwise
-// the client's bytes (and its FIN) are read and dropped, so a half-close never stops the output.
-function connectStdin(socket: Socket, backend: ContainersBackend, id: string, wanted: boolean): void {
+/**
+ * Connects the client's bytes to the container's stdin, as docker does:
+ * only when asked for (`stdin=1`) and the container keeps stdin open;
+ * otherwise they are read and dropped, so a half-close never stops the output.
+ * Without a Tty, the client's half-close closes the container's stdin when
+ * StdinOnce. With a Tty (what `docker run -it` and `docker attach` use), it
+ * never does, and `detachKeys` end the attach (`onDetach`) while the
+ * container keeps running; the keys themselves never reach it.
+ */
+export function connectStdin(socket: Socket, backend: ContainersBackend, id: string, query: Pick<AttachQuery, 'stdin' | 'detachKeys'>, onDetach: () => void): void {
   const record = backend.resolve(id);
   const stdin = backend.live(id).task?.stdin;
-  if (wanted && record.Config.OpenStdin && stdin !== undefined) {
-    socket.pipe(stdin, { end: record.Config.StdinOnce });
-  } else {
+  if (!query.stdin || !record.Config.OpenStdin || stdin === undefined) {
     socket.resume();
+    return;
   }
+  if (!record.Config.Tty) {
+    socket.pipe(stdin, { end: record.Config.StdinOnce });
+    return;
+  }
+  const watcher = new DetachKeysWatcher(query.detachKeys);
+  watcher.once('detach', () => {
+    socket.unpipe(watcher);
+    watcher.unpipe(stdin);
+    socket.resume();
+    onDetach();
+  });
+  socket.pipe(watcher).pipe(stdin, { end: false });
 }

@@ -4,7 +4,7 @@
  * and write the OCI bundle runc will run.
  *
  * ```
- * request ─▶ name and network mode checks ─▶ ImageSource.resolve (404: the CLI pulls)
+ * request ─▶ name, network mode and HostConfig checks (create-options.ts) ─▶ ImageSource.resolve (404: the CLI pulls)
  *         ─▶ <data root>/rootfs/<image id>/ (unpacked once, shared)
  *         ─▶ <container dir>/bundle/rootfs (an overlay's mount point, or a copy) ─▶ bundle/config.json ─▶ record
  * ```
@@ -14,15 +14,16 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidParameterError, NotFoundError } from '../../errdefs.js';
-import { isRoot } from '../../config.js';
 import { NotImplementedError } from '../../errors.js';
 import { unpackImage } from '../../image/unpack-image.js';
 import { familiarString, parseReference } from '../../image/reference.js';
 import { buildSpec, hostNofileLimit, writeBundle } from '../../runtime/bundle.js';
 import { mergeEnv, resolveArgs } from '../../runtime/process-config.js';
 import { defaultRootfsMode, prepareRootfs, removeRootfs } from '../../runtime/rootfs.js';
-import { resolveUser } from '../../runtime/user.js';
+import { resolveGroups, resolveUser } from '../../runtime/user.js';
 import { generateName, isValidName } from './container-names.js';
+import { containerConfigOf, hostConfigOf, specOptionsOf } from './create-options.js';
+import type { DaemonFacts } from './create-options.js';
 import { ZERO_TIME, consoleSizeOf, newContainerId, rfc3339Nano } from './container-store.js';
 import type { ContainerRecord, ContainerStore } from './container-store.js';
 import type { ImageSource } from '../backends.js';
@@ -34,11 +35,9 @@ export interface CreateContext {
   dataRoot: string;
   images: ImageSource;
   store: ContainerStore;
+  /** Root or not, the runtime's name, the init binary. */
+  facts: DaemonFacts;
 }
-
-/** The warning a rootless daemon gives when asked for resource limits it cannot set. */
-export const ROOTLESS_LIMITS_WARNING =
-  'This daemon runs without root, so it cannot use cgroups: memory, pids and CPU limits were discarded.';
 
 const unpacking = new Map<string, Promise<string>>();
 
@@ -76,12 +75,13 @@ export function networkModeOf(mode: string | undefined): 'none' | 'host' {
 export async function createContainer(ctx: CreateContext, body: ContainerCreateBody, name: string | undefined): Promise<{ record: ContainerRecord; warnings: string[] }> {
   // TODO(lesson-12): Check the request, resolve the image, unpack it, make the rootfs and bundle, and store the record as created.
   // HINT: name: ?name=, else body.name, else uniqueName(store); check it with isValidName and store.checkName up front.
-  // HINT: body.Tty goes to buildSpec (terminal, with consoleSize from consoleSizeOf(HostConfig.ConsoleSize), checked
-  // HINT: up front and kept in the record's HostConfig, [0, 0] for none) and mergeEnv (TERM); a NotFoundError from images.resolve becomes
-  // HINT: `No such image: ${asFamiliarString(body.Image)}` so the CLI pulls and retries.
-  // HINT: args: resolveArgs; env: mergeEnv(…, hostname = body.Hostname || first 12 hex of the id); user: resolveUser on the image rootfs.
-  // HINT: prepareRootfs(lower, dir, defaultRootfsMode()) (an overlay is mounted later, at start), buildSpec({…}), writeBundle(<dir>/bundle, spec);
-  // HINT: rootless (not root): SpecOptions.rootless, no resources, and ROOTLESS_LIMITS_WARNING when limits were asked for.
+  // HINT: hostConfigOf(body.HostConfig, ctx.facts) checks every HostConfig option up front and gives the record's HostConfig
+  // HINT: and the Warnings; a NotFoundError from images.resolve becomes `No such image: ${asFamiliarString(body.Image)}`.
+  // HINT: args: resolveArgs; Config: containerConfigOf(body, image config, {hostname = body.Hostname || first 12 hex of the id, workingDir});
+  // HINT: user: resolveUser(lower, Config.User) plus resolveGroups(lower, GroupAdd) as additionalGids; env: mergeEnv(…, Config.Tty).
+  // HINT: buildSpec({...specOptionsOf(hostConfig, facts), rootfs, args, env, cwd, user, hostname, terminal, consoleSize, networkMode, …}):
+  // HINT: consoleSize from consoleSizeOf(hostConfig.ConsoleSize); rootless: SpecOptions.rootless, else cgroupsPath /minidocker/<id>.
+  // HINT: prepareRootfs(lower, dir, defaultRootfsMode()) (an overlay is mounted later, at start), writeBundle(<dir>/bundle, spec).
   // HINT: on any failure after mkdir: removeRootfs(dir) and remove dir, then rethrow.
   throw new NotImplementedError('lesson-12: createContainer');
 }

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { InvalidParameterError, SystemError } from '../../errdefs.js';
 import type { ContainerSummary, ContainerWaitResponse } from '../../api/types.js';
 import { NotImplementedError } from '../../errors.js';
-import { JsonFileLog } from '../../runtime/json-log.js';
+import type { JsonFileLog } from '../../runtime/json-log.js';
 import { isMountPoint, overlayMountArgs, removeRootfs, rootfsPath } from '../../runtime/rootfs.js';
 import { RuntimeError } from '../../runtime/runc.js';
 import { adoptTask, startTask } from '../../runtime/task.js';
@@ -28,7 +28,7 @@ import type { ContainersBackend } from '../backends.js';
 import type { Signal, WaitCondition } from '../routes/container-requests.js';
 import { imageRootfsPath } from './container-create.js';
 import { checkTransition } from './container-state.js';
-import { ContainerServiceBase } from './container-service-base.js';
+import { ContainerServiceBase, stopSignalOf } from './container-service-base.js';
 import { consoleSizeOf, rfc3339Nano } from './container-store.js';
 import type { ContainerRecord } from './container-store.js';
 import { matchesFilters, toInspect, toSummary } from './container-views.js';
@@ -50,8 +50,8 @@ export class ContainerService extends ContainerServiceBase implements Containers
   async restore(): Promise<void> {
     // TODO(lesson-12): Load the records, clean up orphans and half-removed containers, and adopt the ones that were running.
     // HINT: start with `await this.store.load()` alone: every route waits for restore, so it must work first.
-    // HINT: a running record: adoptTask(this.runc, {id, dir, bundle}) → a Task ("exited" in it) to watch with a
-    // HINT: reopened JsonFileLog, or an ExitStatus to record as the exit.
+    // HINT: a running record: adoptTask(this.runc, {id, dir, bundle}) → a Task ("exited" in it) to watch with the log
+    // HINT: reopened (this.openLog(record)), or an ExitStatus to record as the exit.
     throw new NotImplementedError('lesson-12: ContainerService.restore');
   }
 
@@ -68,7 +68,7 @@ export class ContainerService extends ContainerServiceBase implements Containers
     // HINT: startTask gets consoleSize: consoleSizeOf(record.HostConfig.ConsoleSize), the size a Tty starts with.
     // HINT: Driver overlay2: pass startTask mount: overlayMountArgs(imageRootfsPath(this.dataRoot, record.Image), dir),
     // HINT: unless isMountPoint(rootfsPath(dir)) (a killed shim left it mounted: use it as it is).
-    // HINT: open the JsonFileLog before startTask; a failure records ExitCode 127 (not found) or 126 (permission denied) and
+    // HINT: open the log with this.openLog(record) before startTask; a failure records ExitCode 127 (not found) or 126 (permission denied) and
     // HINT: State.Error, and becomes a 400 (InvalidParameterError) with the runtime's message; an AutoRemove
     // HINT: container that cannot start is destroyed (docker run --rm waits for its removal).
     // HINT: then save Status running, Running, Pid, StartedAt (rfc3339Nano), call #watch and emit "start" on the LiveContainer.
@@ -86,12 +86,14 @@ export class ContainerService extends ContainerServiceBase implements Containers
   }
 
   /**
-   * Stops a running container: SIGTERM, then SIGKILL after `timeout` seconds
-   * (10 when undefined, -1 waits forever). Resolves once it has exited.
+   * Stops a running container: its StopSignal (SIGTERM unless Config.StopSignal
+   * says otherwise), then SIGKILL after `timeout` seconds (when undefined,
+   * Config.StopTimeout, else 10; -1 waits forever). Resolves once it has exited.
    * @throws NotModifiedError when it is not running.
    */
-  async stop(ref: string, timeout = 10): Promise<void> {
-    // TODO(lesson-12): checkTransition 'stop', then SIGTERM through this.runc, SIGKILL after the timeout, and resolve on "exit".
+  async stop(ref: string, timeout?: number): Promise<void> {
+    // TODO(lesson-12): checkTransition 'stop', then the stop signal through this.runc, SIGKILL after the timeout, and resolve on "exit".
+    // HINT: stopSignalOf(record) is the signal; timeout ?? record.Config.StopTimeout ?? 10 the seconds.
     // HINT: take once(this.live(id), 'exit') BEFORE the first kill, or a quick exit is missed; race it against a timer.
     throw new NotImplementedError('lesson-12: ContainerService.stop');
   }
@@ -106,7 +108,7 @@ export class ContainerService extends ContainerServiceBase implements Containers
   }
 
   /** Stops the container when it runs (as {@link stop}), then starts it. */
-  async restart(ref: string, timeout = 10): Promise<void> {
+  async restart(ref: string, timeout?: number): Promise<void> {
     // TODO(lesson-12): checkTransition 'restart'; stop it if it runs, then start it.
     throw new NotImplementedError('lesson-12: ContainerService.restart');
   }
@@ -130,14 +132,14 @@ export class ContainerService extends ContainerServiceBase implements Containers
 
   /** `GET /containers/{id}/json`. */
   inspect(ref: string): Record<string, unknown> {
-    // TODO(lesson-12): Resolve the container and return toInspect(record, its log path).
+    // TODO(lesson-12): Resolve the container and return toInspect(record, its log path, this.facts.runtime).
     throw new NotImplementedError('lesson-12: ContainerService.inspect');
   }
 
-  // Feeds the task's output to the log and the listeners, and handles its exit.
-  #watch(record: ContainerRecord, task: Task, log: JsonFileLog): void {
+  // Feeds the task's output to the log (none with the none log driver) and the listeners, and handles its exit.
+  #watch(record: ContainerRecord, task: Task, log: JsonFileLog | undefined): void {
     // TODO(lesson-12): Keep task and log on the LiveContainer, copy each output chunk to the log and to "output" listeners, and handle the exit.
-    // HINT: task.stdout/stderr "data" → log.write(stream, chunk) and live.emit("output", stream, chunk);
+    // HINT: task.stdout/stderr "data" → log?.write(stream, chunk) and live.emit("output", stream, chunk);
     // HINT: task.exited → #exited (a rejection counts as exit code 255).
     throw new NotImplementedError('lesson-12: ContainerService.watch');
   }

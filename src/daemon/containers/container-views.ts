@@ -8,6 +8,7 @@ import type { ContainerSummary } from '../../api/types.js';
 import { humanDuration } from '../../units.js';
 import { NotImplementedError } from '../../errors.js';
 import { ZERO_TIME } from './container-store.js';
+import { defaultHostConfig } from './create-options.js';
 import type { ContainerRecord } from './container-store.js';
 
 /** The filters `GET /containers/json?filters=` understands, each a list of wanted values. */
@@ -38,11 +39,16 @@ export function toSummary(record: ContainerRecord, now: number = Date.now()): Co
   throw new NotImplementedError('lesson-12: toSummary');
 }
 
-/** `GET /containers/{id}/json`: the record as docker shows it. */
-export function toInspect(record: ContainerRecord, logPath: string): Record<string, unknown> {
+/**
+ * `GET /containers/{id}/json`: the record as docker shows it. HostConfig has
+ * every field, docker's defaults under what the record holds (a record
+ * written before a field existed lacks it); LogPath is '' for the none driver.
+ */
+export function toInspect(record: ContainerRecord, logPath: string, runtime: string): Record<string, unknown> {
   // TODO(lesson-12): Build the inspect document from the record.
   // HINT: State gets Paused, Restarting and Dead (all false) next to the record's fields; add LogPath, Platform "linux",
   // HINT: Mounts [] and NetworkSettings {Ports: {}, Networks: {}}: objects, never null (testcontainers reads them).
+  // HINT: HostConfig: {...defaultHostConfig(runtime), ...record.HostConfig}; LogPath '' when LogConfig.Type is none.
   throw new NotImplementedError('lesson-12: toInspect');
 }
 
