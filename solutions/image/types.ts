@@ -66,6 +66,22 @@ export interface ImageConfig {
   WorkingDir?: string;
   Labels?: Record<string, string>;
   StopSignal?: string;
+  /** `HEALTHCHECK`: the test and its timing in nanoseconds (docker's image config extension). */
+  Healthcheck?: HealthConfig;
+}
+
+/**
+ * A health check as docker keeps it: `Test` is `["NONE"]` (none), `["CMD", arg…]`
+ * (run as it is) or `["CMD-SHELL", "text"]` (run by `/bin/sh -c`); an empty
+ * Test inherits the image's. Durations are nanoseconds, 0 meaning docker's default.
+ */
+export interface HealthConfig {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
 }
 
 /** The layers' uncompressed digests (DiffIDs), bottom first. */

@@ -16,6 +16,8 @@
  * the other verbs (runc.ts) on the container `run` made, under the same
  * `--root`: `kill` for stop and kill, `delete --force` for what a crashed shim
  * or a failed start left in the runtime's state (adoptTask below).
+ * An exec (lesson 13) runs through the same shim: `runc exec` instead of
+ * `run` (TaskOptions.runArgs), in a directory of its own, the same files.
  *
  * ```
  * daemon ──spawn, detached──▶ /bin/sh shim.sh ──▶ [mount] ──▶ runc run (create + start + wait) ──▶ container
@@ -69,6 +71,13 @@ export interface TaskOptions {
    * exit file, with or without a daemon. Omitted or empty: nothing is mounted.
    */
   mount?: string[];
+  /**
+   * The runtime's arguments after its binary, instead of
+   * `runc.runArgs(id, bundle, <dir>/pid, <dir>/runtime.log)`: lesson 13 runs an
+   * exec through the same shim with `runc.execArgs(container, processFile, <dir>/pid, <dir>/runtime.log)`.
+   * They must write the pid file and the JSON log in `dir` as `run` does; `bundle` is then unused.
+   */
+  runArgs?: string[];
 }
 
 /** A started (or re-adopted) container. */
@@ -102,7 +111,7 @@ export async function startTask(runc: Runc, options: TaskOptions): Promise<Task>
   if (options.stdin === true) await mkfifo([f.stdin]);
   const stdin = options.stdin === true ? fs.createWriteStream('', { fd: fs.openSync(f.stdin, fs.constants.O_RDWR) }) : undefined;
   const io = options.terminal === true ? 'terminal' : 'pipes';
-  const run = runc.runArgs(options.id, path.resolve(options.bundle), f.pid, f.log);
+  const run = options.runArgs ?? runc.runArgs(options.id, path.resolve(options.bundle), f.pid, f.log);
   const mount = options.mount ?? [];
   const shim = spawn('/bin/sh', [SHIM_PATH, dir, stdin ? f.stdin : '/dev/null', io, String(mount.length), ...mount, runc.binary, ...run], {
     detached: true,
@@ -136,7 +145,7 @@ export async function startTask(runc: Runc, options: TaskOptions): Promise<Task>
       // No runtime error but mount's: the shim stopped before it ran the runtime. Its first line says why.
       const mountError = fs.existsSync(f.mountLog) ? (fs.readFileSync(f.mountLog, 'utf8').trim().split('\n')[0] ?? '') : '';
       throw new RuntimeError(
-        lastRuntimeError(log) ?? (mountError ? `cannot mount the rootfs: ${mountError}` : `${runc.binary} run exited with status ${outcome.failed}`),
+        lastRuntimeError(log) ?? (mountError ? `cannot mount the rootfs: ${mountError}` : `${runc.binary} ${run.find((arg) => arg === 'run' || arg === 'exec') ?? 'run'} exited with status ${outcome.failed}`),
       );
     }
     return attach(options.id, outcome.pid, f, outcome.stdout, outcome.stderr, stdin, shim);

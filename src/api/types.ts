@@ -8,6 +8,7 @@
  * writes are listed; a daemon may send more and a client ignores what it does
  * not know.
  */
+import type { HealthConfig } from '../image/types.js';
 
 /** The API version the reference daemon speaks and advertises in `Api-Version`. */
 export const API_VERSION = '1.41';
@@ -162,6 +163,8 @@ export interface ContainerCreateRequest {
   WorkingDir?: string;
   Entrypoint?: string[] | null;
   Labels?: Record<string, string>;
+  /** The health check (lesson 13); omitted: the image's. */
+  Healthcheck?: HealthConfig;
   HostConfig?: HostConfig;
 }
 

@@ -17,12 +17,18 @@ import { EngineClient } from '../client/engine-client.js';
 import { resolveClientSocket } from '../config.js';
 import { NotImplementedError } from '../errors.js';
 import { logs, ps, rm, stop } from './commands/containers.js';
+import { exec } from './commands/exec.js';
+import type { ExecOptions } from './commands/exec.js';
 import type { LogsOptions, PsOptions, RmOptions, StopOptions } from './commands/containers.js';
 import { images, pull, rmi } from './commands/images.js';
+import { pause, stats, top, unpause } from './commands/processes.js';
+import type { StatsOptions } from './commands/processes.js';
 import type { ImagesOptions, RmiOptions } from './commands/images.js';
 import { push, tag } from './commands/push-tag.js';
 import { run } from './commands/run.js';
 import type { RunOptions } from './commands/run.js';
+import { healthcheckOf } from './health-flags.js';
+import type { HealthFlags } from './health-flags.js';
 import { info, version } from './commands/system.js';
 import { packageVersion } from '../config.js';
 import { StatusError } from './context.js';
@@ -105,8 +111,32 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option('-i, --interactive', 'keep STDIN open and send it to the container')
     .option('-t, --tty', 'allocate a pseudo-TTY')
     .option('--network <mode>', 'connect the container to a network: none, host (default: "default")')
+    .option('--health-cmd <command>', 'command to run to check health')
+    .option('--health-interval <duration>', 'time between running the check (ms|s|m|h) (default 0s)')
+    .option('--health-timeout <duration>', 'maximum time to allow one check to run (ms|s|m|h) (default 0s)')
+    .option('--health-start-period <duration>', 'start period for the container to initialize before counting retries (ms|s|m|h)')
+    .option('--health-start-interval <duration>', 'time between running the check during the start period (ms|s|m|h)')
+    .option('--health-retries <n>', 'consecutive failures needed to report unhealthy')
+    .option('--no-healthcheck', 'disable any container-specified HEALTHCHECK')
     .passThroughOptions() // `run busybox sh -c 'ls -l'`: flags after IMAGE belong to the command
-    .action((image: string, command: string[], options: RunOptions) => act((ctx) => run(ctx, image, command, options)));
+    .action((image: string, command: string[], options: RunOptions & HealthFlags) =>
+      act((ctx) => run(ctx, image, command, { ...options, healthcheck: healthcheckOf(options) })),
+    );
+  program
+    .command('exec')
+    .description('Execute a command in a running container')
+    .usage('[OPTIONS] CONTAINER COMMAND [ARG...]')
+    .argument('<container>')
+    .argument('<command...>')
+    .option('-d, --detach', 'detached mode: run the command in the background')
+    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable; KEY alone copies it from here)', collect)
+    .option('-i, --interactive', 'keep STDIN open and send it to the command')
+    .option('-t, --tty', 'allocate a pseudo-TTY')
+    .option('-u, --user <user>', 'username or UID (format: "<name|uid>[:<group|gid>]")')
+    .option('-w, --workdir <dir>', 'working directory inside the container')
+    .option('--detach-keys <keys>', 'override the key sequence for detaching (default: ctrl-p,ctrl-q)')
+    .passThroughOptions() // `exec web ls -l`: flags after CONTAINER belong to the command
+    .action((container: string, command: string[], options: ExecOptions) => act((ctx) => exec(ctx, container, command, options)));
   program
     .command('logs')
     .description('Fetch the logs of a container')
@@ -126,6 +156,33 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .argument('<container...>')
     .option('-f, --force', 'force the removal of a running container (uses SIGKILL)')
     .action((containers: string[], options: RmOptions) => act((ctx) => rm(ctx, containers, options)));
+  program
+    .command('top')
+    .description('Display the running processes of a container')
+    .usage('[OPTIONS] CONTAINER [ps OPTIONS]')
+    .argument('<container>')
+    .argument('[ps-options...]', "options for the host's ps (default: -ef)")
+    .allowUnknownOption()
+    .passThroughOptions() // `top web -o pid,comm`: flags after CONTAINER are ps's
+    .action((container: string, psOptions: string[]) => act((ctx) => top(ctx, container, psOptions)));
+  program
+    .command('pause')
+    .description('Pause all processes within one or more containers')
+    .argument('<container...>')
+    .action((containers: string[]) => act((ctx) => pause(ctx, containers)));
+  program
+    .command('unpause')
+    .description('Unpause all processes within one or more containers')
+    .argument('<container...>')
+    .action((containers: string[]) => act((ctx) => unpause(ctx, containers)));
+  program
+    .command('stats')
+    .description('Display a live stream of container(s) resource usage statistics')
+    .argument('[container...]')
+    .option('-a, --all', 'show all containers (default shows just running)')
+    .option('--no-stream', 'disable streaming stats and only pull the first result')
+    .action((containers: string[], options: { all?: boolean; stream: boolean }) =>
+      act((ctx) => stats(ctx, containers, { all: options.all, noStream: !options.stream } satisfies StatsOptions)));
   program
     .command('rmi')
     .description('Remove one or more images')

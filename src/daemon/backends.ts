@@ -8,20 +8,30 @@
  * ```
  * routes/images.ts      ─▶ ImagesBackend      ◀── images/image-service.ts
  * routes/containers.ts  ─▶ ContainersBackend  ◀── containers/container-service.ts
+ * routes/container-processes.ts ─▶ ProcessesBackend ◀── containers/container-processes.ts
  * containers/…          ─▶ ImageSource        ◀── images/image-service.ts
+ * routes/exec.ts        ─▶ ExecsBackend       ◀── exec/exec-service.ts
+ * exec/exec-service.ts  ─▶ ExecTarget         ◀── containers/container-service.ts
+ * containers/container-processes.ts ─▶ ProcessesTarget ◀── the containers service and its store (compose.ts)
  * ```
  */
+import type { ContainerStatsResponse, ContainerTopResponse } from '../api/processes.js';
+import type { ExecInspect } from '../api/exec-types.js';
 import type { ContainerSummary, ContainerWaitResponse, ImageDeleteResponseItem, ImageInspect, ImageSummary } from '../api/types.js';
 import type { BlobReader } from '../image/blob-store.js';
 import type { Descriptor } from '../image/types.js';
 import type { AuthConfig } from '../registry-client/auth.js';
 import type { ProgressListener } from '../registry-client/progress.js';
+import type { Runc } from '../runtime/runc.js';
 import type { ConsoleSize } from '../runtime/spec.js';
 import type { ContainerRecord } from './containers/container-store.js';
 import type { ContainerFilters } from './containers/container-views.js';
+import type { DaemonFacts } from './containers/create-options.js';
 import type { ContainerCreateBody, Signal, WaitCondition } from './routes/container-requests.js';
 import type { PullOutcome, ResolvedImage } from './images/image-records.js';
 import type { LiveContainer } from './containers/live-container.js';
+import type { ExecSession, ExecStartOptions } from './exec/exec-records.js';
+import type { ExecCreateBody } from './routes/exec-requests.js';
 
 /** What `/images/*` needs: pull, list, inspect, tag, remove, push. */
 export interface ImagesBackend {
@@ -73,4 +83,70 @@ export interface ContainersBackend {
   live(id: string): LiveContainer;
   /** Where the container's json-file log lives. */
   logPath(id: string): string;
+}
+
+/**
+ * What lesson 13's pause, unpause, top and stats need of the containers
+ * (containers/container-processes.ts): find a record, save its changed
+ * state, the runtime, and where a container's files are.
+ */
+export interface ProcessesTarget {
+  /** Finds a container by id, name or unique id prefix. @throws NotFoundError `No such container: <ref>`. */
+  resolve(ref: string): ContainerRecord;
+  /** Writes a changed record (its State) to `container.json`. */
+  save(record: ContainerRecord): Promise<void>;
+  /** The runtime the containers run in: `pause`, `resume` and `ps` on a container's id. */
+  readonly runc: Runc;
+  /** `rootless`: the containers have no cgroup (nothing to freeze or to read stats from). */
+  readonly facts: DaemonFacts;
+  /** The container's directory: `bundle/config.json` names its cgroup (`linux.cgroupsPath`). */
+  dir(id: string): string;
+}
+
+/** What `/containers/{id}/pause|unpause|top|stats` need. Each throws NotFoundError for an unknown container. */
+export interface ProcessesBackend {
+  /** Freezes every process of a running container. @throws ConflictError when not running or already paused; SystemError without a cgroup (rootless). */
+  pause(ref: string): Promise<void>;
+  /** Thaws a paused container. @throws ConflictError when it is not paused. */
+  unpause(ref: string): Promise<void>;
+  /** The container's processes as `ps <psArgs>` describes them. @throws ConflictError when not running; SystemError when ps fails. */
+  top(ref: string, psArgs?: string): Promise<ContainerTopResponse>;
+  /** One stats sample; `previous` (the last sample) fills `preread` and `precpu_stats`. Zeros when not running. */
+  stats(ref: string, previous?: ContainerStatsResponse): Promise<ContainerStatsResponse>;
+}
+
+/** What `/containers/{id}/exec` and `/exec/*` need: docker's exec instances (lesson 13). */
+export interface ExecsBackend {
+  /**
+   * Makes an exec instance in a running container; nothing runs yet.
+   * @returns its id. @throws NotFoundError `No such container: <ref>`; ConflictError when the
+   *   container is not running (or paused); InvalidParameterError for an unknown user or group.
+   */
+  create(containerRef: string, body: ExecCreateBody): Promise<{ Id: string }>;
+  /**
+   * Starts exec `id`, once; resolves when its process runs, or could not (the session's `error`).
+   * @throws NotFoundError `No such exec instance: <id>`; ConflictError when it runs or ran
+   *   already, or its container no longer runs.
+   */
+  start(id: string, options: ExecStartOptions): Promise<ExecSession>;
+  /** `GET /exec/{id}/json`. @throws NotFoundError `No such exec instance: <id>`. */
+  inspect(id: string): ExecInspect;
+  /** Resizes a running Tty exec's terminal. @throws NotFoundError; ConflictError when not running; InvalidParameterError without a Tty. */
+  resize(id: string, size: ConsoleSize): Promise<void>;
+}
+
+/**
+ * What the exec service needs of the containers (the ContainerService has it
+ * all): find one, its directory (bundle, rootfs, exec dirs), the runtime it
+ * runs in, and its live events (`removed` takes its exec records along).
+ */
+export interface ExecTarget {
+  /** Finds a container by id, name or unique id prefix. @throws NotFoundError `No such container: <ref>`. */
+  resolve(ref: string): ContainerRecord;
+  /** The containers' records: `dir(id)` is a container's directory, `<data root>/containers/<id>`. */
+  readonly store: { dir(id: string): string };
+  /** The OCI runtime the containers run in: `exec` runs under the same `--root`. */
+  readonly runc: Runc;
+  /** A container's live side: `removed` is emitted once it is gone. */
+  live(id: string): LiveContainer;
 }

@@ -9,6 +9,9 @@
  *                                             │ ImageSource
  * <data root>/containers ContainerStore ─┐    ▼
  * runc|crun --root <data root>/runtime/… ┴─▶ ContainerService ──▶ routes/containers.ts (ContainersBackend)
+ *                                              │ ExecTarget
+ *                                              ▼
+ *                                         ExecService ──▶ routes/exec.ts (ExecsBackend)
  * ```
  * It runs as the daemon registers its routes, after startDaemon made the data
  * root (0700), so nothing is created before the data root has its mode.
@@ -21,10 +24,15 @@ import { ImageStore } from '../image/image-store.js';
 import { isRoot } from '../config.js';
 import { findInit } from '../runtime/defaults.js';
 import { Runc } from '../runtime/runc.js';
+import { ContainerProcesses } from './containers/container-processes.js';
 import { ContainerService } from './containers/container-service.js';
 import { ContainerStore } from './containers/container-store.js';
+import { HealthMonitor } from './containers/health.js';
+import { ExecService } from './exec/exec-service.js';
 import { ImageService } from './images/image-service.js';
+import { registerProcessRoutes } from './routes/container-processes.js';
 import { registerContainerRoutes } from './routes/containers.js';
+import { registerExecRoutes } from './routes/exec.js';
 import { registerImageRoutes } from './routes/images.js';
 import type { RouteRegistrar } from './server/route-registrar.js';
 import { builtinDrivers, pluginsInfo, registryServiceConfig } from './system/composed-info.js';
@@ -61,5 +69,27 @@ export function composeDaemon(options: ComposeOptions): RouteRegistrar {
     daemon.infoSources.push(async () => ({ Plugins: pluginsInfo(drivers), RegistryConfig: registryConfig }));
     registerImageRoutes(images)(router, daemon);
     registerContainerRoutes({ backend: containers, ready, runtime: options.runtime })(router, daemon);
+    // Lesson 13: exec instances in the running containers, listed in inspect's ExecIDs.
+    const execs = new ExecService(containers);
+    containers.execIds = (id) => execs.execIds(id);
+    registerExecRoutes({ backend: execs, ready })(router, daemon);
+    const processes = new ContainerProcesses({
+      resolve: (ref) => containers.resolve(ref),
+      save: (record) => containers.store.save(record),
+      runc: runtime,
+      facts,
+      dir: (id) => containers.store.dir(id),
+    });
+    registerProcessRoutes({ backend: processes, ready })(router, daemon);
+    // Lesson 13: health checks, execs on a timer from each start to the exit; adopted containers resume theirs.
+    const health = new HealthMonitor({ resolve: (id) => containers.resolve(id), save: (record) => containers.store.save(record) }, async (id, argv, timeoutMs) => {
+      const result = await execs.run(id, argv, { timeoutMs });
+      return result.timedOut ? { exitCode: -1, output: `Health check exceeded timeout (${timeoutMs < 1000 ? `${timeoutMs}ms` : `${timeoutMs / 1000}s`})` } : result;
+    });
+    containers.lifecycle.on('start', (id: string) => void health.start(id).catch(() => undefined));
+    containers.lifecycle.on('exit', (id: string) => health.stop(id));
+    ready.then(() => {
+      for (const record of containers.store.all()) if (record.State.Running) health.resume(record.Id);
+    }, () => undefined);
   };
 }

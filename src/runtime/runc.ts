@@ -12,7 +12,9 @@
  * `kill` (docker stop and kill) and `delete --force` (what a crashed shim or a
  * failed start left). `create`, `start`, `state` and `list` walk the
  * runtime-spec lifecycle one verb at a time: for the checks, and for looking
- * by hand at what the runtime knows.
+ * by hand at what the runtime knows. Lesson 13 adds, given: `exec` (the
+ * arguments of {@link Runc.execArgs}, run by the same shim: a process that
+ * joins the running container), `pause`, `resume` and `ps`.
  *
  * ```
  * <root>/            the runtime's state directory (--root), created 0700
@@ -154,6 +156,43 @@ export class Runc {
     // TODO(lesson-11): Return the global flags, then `--log <logFile> run --bundle <bundle> --pid-file <pidFile> <id>`.
     void id, bundle, pidFile, logFile;
     throw new NotImplementedError('lesson-11: Runc.runArgs');
+  }
+
+  /**
+   * The arguments (without the binary) of `exec`, which the shim runs for every
+   * exec the daemon starts (task.ts `runArgs`): the process described in
+   * `processFile` (a runtime-spec `process`, see exec-process.ts) joins every
+   * namespace of the running container `id`, and `exec` stays its parent and
+   * exits with its status (128+n for signal n), as `run` does for a container;
+   * its errors as JSON lines in `logFile`, its host pid in `pidFile`.
+   */
+  execArgs(id: string, processFile: string, pidFile: string, logFile: string): string[] {
+    return [...this.globalArgs(), '--log', logFile, 'exec', '--process', processFile, '--pid-file', pidFile, id];
+  }
+
+  /**
+   * `pause`: freezes every process of the container (the cgroup freezer); its
+   * status becomes `paused` until {@link resume}.
+   * @throws NotFoundError for an unknown id; RuntimeError (e.g. not running, or no cgroup to freeze rootless).
+   */
+  async pause(id: string): Promise<void> {
+    await this.run(['pause', id], id);
+  }
+
+  /** `resume`: thaws a paused container. @throws NotFoundError for an unknown id; RuntimeError (e.g. not paused). */
+  async resume(id: string): Promise<void> {
+    await this.run(['resume', id], id);
+  }
+
+  /**
+   * `ps --format json`: the host pids of every process in the container (its
+   * cgroup's), `[]` when none.
+   * @throws NotFoundError for an unknown id; RuntimeError (e.g. no cgroup to read rootless).
+   */
+  async ps(id: string): Promise<number[]> {
+    const out = await this.run(['ps', '--format', 'json', id], id);
+    const pids = JSON.parse(out.trim() || 'null') as unknown;
+    return Array.isArray(pids) ? pids.filter((pid): pid is number => Number.isInteger(pid)) : [];
   }
 
   private globalArgs(): string[] {

@@ -16,6 +16,8 @@
  * the other verbs (runc.ts) on the container `run` made, under the same
  * `--root`: `kill` for stop and kill, `delete --force` for what a crashed shim
  * or a failed start left in the runtime's state (adoptTask below).
+ * An exec (lesson 13) runs through the same shim: `runc exec` instead of
+ * `run` (TaskOptions.runArgs), in a directory of its own, the same files.
  *
  * ```
  * daemon ──spawn, detached──▶ /bin/sh shim.sh ──▶ [mount] ──▶ runc run (create + start + wait) ──▶ container
@@ -70,6 +72,13 @@ export interface TaskOptions {
    * exit file, with or without a daemon. Omitted or empty: nothing is mounted.
    */
   mount?: string[];
+  /**
+   * The runtime's arguments after its binary, instead of
+   * `runc.runArgs(id, bundle, <dir>/pid, <dir>/runtime.log)`: lesson 13 runs an
+   * exec through the same shim with `runc.execArgs(container, processFile, <dir>/pid, <dir>/runtime.log)`.
+   * They must write the pid file and the JSON log in `dir` as `run` does; `bundle` is then unused.
+   */
+  runArgs?: string[];
 }
 
 /** A started (or re-adopted) container. */
@@ -97,7 +106,7 @@ export interface Task {
 export async function startTask(runc: Runc, options: TaskOptions): Promise<Task> {
   // TODO(lesson-11): Spawn the detached shim, open the readers once it made the fifos, and resolve when <dir>/pid appears.
   // HINT: Remove stale files; with stdin: mkfifo <dir>/stdin and open it O_RDWR. Then spawn
-  // HINT: `/bin/sh SHIM_PATH <dir> <stdin or /dev/null> <'terminal' or 'pipes'> <mount.length> ...mount <runc.binary> ...runc.runArgs(…)`,
+  // HINT: `/bin/sh SHIM_PATH <dir> <stdin or /dev/null> <'terminal' or 'pipes'> <mount.length> ...mount <runc.binary> ...(options.runArgs ?? runc.runArgs(…))`,
   // HINT: detached, stdio 'ignore', env shimEnvironment(options.consoleSize), unref()'d. The shim makes <dir>/stdout and <dir>/stderr and waits for your readers.
   // HINT: Write shim.pid, then watchUntil(dir, …): <dir>/stderr exists → openFifoReader both (once); the pid file → attach();
   // HINT: the shim exited first (its "exit" event + poke()) → RuntimeError(lastRuntimeError(<dir>/runtime.log)),

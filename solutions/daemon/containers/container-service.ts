@@ -125,13 +125,13 @@ export class ContainerService extends ContainerServiceBase implements Containers
     checkTransition(record.Id, record.State.Status, 'stop');
     const seconds = timeout ?? record.Config.StopTimeout ?? 10;
     const exited = once(this.live(record.Id), 'exit');
-    await this.runc.kill(record.Id, stopSignalOf(record)).catch(() => undefined);
+    await this.sendSignal(record, stopSignalOf(record)).catch(() => undefined);
     if (seconds >= 0) {
       let timer: NodeJS.Timeout | undefined;
       const late = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(r, seconds * 1000, true)))]);
       clearTimeout(timer);
       // SIGKILL to the container's init ends its whole pid namespace (`--all` would need cgroups, absent rootless).
-      if (late) await this.runc.kill(record.Id, 'SIGKILL').catch(() => undefined);
+      if (late) await this.sendSignal(record, 'SIGKILL').catch(() => undefined);
     }
     await exited;
   }
@@ -144,7 +144,7 @@ export class ContainerService extends ContainerServiceBase implements Containers
     const record = this.resolve(ref);
     checkTransition(record.Id, record.State.Status, 'kill');
     const exited = once(this.live(record.Id), 'exit');
-    await this.runc.kill(record.Id, signal);
+    await this.sendSignal(record, signal);
     if (signal === 'SIGKILL' || signal === os.constants.signals.SIGKILL) await exited;
   }
 
@@ -182,7 +182,7 @@ export class ContainerService extends ContainerServiceBase implements Containers
   /** `GET /containers/{id}/json`. */
   inspect(ref: string): Record<string, unknown> {
     const record = this.resolve(ref);
-    return toInspect(record, this.logPath(record.Id), this.facts.runtime);
+    return toInspect(record, this.logPath(record.Id), this.facts.runtime, this.execIds(record.Id));
   }
 
   // Feeds the task's output to the log (none with the none log driver) and the listeners, and handles its exit.

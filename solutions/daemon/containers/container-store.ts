@@ -24,14 +24,15 @@ import { ConflictError, InvalidParameterError, NotFoundError } from '../../errde
 import { writeFileAtomic } from '../../atomic-file.js';
 import type { ConsoleSize } from '../../runtime/spec.js';
 import type { ContainerConfig, HostConfigRecord } from './create-options.js';
+import type { Health } from './health.js';
 
 export type { ContainerConfig } from './create-options.js';
 
 /** The time docker shows for "never": Go's zero time. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-/** A container's life: created → running → exited (→ removing), as docker names the states. */
-export type ContainerStatus = 'created' | 'running' | 'exited' | 'removing';
+/** A container's life: created → running (⇄ paused) → exited (→ removing), as docker names the states. */
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited' | 'removing';
 
 /** The mutable part of a record: what `State` in inspect shows. */
 export interface ContainerStateRecord {
@@ -47,6 +48,8 @@ export interface ContainerStateRecord {
   StartedAt: string;
   /** RFC 3339 with nanoseconds; ZERO_TIME when it never exited. */
   FinishedAt: string;
+  /** With a health check (health.ts): its status, failing streak and last probes. */
+  Health?: Health;
 }
 
 /** Everything the daemon keeps about one container (`container.json`). */

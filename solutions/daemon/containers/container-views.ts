@@ -34,6 +34,19 @@ export function statusText(record: ContainerRecord, now: number = Date.now()): s
   }
 }
 
+/**
+ * Provided: the list's Status column as `docker ps` shows it — {@link statusText}
+ * with what lesson 13 adds: a paused container reads `Up 3 seconds (Paused)`,
+ * one with a health check `Up 3 seconds (healthy)`, `(unhealthy)` or `(health: starting)`.
+ */
+export function statusColumn(record: ContainerRecord, now: number = Date.now()): string {
+  if (record.State.Status === 'paused') return `${statusText({ ...record, State: { ...record.State, Status: 'running' } }, now)} (Paused)`;
+  const text = statusText(record, now);
+  const health = record.State.Status === 'running' ? record.State.Health?.Status : undefined;
+  if (health === undefined) return text;
+  return `${text} (${health === 'starting' ? 'health: starting' : health})`;
+}
+
 /** The command as the list shows it: path and arguments joined by spaces. */
 export function commandLine(record: ContainerRecord): string {
   return [record.Path, ...record.Args].join(' ');
@@ -49,7 +62,7 @@ export function toSummary(record: ContainerRecord, now: number = Date.now()): Co
     Command: commandLine(record),
     Created: Math.floor(Date.parse(record.Created) / 1000),
     State: record.State.Status,
-    Status: statusText(record, now),
+    Status: statusColumn(record, now),
     Ports: [],
     Labels: record.Config.Labels,
     HostConfig: { NetworkMode: record.HostConfig.NetworkMode },
@@ -61,19 +74,21 @@ export function toSummary(record: ContainerRecord, now: number = Date.now()): Co
 /**
  * `GET /containers/{id}/json`: the record as docker shows it. HostConfig has
  * every field, docker's defaults under what the record holds (a record
- * written before a field existed lacks it); LogPath is '' for the none driver.
+ * written before a field existed lacks it); LogPath is '' for the none driver;
+ * ExecIDs are the container's running execs (lesson 13), null for none.
  */
-export function toInspect(record: ContainerRecord, logPath: string, runtime: string): Record<string, unknown> {
+export function toInspect(record: ContainerRecord, logPath: string, runtime: string, execIds: string[] = []): Record<string, unknown> {
   const hostConfig = { ...defaultHostConfig(runtime), ...record.HostConfig };
   return {
     Id: record.Id,
     Created: record.Created,
     Path: record.Path,
     Args: record.Args,
-    State: { ...record.State, Paused: false, Restarting: false, Dead: false },
+    State: { ...record.State, Paused: record.State.Status === 'paused', Restarting: false, Dead: false },
     Image: record.Image,
     LogPath: hostConfig.LogConfig.Type === 'none' ? '' : logPath,
     Name: record.Name,
+    ExecIDs: execIds.length > 0 ? execIds : null,
     RestartCount: record.RestartCount,
     Driver: record.Driver,
     Platform: 'linux',

@@ -16,6 +16,7 @@ import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError } from '../../errdefs.js';
 import type { ContainerCreateRequest, ContainerCreateResponse, HostConfig } from '../../api/types.js';
+import type { HealthConfig } from '../../image/types.js';
 import { containerAttach, containerCreate, containerStart, containerWait } from '../../client/containers.js';
 import type { ContainerWait } from '../../client/containers.js';
 import { demultiplex } from '../../client/stdcopy.js';
@@ -43,6 +44,8 @@ export interface RunOptions {
   tty?: boolean;
   /** `--network`: `HostConfig.NetworkMode`, `default` unless given. */
   network?: string;
+  /** `--health-*` and `--no-healthcheck`, read by cli/health-flags.ts: the create's `Healthcheck` (none: the image's). */
+  healthcheck?: HealthConfig;
 }
 
 /**
@@ -50,7 +53,8 @@ export interface RunOptions {
  * are null when empty, `Entrypoint` null (the image's), attach flags true
  * unless `-d`, `-i` sets OpenStdin (and AttachStdin/StdinOnce unless `-d`),
  * `HostConfig` carries AutoRemove and NetworkMode, plus the terminal's size
- * as `ConsoleSize` ([rows, columns]) with `-t` when stdout is a terminal.
+ * as `ConsoleSize` ([rows, columns]) with `-t` when stdout is a terminal;
+ * `Healthcheck` only when the flags gave one.
  */
 export function buildCreateRequest(image: string, command: string[], options: RunOptions, io: CliIO): ContainerCreateRequest {
   // TODO(lesson-02): Fill the create body from the flags, as the TSDoc above lists.

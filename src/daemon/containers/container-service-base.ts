@@ -6,6 +6,7 @@
  * runtime may have left behind. Lesson 12's
  * `ContainerService` (container-service.ts) extends it with the lifecycle.
  */
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidParameterError } from '../../errdefs.js';
@@ -47,6 +48,13 @@ export abstract class ContainerServiceBase {
   readonly store: ContainerStore;
   readonly runc: Runc;
   readonly facts: DaemonFacts;
+  /**
+   * `start` and `exit` of every container, with its id: what the health monitor
+   * (lesson 13) listens to. Emitted for each LiveContainer's own events.
+   */
+  readonly lifecycle = new EventEmitter();
+  /** The ids of a container's running execs, for inspect's ExecIDs; the composition root sets it once execs exist. */
+  execIds: (id: string) => string[] = () => [];
   readonly #live = new Map<string, LiveContainer>();
 
   constructor(options: ContainerServiceOptions) {
@@ -60,7 +68,11 @@ export abstract class ContainerServiceBase {
   /** The live state of container `id` (made on first use). */
   live(id: string): LiveContainer {
     let live = this.#live.get(id);
-    if (live === undefined) this.#live.set(id, (live = new LiveContainer()));
+    if (live === undefined) {
+      this.#live.set(id, (live = new LiveContainer()));
+      live.on('start', () => this.lifecycle.emit('start', id));
+      live.on('exit', () => this.lifecycle.emit('exit', id));
+    }
     return live;
   }
 
@@ -77,6 +89,21 @@ export abstract class ContainerServiceBase {
     const config = record.HostConfig.LogConfig ?? { Type: 'json-file', Config: {} };
     if (config.Type === 'none') return undefined;
     return JsonFileLog.open(this.logPath(record.Id), rotationOf(config));
+  }
+
+  /**
+   * Sends `signal` to the container's process; a paused container is thawed
+   * after it (runc resume), so the signal lands, and counts as running again.
+   * @throws RuntimeError with the runtime's message.
+   */
+  async sendSignal(record: ContainerRecord, signal: Signal): Promise<void> {
+    await this.runc.kill(record.Id, signal);
+    if (record.State.Status !== 'paused') return;
+    await this.runc.resume(record.Id).catch(() => undefined);
+    if (record.State.Status === 'paused') {
+      record.State.Status = 'running';
+      await this.store.save(record);
+    }
   }
 
   /** Forgets the live state of a container that was removed. */

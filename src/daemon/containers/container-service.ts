@@ -93,7 +93,8 @@ export class ContainerService extends ContainerServiceBase implements Containers
    */
   async stop(ref: string, timeout?: number): Promise<void> {
     // TODO(lesson-12): checkTransition 'stop', then the stop signal through this.runc, SIGKILL after the timeout, and resolve on "exit".
-    // HINT: stopSignalOf(record) is the signal; timeout ?? record.Config.StopTimeout ?? 10 the seconds.
+    // HINT: stopSignalOf(record) is the signal, sent with this.sendSignal (it thaws a paused container);
+    // HINT: timeout ?? record.Config.StopTimeout ?? 10 the seconds.
     // HINT: take once(this.live(id), 'exit') BEFORE the first kill, or a quick exit is missed; race it against a timer.
     throw new NotImplementedError('lesson-12: ContainerService.stop');
   }
@@ -103,7 +104,7 @@ export class ContainerService extends ContainerServiceBase implements Containers
    * @throws ConflictError when it is not running.
    */
   async kill(ref: string, signal: Signal): Promise<void> {
-    // TODO(lesson-12): checkTransition 'kill', then this.runc.kill(id, signal); for SIGKILL (name or number 9) wait for "exit".
+    // TODO(lesson-12): checkTransition 'kill', then this.sendSignal(record, signal); for SIGKILL (name or number 9) wait for "exit".
     throw new NotImplementedError('lesson-12: ContainerService.kill');
   }
 
@@ -132,7 +133,7 @@ export class ContainerService extends ContainerServiceBase implements Containers
 
   /** `GET /containers/{id}/json`. */
   inspect(ref: string): Record<string, unknown> {
-    // TODO(lesson-12): Resolve the container and return toInspect(record, its log path, this.facts.runtime).
+    // TODO(lesson-12): Resolve the container and return toInspect(record, its log path, this.facts.runtime, this.execIds(id)).
     throw new NotImplementedError('lesson-12: ContainerService.inspect');
   }
 

@@ -27,6 +27,19 @@ export function statusText(record: ContainerRecord, now: number = Date.now()): s
   throw new NotImplementedError('lesson-12: statusText');
 }
 
+/**
+ * Provided: the list's Status column as `docker ps` shows it — {@link statusText}
+ * with what lesson 13 adds: a paused container reads `Up 3 seconds (Paused)`,
+ * one with a health check `Up 3 seconds (healthy)`, `(unhealthy)` or `(health: starting)`.
+ */
+export function statusColumn(record: ContainerRecord, now: number = Date.now()): string {
+  if (record.State.Status === 'paused') return `${statusText({ ...record, State: { ...record.State, Status: 'running' } }, now)} (Paused)`;
+  const text = statusText(record, now);
+  const health = record.State.Status === 'running' ? record.State.Health?.Status : undefined;
+  if (health === undefined) return text;
+  return `${text} (${health === 'starting' ? 'health: starting' : health})`;
+}
+
 /** The command as the list shows it: path and arguments joined by spaces. */
 export function commandLine(record: ContainerRecord): string {
   return [record.Path, ...record.Args].join(' ');
@@ -35,18 +48,20 @@ export function commandLine(record: ContainerRecord): string {
 /** One entry of `GET /containers/json`. */
 export function toSummary(record: ContainerRecord, now: number = Date.now()): ContainerSummary & Record<string, unknown> {
   // TODO(lesson-12): Build the list entry: Id, Names [Name], Image (as given), ImageID, Command, Created (unix seconds), State, Status, Ports [], Labels.
-  // HINT: dockerd adds HostConfig {NetworkMode}, NetworkSettings {Networks: {}} and Mounts []: send them too.
+  // HINT: Status is statusColumn(record, now). dockerd adds HostConfig {NetworkMode}, NetworkSettings {Networks: {}} and Mounts []: send them too.
   throw new NotImplementedError('lesson-12: toSummary');
 }
 
 /**
  * `GET /containers/{id}/json`: the record as docker shows it. HostConfig has
  * every field, docker's defaults under what the record holds (a record
- * written before a field existed lacks it); LogPath is '' for the none driver.
+ * written before a field existed lacks it); LogPath is '' for the none driver;
+ * ExecIDs are the container's running execs (lesson 13), null for none.
  */
-export function toInspect(record: ContainerRecord, logPath: string, runtime: string): Record<string, unknown> {
+export function toInspect(record: ContainerRecord, logPath: string, runtime: string, execIds: string[] = []): Record<string, unknown> {
   // TODO(lesson-12): Build the inspect document from the record.
-  // HINT: State gets Paused, Restarting and Dead (all false) next to the record's fields; add LogPath, Platform "linux",
+  // HINT: State gets Paused (Status is paused), Restarting and Dead (false) next to the record's fields; add LogPath, Platform "linux",
+  // HINT: ExecIDs (execIds, or null when there are none),
   // HINT: Mounts [] and NetworkSettings {Ports: {}, Networks: {}}: objects, never null (testcontainers reads them).
   // HINT: HostConfig: {...defaultHostConfig(runtime), ...record.HostConfig}; LogPath '' when LogConfig.Type is none.
   throw new NotImplementedError('lesson-12: toInspect');

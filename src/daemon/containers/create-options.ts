@@ -17,7 +17,7 @@
  */
 import os from 'node:os';
 import { InvalidParameterError, NotFoundError } from '../../errdefs.js';
-import type { ImageConfig } from '../../image/types.js';
+import type { HealthConfig, ImageConfig } from '../../image/types.js';
 import { MASKED_PATHS, READONLY_PATHS } from '../../runtime/defaults.js';
 import type { SpecOptions } from '../../runtime/bundle.js';
 import type { ContainerCreateBody, HostConfigBody } from '../routes/container-requests.js';
@@ -303,7 +303,8 @@ export interface ContainerConfig {
   /** The request's Env, then the image's variables it did not set; an entry without `=` is kept (the process does not get it). */
   Env: string[];
   Cmd: string[] | null;
-  Healthcheck?: { Test?: string[] };
+  /** The health check (create's, over the image's); absent when neither has one. */
+  Healthcheck?: HealthConfig;
   ArgsEscaped?: boolean;
   /** The image as the client named it, e.g. `busybox`. */
   Image: string;
@@ -328,14 +329,11 @@ export interface ContainerConfig {
  * StopSignal from the image when the request has none.
  * @param resolved what create decided: the hostname, and the working directory.
  * @throws InvalidParameterError for Config fields this daemon refuses (Volumes,
- *   a Healthcheck, Domainname, MacAddress) and an invalid StopSignal or StopTimeout.
+ *   Domainname, MacAddress), an invalid StopSignal or StopTimeout, and a Healthcheck docker refuses.
  */
 export function containerConfigOf(body: ContainerCreateBody, image: ImageConfig | undefined, resolved: { hostname: string; workingDir: string }): ContainerConfig {
   if (isSet(body.Volumes)) throw refused('-v', 'Volumes', 'volumes are not mounted yet', 'Config');
-  const healthcheck = body.Healthcheck?.Test;
-  if (healthcheck !== undefined && healthcheck.length > 0 && healthcheck[0] !== 'NONE') {
-    throw refused('--health-cmd', 'Healthcheck', 'health checks are not run yet', 'Config');
-  }
+  const healthcheck = mergeHealthcheck(body.Healthcheck, image?.Healthcheck);
   if (isSet(body.Domainname)) throw refused('--domainname', 'Domainname', 'containers have no domain name', 'Config');
   if (isSet(body.MacAddress)) throw refused('--mac-address', 'MacAddress', 'containers have no network interface but loopback', 'Config');
   if (body.NetworkDisabled === true && body.HostConfig?.NetworkMode === 'host') {
@@ -364,7 +362,7 @@ export function containerConfigOf(body: ContainerCreateBody, image: ImageConfig 
     StdinOnce: body.StdinOnce ?? false,
     Env: [...userEnv, ...(image?.Env ?? []).filter((e) => !userKeys.has(e.split('=', 1)[0]))],
     Cmd: fromImage && !isSet(body.Cmd) ? (image?.Cmd ?? null) : (body.Cmd ?? null),
-    ...(body.Healthcheck ? { Healthcheck: { Test: body.Healthcheck.Test ?? [] } } : {}),
+    ...(healthcheck ? { Healthcheck: healthcheck } : {}),
     ...(body.ArgsEscaped !== undefined ? { ArgsEscaped: body.ArgsEscaped } : {}),
     Image: body.Image ?? '',
     Volumes: image?.Volumes ?? null,
@@ -377,6 +375,32 @@ export function containerConfigOf(body: ContainerCreateBody, image: ImageConfig 
     ...(body.StopTimeout !== undefined ? { StopTimeout: body.StopTimeout } : {}),
     ...(body.Shell ? { Shell: body.Shell } : {}),
   };
+}
+
+/**
+ * The container's health check, docker's way: the create's over the image's
+ * (an empty Test takes the image's Test, a zero duration or retry count the
+ * image's value), checked as docker checks it.
+ * @throws InvalidParameterError in docker's words for a Test that is not NONE, CMD or CMD-SHELL,
+ *   and for durations under 1 ms or negative retries.
+ */
+export function mergeHealthcheck(given: HealthConfig | undefined, image: HealthConfig | undefined): HealthConfig | undefined {
+  if (given === undefined) return image;
+  const merged: HealthConfig = { ...given };
+  if (!given.Test || given.Test.length === 0) merged.Test = image?.Test;
+  for (const key of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'] as const) {
+    if (!merged[key] && image?.[key]) merged[key] = image[key];
+  }
+  for (const key of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval'] as const) {
+    const value = merged[key] ?? 0;
+    if (value !== 0 && value < 1_000_000) throw new InvalidParameterError(`${key} in Healthcheck cannot be less than 1ms`);
+  }
+  if ((merged.Retries ?? 0) < 0) throw new InvalidParameterError('Retries in Healthcheck cannot be negative');
+  const kind = merged.Test?.[0];
+  if (kind !== undefined && !['NONE', 'CMD', 'CMD-SHELL'].includes(kind)) {
+    throw new InvalidParameterError(`unknown Healthcheck type: ${kind}: it is NONE, CMD or CMD-SHELL`);
+  }
+  return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined)) as HealthConfig;
 }
 
 // NetworkingConfig: the CLI names the container's one network with empty settings; other

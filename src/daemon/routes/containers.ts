@@ -78,7 +78,8 @@ export function registerContainerRoutes(options: ContainerRoutesOptions): RouteR
 
 /**
  * The `/info` fields the containers routes own: the containers counted by
- * state (nothing is ever paused here), and the runtime, named like its binary.
+ * state as dockerd counts them (a paused container is paused, not running;
+ * every other is stopped), and the runtime, named like its binary.
  * Without the counts when the records cannot be listed: like dockerd, `/info` still answers.
  */
 export async function containerInfo(backend: ContainersBackend, ready: Promise<void>, runtime: string): Promise<SystemInfo> {
@@ -88,7 +89,8 @@ export async function containerInfo(backend: ContainersBackend, ready: Promise<v
     await ready;
     const all = backend.list({ all: true });
     const running = all.filter((summary) => summary.State === 'running').length;
-    return { ...runtimes, Containers: all.length, ContainersRunning: running, ContainersPaused: 0, ContainersStopped: all.length - running };
+    const paused = all.filter((summary) => summary.State === 'paused').length;
+    return { ...runtimes, Containers: all.length, ContainersRunning: running, ContainersPaused: paused, ContainersStopped: all.length - running - paused };
   } catch {
     return runtimes;
   }
