@@ -17,9 +17,11 @@
  * Run (bench/run.ts): `minidocker run --rm busybox true` with the CLI as
  * compiled JavaScript, next to `runc run` of an equivalent bundle and
  * `podman run --rootfs`; and the daemon's create → start → wait → delete
- * through a warm client next to `runc create/start/delete`.
+ * through a warm client next to `runc create/start/delete`; `exec … true` into
+ * one running container through the CLI and the warm client, next to the
+ * daemon's own `runc exec --process` of that container (bench/exec-cases.ts).
  * Goals: CLI-to-exit median ≤ 60 ms (without NODE_EXTRA_CA_CERTS), the
- * daemon's lifecycle ≤ 1.3 × raw runc.
+ * daemon's lifecycle ≤ 1.3 × raw runc, the API's exec ≤ 1.6 × runc exec.
  *
  * `--quick` shrinks the inputs (10 MB, 10 × 1 MB, 100 MB; registry 1 MB,
  * 10 MB, 10 × 1 MB, 100 MB; 10 runs instead of 30 of each container) for a
@@ -244,6 +246,11 @@ async function runBenchSection(opts: Options, workDir: string): Promise<{ text: 
         `podman: \`podman run --rm --runtime runc --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --rootfs DIR true\` on a copy of that rootfs.`,
         `create → start → wait → delete: the API calls over one keep-alive EngineClient (wait with condition=not-running) vs \`runc create\`,`,
         `  \`runc start\`, a 1 ms poll of /proc/<pid>/stat until the container's init is gone (runc create orphans it), \`runc delete\`.`,
+        `exec <running ctr> true: into one busybox \`sleep 86400\` started through minidockerd; here ratio = that row's median ÷ runc exec's.`,
+        `  Goal: the warm client's exec (create → start without Upgrade, stream read to its end → inspect, ExitCode 0) ≤ ${RUN_GOALS.execVsRunc} × runc exec.`,
+        `  runc exec --process: \`runc --root <data root>/runtime/runc --log-format json --log L exec --process P --pid-file F <Id>\`, the argv`,
+        `  the daemon's shim runs (Runc.execArgs), P the process.json it writes for \`true\`; without the shim (sh, mkfifo, mv), requests, files.`,
+        `  minidocker exec: \`node bin/minidocker.js -H unix://… exec <Id> true\` — Node's start, the CLI's modules, inspect, the same exec (Upgrade).`,
       ].join('\n'),
     ),
   ].join('\n');
@@ -253,7 +260,7 @@ async function runBenchSection(opts: Options, workDir: string): Promise<{ text: 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('npm run bench --')
     .description(
-      'unpack throughput and memory of applyLayer next to tar and umoci; registry push/pull next to docker-registry; container runs next to runc and podman',
+      'unpack throughput and memory of applyLayer next to tar and umoci; registry push/pull next to docker-registry; container runs and exec next to runc and podman',
     )
     .option('--quick', 'small inputs for a smoke run')
     .addOption(new Option('--only <section>', 'run one section').choices(['unpack', 'registry', 'run']))

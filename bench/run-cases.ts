@@ -22,21 +22,32 @@ export type Operation = () => Promise<void>;
  * Runs `file args` and resolves at its exit; rejects with its last stderr
  * line when it exits non-zero. Resolving at exit, not when its pipes close,
  * matters for `runc create`: the container inherits its stderr and keeps it
- * open until it ends.
+ * open until it ends. With `timeoutMs`, a process still running then is
+ * killed (SIGKILL) and the promise rejects saying so.
  */
-export function spawnToExit(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export function spawnToExit(file: string, args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs?: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const command = (): string => [path.basename(file), ...args.map((a) => path.basename(a))].join(' ');
     let stderr = '';
+    let timedOut = false;
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
     child.on('exit', (code, signal) => {
+      clearTimeout(timer);
       if (code === 0) return resolve();
+      if (timedOut) return reject(new Error(`${command()} did not exit within ${timeoutMs} ms`));
       // Give the pipe a moment to deliver what was written just before the exit.
       setTimeout(() => {
         const first = stderr.trim().split('\n')[0] ?? '';
-        const command = [path.basename(file), ...args.map((a) => path.basename(a))].join(' ');
-        reject(new Error(`${command} failed (${signal ?? `exit ${code}`}): ${first}`));
+        reject(new Error(`${command()} failed (${signal ?? `exit ${code}`}): ${first}`));
       }, 50);
     });
   });

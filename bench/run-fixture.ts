@@ -6,20 +6,23 @@
  * ├── images/busybox/      the offline busybox (fixtures/base-images.ts), an OCI layout
  * ├── registry/            the reference registry (in this process) holding it as library/busybox:latest
  * ├── d.sock, data/        minidockerd of the selected tree: --registry-mirror <that registry>, busybox pulled
+ * │   └── runtime/runc/    the daemon's runc --root (compose.ts): the exec case's `runc exec` joins its container there
  * ├── rootfs/              busybox unpacked once: the rootfs of runc's bundle and podman's --rootfs
  * ├── bundle/config.json   the runtime spec the daemon would write for `run --network none busybox true`
  * └── runc/                runc --root of the raw runc rows
  * ```
  * Teardown force-removes whatever containers are left, stops the daemon by
- * pid (SIGTERM, then SIGKILL), unmounts anything still mounted under the
- * folder and removes it.
+ * pid (SIGTERM, then SIGKILL), force-deletes what runc still knows under
+ * either root, unmounts anything still mounted under the folder and removes it.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createReadStream } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { implDir, repoRoot } from '../kata/impl-switch.js';
@@ -34,11 +37,23 @@ import { mountsUnder } from '../fixtures/host-state.js';
 import { pushLayout } from '../fixtures/registry-push.js';
 import { run } from './tools.js';
 
+/** The options of a {@link Client} call the section passes (solutions/client/request-options.ts). */
+export interface ClientRequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** Aborts the request and its streamed response: the section's deadlines. */
+  signal?: AbortSignal;
+}
+
 /** The slice of the selected tree's EngineClient the section uses (solutions/client/engine-client.ts). */
 export interface Client {
   ping(): Promise<unknown>;
-  json<T>(method: string, path: string, options?: { query?: Record<string, string | number | boolean | undefined>; body?: unknown }): Promise<T>;
+  json<T>(method: string, path: string, options?: ClientRequestOptions): Promise<T>;
   jsonLines<T>(method: string, path: string, options?: { query?: Record<string, string>; headers?: Record<string, string> }): AsyncGenerator<T>;
+  /** The response once its headers arrived, its body still to read (exec start without Upgrade). */
+  request(method: string, path: string, options?: ClientRequestOptions): Promise<IncomingMessage>;
+  /** The raw connection after `101 UPGRADED` (exec start as the docker CLI sends it). */
+  hijack(method: string, path: string, options?: ClientRequestOptions): Promise<Duplex>;
 }
 
 /** Everything the run cases need. */
@@ -54,6 +69,8 @@ export interface RunFixture {
   bundle: string;
   /** runc's `--root` for the raw rows. */
   runcRoot: string;
+  /** The daemon's runc `--root` (`<data root>/runtime/runc`), where its containers are known by their Id. */
+  daemonRuncRoot: string;
   /** The daemon's pid (its VmRSS, its CPU time). */
   daemonPid: number;
   /** What the daemon wrote to stderr so far (why it failed, when it did). */
@@ -145,17 +162,22 @@ export async function setUpRunFixture(workDir: string, say: (line: string) => vo
   let daemonLog = (): string => '';
   let client: Client | undefined;
   const runcRoot = path.join(dir, 'runc');
+  const dataRoot = path.join(dir, 'data');
+  // compose.ts: `--root <data root>/runtime/<basename of --runtime>`, runc by default.
+  const daemonRuncRoot = path.join(dataRoot, 'runtime', 'runc');
   const teardown = async (): Promise<void> => {
     if (client) {
-      const left = await client.json<{ Id: string }[]>('GET', '/containers/json', { query: { all: 1 } }).catch(() => []);
-      for (const c of left ?? []) await client.json('DELETE', `/containers/${c.Id}`, { query: { force: 1 } }).catch(() => undefined);
+      const signal = AbortSignal.timeout(30_000);
+      const left = await client.json<{ Id: string }[]>('GET', '/containers/json', { query: { all: 1 }, signal }).catch(() => []);
+      for (const c of left ?? []) await client.json('DELETE', `/containers/${c.Id}`, { query: { force: 1 }, signal }).catch(() => undefined);
     }
     if (daemon) await stopChild(daemon, 5000);
     await registry?.close().catch(() => undefined);
-    const runc = await fs.stat(runcRoot).then(() => true, () => false);
-    if (runc) {
-      const list = await run('runc', ['--root', runcRoot, 'list', '-q']).catch(() => '');
-      for (const id of list.split('\n').filter(Boolean)) await run('runc', ['--root', runcRoot, 'delete', '-f', id]).catch(() => undefined);
+    // The raw rows' containers, and any of the daemon's its remove did not take (their shims outlive the daemon).
+    for (const root of [runcRoot, daemonRuncRoot]) {
+      if (!(await fs.stat(root).then(() => true, () => false))) continue;
+      const list = await run('runc', ['--root', root, 'list', '-q']).catch(() => '');
+      for (const id of list.split('\n').filter(Boolean)) await run('runc', ['--root', root, 'delete', '-f', id]).catch(() => undefined);
     }
     for (const mount of mountsUnder(dir)) await run('umount', ['-l', mount]).catch(() => undefined);
     await fs.rm(dir, { recursive: true, force: true });
@@ -168,7 +190,7 @@ export async function setUpRunFixture(workDir: string, say: (line: string) => vo
 
     const socketPath = path.join(dir, 'd.sock');
     say('run: starting minidockerd and pulling busybox …');
-    const started = await startDaemon(socketPath, path.join(dir, 'data'), registry.url);
+    const started = await startDaemon(socketPath, dataRoot, registry.url);
     daemon = started.child;
     daemonLog = started.output;
     const modulePath = path.join(implDir(), 'client', 'engine-client.ts');
@@ -185,7 +207,7 @@ export async function setUpRunFixture(workDir: string, say: (line: string) => vo
     const bundle = path.join(dir, 'bundle');
     await writeRuncBundle(bundle, rootfs);
     await fs.mkdir(runcRoot, { recursive: true });
-    return { dir, socketPath, client, rootfs, bundle, runcRoot, daemonPid: daemon.pid!, daemonLog: () => daemonLog(), teardown };
+    return { dir, socketPath, client, rootfs, bundle, runcRoot, daemonRuncRoot, daemonPid: daemon.pid!, daemonLog: () => daemonLog(), teardown };
   } catch (err) {
     await teardown();
     throw err;
