@@ -7,12 +7,11 @@
  * through runc, talking raw HTTP the way the docker CLI does. Every container,
  * shim, mount and temp dir is removed after each check, also when it fails.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../kata/impl-switch.js';
 import {
   ContainerDaemons, MirrorFixture, api, demux, openAttach, requestBytes, within,
 } from '../support/container-harness.js';
@@ -21,6 +20,8 @@ import type { DaemonProcess } from '../support/daemon-harness.js';
 import { initPrerequisite, prerequisite, requireTool } from '../support/prereq.js';
 import { seeded } from '../support/seeded.js';
 import { dockerCli } from '../support/docker-cli.js';
+import { minidocker as runMinidocker } from '../support/minidocker-cli.js';
+import type { CliResult } from '../support/docker-cli.js';
 
 const mirror = new MirrorFixture();
 const daemons = new ContainerDaemons(mirror);
@@ -96,12 +97,8 @@ async function logs(daemon: DaemonProcess, id: string, query: string) {
   return { res, ...demux(res.body) };
 }
 
-function minidocker(daemon: DaemonProcess, args: string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(repoRoot, 'bin', 'minidocker.js'), '-H', `unix://${daemon.socketPath}`, ...args], { cwd: repoRoot, timeout: timeoutMs }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-  });
+function minidocker(daemon: DaemonProcess, args: string[], timeoutMs = 30_000): Promise<CliResult> {
+  return runMinidocker(daemon.socketPath, args, timeoutMs);
 }
 
 describe('lesson 12 — daemon: containers API', () => {

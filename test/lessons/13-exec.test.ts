@@ -8,12 +8,11 @@
  * real docker CLI and testcontainers. Every container, shim, mount and temp
  * dir is removed after each check, also when it fails.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../kata/impl-switch.js';
 import { ContainerDaemons, MirrorFixture, api, demux, within } from '../support/container-harness.js';
 import type { DaemonProcess } from '../support/daemon-harness.js';
 import { dockerCli } from '../support/docker-cli.js';
@@ -21,6 +20,8 @@ import { prerequisite, requireTool } from '../support/prereq.js';
 import { seeded } from '../support/seeded.js';
 import { registerHealthChecks } from './13-exec/health.js';
 import { registerProcessChecks } from './13-exec/processes.js';
+import { minidocker as runMinidocker } from '../support/minidocker-cli.js';
+import type { CliResult } from '../support/docker-cli.js';
 
 const mirror = new MirrorFixture();
 const daemons = new ContainerDaemons(mirror);
@@ -149,12 +150,8 @@ async function eventually(probe: () => Promise<boolean>, ms: number): Promise<bo
   }
 }
 
-function minidocker(daemon: DaemonProcess, args: string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(repoRoot, 'bin', 'minidocker.js'), '-H', `unix://${daemon.socketPath}`, ...args], { cwd: repoRoot, timeout: timeoutMs }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-  });
+function minidocker(daemon: DaemonProcess, args: string[], timeoutMs = 30_000): Promise<CliResult> {
+  return runMinidocker(daemon.socketPath, args, timeoutMs);
 }
 
 describe('lesson 13 — exec', () => {

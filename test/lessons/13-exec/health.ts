@@ -7,6 +7,7 @@ import type { ContainerDaemons } from '../../support/container-harness.js';
 import { api } from '../../support/container-harness.js';
 import type { DaemonProcess } from '../../support/daemon-harness.js';
 import { dockerCli } from '../../support/docker-cli.js';
+import { minidocker } from '../../support/minidocker-cli.js';
 import type { Prerequisite } from '../../support/prereq.js';
 import { requireTool } from '../../support/prereq.js';
 
@@ -80,6 +81,22 @@ export function registerHealthChecks(fixtures: { daemons: ContainerDaemons; dock
     const stopped = (await api(second, 'GET', `/v1.41/containers/${id}/json`)).body.State.Health.Log.length;
     await new Promise((r) => setTimeout(r, 800));
     expect((await api(second, 'GET', `/v1.41/containers/${id}/json`)).body.State.Health.Log.length, 'no probe runs once the container exited').toBe(stopped);
+  }, 60_000);
+
+  it('minidocker run --health-cmd, --health-interval and --no-healthcheck set the Healthcheck docker would', async () => {
+    const daemon = await daemons.start();
+    await daemons.pull(daemon, 'busybox');
+    const started = await minidocker(daemon.socketPath, ['run', '-d', '--name', 'probed', '--health-cmd', 'test -d /proc', '--health-interval', '200ms', '--health-retries', '2', 'busybox', 'sleep', '60']);
+    expect(started.code, `minidocker run -d --health-cmd … exits 0; stderr: ${started.stderr.slice(0, 300)} — src/cli/commands/run.ts buildCreateRequest (options.healthcheck)`).toBe(0);
+    const info = await inspectUntil(daemon, 'probed', (i) => i.State.Health?.Status === 'healthy', 10_000);
+    expect(info.Config.Healthcheck, 'the flags become Healthcheck {Test: ["CMD-SHELL", cmd], Interval in ns, Retries}').toMatchObject({ Test: ['CMD-SHELL', 'test -d /proc'], Interval: 200 * MS, Retries: 2 });
+    expect(info.State.Health?.Status, 'and the container turns healthy').toBe('healthy');
+    const off = await minidocker(daemon.socketPath, ['run', '-d', '--name', 'unprobed', '--no-healthcheck', 'busybox', 'sleep', '60']);
+    expect(off.code, `minidocker run --no-healthcheck exits 0; stderr: ${off.stderr.slice(0, 300)}`).toBe(0);
+    expect((await api(daemon, 'GET', '/v1.41/containers/unprobed/json')).body.Config.Healthcheck, '--no-healthcheck sends Test ["NONE"]').toEqual({ Test: ['NONE'] });
+    const both = await minidocker(daemon.socketPath, ['run', '-d', '--no-healthcheck', '--health-cmd', 'true', 'busybox', 'true']);
+    expect([both.code, both.stderr], 'and refuses --health-* with it, as docker does').toEqual([125, expect.stringContaining('--no-healthcheck conflicts with --health-* options')]);
+    for (const name of ['probed', 'unprobed']) await api(daemon, 'DELETE', `/v1.41/containers/${name}?force=1`, undefined, 20_000);
   }, 60_000);
 
   it.skipIf(docker.skip)('the real docker CLI: docker run --health-cmd shows (healthy) in docker ps and in inspect', async () => {

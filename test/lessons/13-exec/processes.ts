@@ -11,13 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
-import { repoRoot } from '../../../kata/impl-switch.js';
 import type { ContainerDaemons, MirrorFixture } from '../../support/container-harness.js';
 import { api, requestBytes, within } from '../../support/container-harness.js';
 import type { DaemonProcess } from '../../support/daemon-harness.js';
 import { dockerCli } from '../../support/docker-cli.js';
 import { prerequisite, requireTool } from '../../support/prereq.js';
 import { seeded } from '../../support/seeded.js';
+import { minidocker as runMinidocker } from '../../support/minidocker-cli.js';
+import type { CliResult } from '../../support/docker-cli.js';
 
 const exec = promisify(execFile);
 
@@ -107,12 +108,8 @@ function cpuPercent(sample: any): number {
   return systemDelta > 0 && cpuDelta > 0 ? (cpuDelta / systemDelta) * sample.cpu_stats.online_cpus * 100 : 0;
 }
 
-function minidocker(daemon: DaemonProcess, args: string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(repoRoot, 'bin', 'minidocker.js'), '-H', `unix://${daemon.socketPath}`, ...args], { cwd: repoRoot, timeout: timeoutMs }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-  });
+function minidocker(daemon: DaemonProcess, args: string[], timeoutMs = 30_000): Promise<CliResult> {
+  return runMinidocker(daemon.socketPath, args, timeoutMs);
 }
 
 /** Declares the process checks (top, pause, stats) inside the lesson's describe. */
