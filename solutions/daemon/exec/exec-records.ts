@@ -90,7 +90,7 @@ export interface ExecRunOptions {
 
 /** What a health check's exec gave. */
 export interface ExecRunResult {
-  /** The command's exit code; 126/127 when it could not run; -1 when it timed out. */
+  /** The command's exit code; 126 when it could not run; -1 when it timed out. */
   exitCode: number;
   /** stdout and stderr as they came, at most {@link MAX_PROBE_OUTPUT} bytes, then `...` when cut. */
   output: string;

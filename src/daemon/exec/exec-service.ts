@@ -10,7 +10,7 @@
  * start  ─▶ created? (409 once it ran) ─▶ <container dir>/exec/<id>/process.json (execProcess)
  *        ─▶ startTask(runArgs: runc exec …) ─▶ running: task.stdout/stderr/stdin for the route
  *        ─▶ exit: ExitCode recorded ─▶ exec dir removed ─▶ session.exited resolves (the stream ends after)
- *        ─▶ runc exec failed: 127 (not found) / 126, its message into the stream
+ *        ─▶ runc exec failed: 126, its message into the stream
  * ```
  * Records live in memory and go with their container (its `removed` event).
  */
@@ -78,7 +78,7 @@ export class ExecService implements ExecsBackend {
   /**
    * `POST /exec/{id}/start`: runs the exec's process through the shim
    * (`runc exec`). Resolves once it runs; a command that cannot run resolves
-   * too, with the runtime's message as `error` and 127 or 126 recorded.
+   * too, with the runtime's message as `error` and 126 recorded.
    * @throws NotFoundError `No such exec instance: <id>`; ConflictError
    *   `Error: Exec command <id> is already running` / `… has already run`, or
    *   when its container is not running any more.
@@ -119,8 +119,8 @@ export class ExecService implements ExecsBackend {
    * Runs `cmd` in a running container and collects its output, for health
    * checks (exec-records.ts `probeResult`): stdout and stderr together, the
    * first 4096 bytes. After `timeoutMs` the process is killed and the result
-   * says `timedOut`, exit code -1. A command that cannot run gives 127 or 126
-   * with the runtime's message as output.
+   * says `timedOut`, exit code -1. A command that cannot run gives 126 with
+   * the runtime's message as output.
    * @throws as {@link create} and {@link start} (e.g. the container is not running).
    */
   async run(containerId: string, cmd: string[], options: ExecRunOptions): Promise<ExecRunResult> {
