@@ -75,6 +75,8 @@ interface ExecConnection {
   statusLine: string;
   head: string;
   socket: net.Socket;
+  /** What came with the response head: a quick process's first output may share its chunk. */
+  early: Buffer;
   output: Promise<Buffer>;
 }
 
@@ -113,7 +115,7 @@ function startExec(socketPath: string, id: string, body: Record<string, unknown>
         socket.on('data', (c: Buffer) => chunks.push(c));
         socket.once('close', () => done(Buffer.concat(chunks)));
       });
-      resolve({ statusLine: head.split('\r\n')[0] ?? '', head, socket, output });
+      resolve({ statusLine: head.split('\r\n')[0] ?? '', head, socket, early: buffered.subarray(end + 4), output });
     };
     socket.on('data', onData);
   });
@@ -261,8 +263,11 @@ describe('lesson 13 — exec', () => {
     const conn = await startExec(daemon.socketPath, id, { Detach: false, Tty: true });
     try {
       conn.socket.end();
-      let seen = '';
-      const sized = new Promise<void>((resolve) => conn.socket.on('data', (chunk: Buffer) => (seen += chunk.toString()).includes('33 120') && resolve()));
+      let seen = conn.early.toString();
+      const sized = new Promise<void>((resolve) => {
+        if (seen.includes('33 120')) resolve();
+        conn.socket.on('data', (chunk: Buffer) => (seen += chunk.toString()).includes('33 120') && resolve());
+      });
       await within(sized, 10_000, `a Tty exec should start with the create request's ConsoleSize (stty size printed "33 120"); it printed ${JSON.stringify(seen)} — ${SERVICE} start (startTask terminal, consoleSize), ${PROCESS}`);
       const resized = await api(daemon, 'POST', `/v1.41/exec/${id}/resize?h=40&w=100`);
       expect(resized.status, `POST /exec/{id}/resize?h=40&w=100 should answer 200; it said ${resized.status} ${resized.text} — ${SERVICE} resize`).toBe(200);
