@@ -10,10 +10,10 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ContainerDaemons, MirrorFixture, api, demux, within } from '../support/container-harness.js';
+import { ContainerDaemons, MirrorFixture, api, demux, openAttach, runContainer, within } from '../support/container-harness.js';
+import type { AttachConnection } from '../support/container-harness.js';
 import type { DaemonProcess } from '../support/daemon-harness.js';
 import { dockerCli } from '../support/docker-cli.js';
 import { prerequisite, requireTool } from '../support/prereq.js';
@@ -45,17 +45,6 @@ async function daemonWithBusybox(): Promise<DaemonProcess> {
   return daemon;
 }
 
-/** Creates and starts a busybox container running `sh -c script` (lesson 12); returns its id. */
-async function runContainer(daemon: DaemonProcess, script = 'sleep 300', extra: Record<string, unknown> = {}, name?: string): Promise<string> {
-  const query = name === undefined ? '' : `?name=${name}`;
-  const created = await api(daemon, 'POST', `/v1.41/containers/create${query}`, { Image: 'busybox', Cmd: ['sh', '-c', script], ...extra });
-  expect(created.status, `create should answer 201 (lesson 12); it said ${created.status} ${created.text.slice(0, 300)}`).toBe(201);
-  const id = created.body.Id as string;
-  const started = await api(daemon, 'POST', `/v1.41/containers/${id}/start`);
-  expect(started.status, `start should answer 204 (lesson 12); it said ${started.status} ${started.text.slice(0, 300)}`).toBe(204);
-  return id;
-}
-
 /** `POST /containers/{id}/exec`; expects 201 and returns the exec's id. */
 async function createExec(daemon: DaemonProcess, container: string, body: Record<string, unknown>): Promise<string> {
   const res = await api<{ Id: string }>(daemon, 'POST', `/v1.41/containers/${container}/exec`, body);
@@ -70,54 +59,14 @@ async function inspectExec(daemon: DaemonProcess, id: string): Promise<any> {
   return res.body;
 }
 
-/** A started exec's connection: the response head, the socket, and every byte after the head until the daemon closes. */
-interface ExecConnection {
-  statusLine: string;
-  head: string;
-  socket: net.Socket;
-  /** What came with the response head: a quick process's first output may share its chunk. */
-  early: Buffer;
-  output: Promise<Buffer>;
-}
-
 /**
  * `POST /exec/{id}/start` on a connection of its own, with a JSON body: with
  * `upgrade` as the docker CLI sends it (Connection: Upgrade, Upgrade: tcp),
  * without as dockerode does. Resolves at the response head.
  */
-function startExec(socketPath: string, id: string, body: Record<string, unknown>, upgrade = true, timeoutMs = 15_000): Promise<ExecConnection> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(socketPath);
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`POST /exec/${id}/start: no response head within ${timeoutMs} ms — ${ROUTES} postExecStart`));
-    }, timeoutMs);
-    const payload = JSON.stringify(body);
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    socket.write(
-      `POST /v1.41/exec/${id}/start HTTP/1.1\r\nHost: api.moby.localhost\r\nUser-Agent: Docker-Client/28.2.2 (linux)\r\n` +
-        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n` +
-        (upgrade ? 'Connection: Upgrade\r\nUpgrade: tcp\r\n' : '') + `\r\n${payload}`,
-    );
-    let buffered = Buffer.alloc(0);
-    const onData = (chunk: Buffer): void => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const end = buffered.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      clearTimeout(timer);
-      socket.off('data', onData);
-      const head = buffered.subarray(0, end).toString('latin1');
-      const chunks: Buffer[] = [buffered.subarray(end + 4)];
-      const output = new Promise<Buffer>((done) => {
-        socket.on('data', (c: Buffer) => chunks.push(c));
-        socket.once('close', () => done(Buffer.concat(chunks)));
-      });
-      resolve({ statusLine: head.split('\r\n')[0] ?? '', head, socket, early: buffered.subarray(end + 4), output });
-    };
-    socket.on('data', onData);
+function startExec(socketPath: string, id: string, body: Record<string, unknown>, upgrade = true, timeoutMs = 15_000): Promise<AttachConnection> {
+  return openAttach(socketPath, `/v1.41/exec/${id}/start`, { body, upgrade, timeoutMs }).catch((err: unknown) => {
+    throw new Error(`${err instanceof Error ? err.message : String(err)} — ${ROUTES} postExecStart`);
   });
 }
 

@@ -17,6 +17,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 import { buildBaseImages } from '../../fixtures/base-images.js';
 import { pushLayout } from '../../fixtures/registry-push.js';
 import { DaemonHarness } from './daemon-harness.js';
@@ -161,7 +162,7 @@ export function demux(data: Buffer): { frames: Frame[]; stdout: string; stderr: 
   return { frames, stdout: text(1), stderr: text(2) };
 }
 
-/** A hijacked attach connection. */
+/** A hijacked connection (attach, exec start). */
 export interface AttachConnection {
   /** The status line, e.g. `HTTP/1.1 101 UPGRADED`. */
   statusLine: string;
@@ -169,26 +170,44 @@ export interface AttachConnection {
   /** The raw response header block. */
   head: string;
   socket: net.Socket;
+  /** What came with the response head: a quick process's first output may share its chunk. */
+  early: Buffer;
   /** Everything the daemon sends after the headers, until it closes the connection. */
   output: Promise<Buffer>;
 }
 
-/** Sends `POST <target>` with `Connection: Upgrade` / `Upgrade: tcp` like the docker CLI, and reads the response head. */
-export function openAttach(socketPath: string, target: string, timeoutMs = 15_000): Promise<AttachConnection> {
+/** What {@link openAttach} sends besides the target. */
+export interface HijackOptions {
+  /** A JSON body (exec start's `{Detach, Tty}`); none for attach. */
+  body?: unknown;
+  /** `Connection: Upgrade` / `Upgrade: tcp`, as the docker CLI sends (default); false as dockerode sends. */
+  upgrade?: boolean;
+  timeoutMs?: number;
+}
+
+/**
+ * Sends `POST <target>` on a connection of its own, with `Connection: Upgrade`
+ * / `Upgrade: tcp` like the docker CLI (or without, like dockerode), and reads
+ * the response head.
+ */
+export function openAttach(socketPath: string, target: string, options: HijackOptions = {}): Promise<AttachConnection> {
+  const { upgrade = true, timeoutMs = 15_000 } = options;
   return new Promise((resolve, reject) => {
     const socket = net.connect(socketPath);
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`attach ${target}: no response head in time`));
+      reject(new Error(`POST ${target}: no response head within ${timeoutMs} ms`));
     }, timeoutMs);
     let buffered = Buffer.alloc(0);
     socket.once('error', (err) => {
       clearTimeout(timer);
       reject(err);
     });
+    const payload = options.body === undefined ? '' : JSON.stringify(options.body);
     socket.write(
       `POST ${target} HTTP/1.1\r\nHost: api.moby.localhost\r\nUser-Agent: Docker-Client/28.2.2 (linux)\r\n` +
-        'Content-Type: text/plain\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n',
+        (payload === '' ? 'Content-Type: text/plain\r\n' : `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n`) +
+        (upgrade ? 'Connection: Upgrade\r\nUpgrade: tcp\r\n' : '') + `\r\n${payload}`,
     );
     const onData = (chunk: Buffer): void => {
       buffered = Buffer.concat([buffered, chunk]);
@@ -197,17 +216,28 @@ export function openAttach(socketPath: string, target: string, timeoutMs = 15_00
       clearTimeout(timer);
       socket.off('data', onData);
       const head = buffered.subarray(0, end).toString('latin1');
-      const rest = buffered.subarray(end + 4);
-      const chunks: Buffer[] = [rest];
+      const early = buffered.subarray(end + 4);
+      const chunks: Buffer[] = [early];
       const output = new Promise<Buffer>((done) => {
         socket.on('data', (c: Buffer) => chunks.push(c));
         socket.once('close', () => done(Buffer.concat(chunks)));
       });
       const statusLine = head.split('\r\n')[0] ?? '';
-      resolve({ statusLine, status: Number(statusLine.split(' ')[1] ?? 0), head, socket, output });
+      resolve({ statusLine, status: Number(statusLine.split(' ')[1] ?? 0), head, socket, early, output });
     };
     socket.on('data', onData);
   });
+}
+
+/** Creates and starts a busybox container running `sh -c script` (lesson 12); returns its id. */
+export async function runContainer(daemon: DaemonProcess, script = 'sleep 300', extra: Record<string, unknown> = {}, name?: string): Promise<string> {
+  const query = name === undefined ? '' : `?name=${name}`;
+  const created = await api(daemon, 'POST', `/v1.41/containers/create${query}`, { Image: 'busybox', Cmd: ['sh', '-c', script], ...extra });
+  expect(created.status, `create should answer 201 (lesson 12); it said ${created.status} ${created.text.slice(0, 300)}`).toBe(201);
+  const id = created.body.Id as string;
+  const started = await api(daemon, 'POST', `/v1.41/containers/${id}/start`);
+  expect(started.status, `start should answer 204 (lesson 12); it said ${started.status} ${started.text.slice(0, 300)}`).toBe(204);
+  return id;
 }
 
 /** Resolves `value`, or rejects with `message` after `ms`. */

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 import type { ContainerDaemons, MirrorFixture } from '../../support/container-harness.js';
-import { api, requestBytes, within } from '../../support/container-harness.js';
+import { api, requestBytes, runContainer, within } from '../../support/container-harness.js';
 import type { DaemonProcess } from '../../support/daemon-harness.js';
 import { dockerCli } from '../../support/docker-cli.js';
 import { prerequisite, requireTool } from '../../support/prereq.js';
@@ -31,17 +31,6 @@ const root = process.getuid?.() === 0;
 export interface ProcessCheckFixtures {
   daemons: ContainerDaemons;
   mirror: MirrorFixture;
-}
-
-/** Creates and starts a busybox container running `sh -c script`; returns its id. */
-async function runContainer(daemon: DaemonProcess, script: string, extra: Record<string, unknown> = {}, name?: string): Promise<string> {
-  const query = name === undefined ? '' : `?name=${name}`;
-  const created = await api(daemon, 'POST', `/v1.41/containers/create${query}`, { Image: 'busybox', Cmd: ['sh', '-c', script], ...extra });
-  expect(created.status, `create should answer 201 (lesson 12); it said ${created.status} ${created.text.slice(0, 300)}`).toBe(201);
-  const id = created.body.Id as string;
-  const started = await api(daemon, 'POST', `/v1.41/containers/${id}/start`);
-  expect(started.status, `start should answer 204 (lesson 12); it said ${started.status} ${started.text.slice(0, 300)}`).toBe(204);
-  return id;
 }
 
 /** Removes a container, thawing and killing it first (best effort: a failed check must not leave it frozen). */
