@@ -26,7 +26,9 @@
  * than from its twenty. A module inlined from another folder keeps its own
  * `import.meta.url`: it becomes the URL of that module's compiled file,
  * computed from the bundle's, so its relative paths (runtime/shim.ts finds
- * shim.sh with `new URL('./shim.sh', import.meta.url)`) resolve as unbundled.
+ * shim.sh with `new URL('./shim.sh', import.meta.url)`, runtime/port-proxy.ts
+ * the port proxy's entry, proxy-main.js, which stays a module of its own
+ * next to it) resolve as unbundled.
  * An entry is left unbundled when such a module uses any other part of
  * `import.meta` (`dirname`, `resolve` …), which the bundle would move.
  *
