@@ -500,7 +500,7 @@ describe('lesson 12 — daemon: containers API', () => {
     // Refused rather than accepted and ignored: each a 400 naming the field.
     const refusals: Array<[Record<string, unknown>, RegExp]> = [
       [{ HostConfig: { Binds: ['/tmp:/data'] } }, /HostConfig\.Binds/],
-      [{ HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080' }] } } }, /HostConfig\.PortBindings/],
+      [{ HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }] } } }, /not a loopback address/],
       [{ HostConfig: { Privileged: true } }, /HostConfig\.Privileged/],
       [{ HostConfig: { CapAdd: ['NET_ADMIN'] } }, /HostConfig\.CapAdd/],
       [{ HostConfig: { RestartPolicy: { Name: 'always' } } }, /HostConfig\.RestartPolicy/],

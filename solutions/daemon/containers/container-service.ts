@@ -57,8 +57,10 @@ export class ContainerService extends ContainerServiceBase implements Containers
       } else if (record.State.Running) {
         const dir = this.store.dir(record.Id);
         const outcome = await adoptTask(this.runc, { id: record.Id, dir, bundle: path.join(dir, 'bundle') });
-        if ('exited' in outcome) this.#watch(record, outcome, await this.openLog(record));
-        else await this.#exited(record, outcome);
+        if ('exited' in outcome) {
+          await this.adoptPorts(record, outcome.pid).catch(() => undefined);
+          this.#watch(record, outcome, await this.openLog(record));
+        } else await this.#exited(record, outcome);
       }
     }
   }
@@ -79,6 +81,8 @@ export class ContainerService extends ContainerServiceBase implements Containers
     const mount = record.Driver === 'overlay2' && !(await isMountPoint(rootfsPath(dir)))
       ? overlayMountArgs(imageRootfsPath(this.dataRoot, record.Image), dir)
       : undefined;
+    // Host ports are bound before the process runs: a port in use fails the start with nothing running.
+    const ports = await this.bindPublishedPorts(record);
     const log = await this.openLog(record);
     let task: Task;
     try {
@@ -88,6 +92,7 @@ export class ContainerService extends ContainerServiceBase implements Containers
       });
     } catch (err) {
       log?.close();
+      await ports?.close();
       const message = err instanceof Error ? err.message : String(err);
       const code = /executable file not found|no such file or directory/.test(message) ? 127 : /permission denied/.test(message) ? 126 : 128;
       record.State = { ...record.State, Status: record.State.Status === 'created' ? 'created' : 'exited', ExitCode: code, Error: message };
@@ -97,10 +102,17 @@ export class ContainerService extends ContainerServiceBase implements Containers
       if (err instanceof RuntimeError && code !== 128) throw new InvalidParameterError(message);
       throw new SystemError(`failed to start container ${record.Id}: ${message}`);
     }
+    let unpublished: unknown;
+    if (ports !== undefined) await this.publishPorts(record, ports, task.pid).catch((err: unknown) => (unpublished = err));
     record.State = { ...record.State, Status: 'running', Running: true, Pid: task.pid, ExitCode: 0, Error: '', StartedAt: rfc3339Nano() };
     await this.store.save(record);
     this.#watch(record, task, log);
     this.live(record.Id).emit('start', task);
+    if (unpublished !== undefined) {
+      // A container whose ports are not published does not run: it is killed, and its exit recorded as any other.
+      await this.kill(record.Id, 'SIGKILL').catch(() => undefined);
+      throw unpublished;
+    }
   }
 
   /**
@@ -209,6 +221,7 @@ export class ContainerService extends ContainerServiceBase implements Containers
       ...record.State, Status: 'exited', Running: false, Pid: 0, ExitCode: status.exitCode,
       Error: err instanceof Error ? err.message : '', FinishedAt: rfc3339Nano(status.finishedAt),
     };
+    await this.unpublishPorts(record).catch(() => undefined);
     await this.store.save(record).catch(() => undefined);
     live.log?.close();
     live.task = undefined;

@@ -15,10 +15,13 @@
  * (it only describes, e.g. ContainerIDFile, which the client itself writes),
  * or refused unless it has its default value.
  */
+import net from 'node:net';
 import os from 'node:os';
 import { InvalidParameterError, NotFoundError } from '../../errdefs.js';
 import type { HealthConfig, ImageConfig } from '../../image/types.js';
 import { MASKED_PATHS, READONLY_PATHS } from '../../runtime/defaults.js';
+import { isLoopback } from '../../runtime/host-ports.js';
+import type { PortMapping } from '../../runtime/host-ports.js';
 import type { SpecOptions } from '../../runtime/bundle.js';
 import type { ContainerCreateBody, HostConfigBody } from '../routes/container-requests.js';
 import { LEGACY_LINKS, parseSignal } from '../routes/container-requests.js';
@@ -139,8 +142,6 @@ const REFUSED: ReadonlyArray<[Field, string, string]> = [
   ['Tmpfs', '--tmpfs', 'tmpfs mounts are not mounted yet'],
   ['VolumesFrom', '--volumes-from', 'volumes are not mounted yet'],
   ['VolumeDriver', '--volume-driver', 'volumes are not mounted yet'],
-  ['PortBindings', '-p', 'ports are not published yet'],
-  ['PublishAllPorts', '-P', 'ports are not published yet'],
   ['Dns', '--dns', 'containers have no DNS configuration yet'],
   ['DnsOptions', '--dns-option', 'containers have no DNS configuration yet'],
   ['DnsSearch', '--dns-search', 'containers have no DNS configuration yet'],
@@ -193,6 +194,7 @@ export function hostConfigOf(given: HostConfigBody | undefined, facts: DaemonFac
   if (!['', 'no'].includes(restart)) throw refused('--restart', 'RestartPolicy', 'containers are not restarted by the daemon');
   checkModes(host, facts);
   checkResources(host);
+  portMappingsOf(host.PortBindings ?? null, false, undefined);
 
   const warnings: string[] = [];
   const hostConfig: HostConfigRecord = {
@@ -202,6 +204,7 @@ export function hostConfigOf(given: HostConfigBody | undefined, facts: DaemonFac
     LogConfig: logConfigOf(host.LogConfig),
     NetworkMode: host.NetworkMode || 'default',
     PortBindings: host.PortBindings ?? null,
+    PublishAllPorts: host.PublishAllPorts ?? false,
     AutoRemove: host.AutoRemove ?? false,
     VolumesFrom: host.VolumesFrom ?? null,
     ConsoleSize: host.ConsoleSize ?? [0, 0],
@@ -254,6 +257,58 @@ export function hostConfigOf(given: HostConfigBody | undefined, facts: DaemonFac
     Object.assign(hostConfig, { Memory: 0, MemoryReservation: 0, MemorySwap: 0, NanoCpus: 0, CpuShares: 0, CpuPeriod: 0, CpuQuota: 0, CpusetCpus: '', CpusetMems: '', PidsLimit: null });
   }
   return { hostConfig, warnings };
+}
+
+/** The host IP of a binding that names none: this project publishes on loopback only. */
+export const DEFAULT_HOST_IP = '127.0.0.1';
+
+const PORT_KEY = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/;
+
+/**
+ * The ports to publish: each `PortBindings` entry (`"80/tcp": [{HostIp, HostPort}]`),
+ * and with `publishAll` (-P) every exposed port not bound already, on a port
+ * the kernel chooses. '' or no HostIp is {@link DEFAULT_HOST_IP}; '' or '0'
+ * HostPort asks the kernel for one.
+ * @throws InvalidParameterError in docker's words for a malformed port, or
+ *   naming the loopback rule for a host IP that is not loopback.
+ */
+export function portMappingsOf(
+  bindings: HostConfigRecord['PortBindings'],
+  publishAll: boolean,
+  exposed: Record<string, object> | undefined,
+): PortMapping[] {
+  const mappings: PortMapping[] = [];
+  const parseKey = (key: string): { containerPort: number; proto: PortMapping['proto'] } => {
+    const match = PORT_KEY.exec(key);
+    const port = Number(match?.[1]);
+    if (!match || port < 1 || port > 65535) throw new InvalidParameterError(`invalid port specification: "${key}"`);
+    if (match[2] === 'sctp') throw new InvalidParameterError(`cannot publish ${key}: minidocker publishes tcp and udp ports only`);
+    return { containerPort: port, proto: (match[2] ?? 'tcp') as PortMapping['proto'] };
+  };
+  for (const [key, list] of Object.entries(bindings ?? {})) {
+    const { containerPort, proto } = parseKey(key);
+    for (const binding of list ?? []) {
+      const hostIp = binding.HostIp || DEFAULT_HOST_IP;
+      if (!net.isIP(hostIp)) throw new InvalidParameterError(`invalid IP address: ${hostIp}`);
+      const portText = binding.HostPort || '0';
+      // docker also takes a range (8000-8010); one port here.
+      if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new InvalidParameterError(`invalid port specification: "${portText}"`);
+      if (!isLoopback(hostIp)) {
+        throw new InvalidParameterError(
+          `cannot publish ${hostIp}:${portText}->${containerPort}/${proto}: host IP ${hostIp} is not a loopback address; minidocker publishes ports on 127.0.0.0/8 and ::1 only`,
+        );
+      }
+      mappings.push({ proto, hostIp, hostPort: Number(portText), containerPort });
+    }
+  }
+  if (publishAll) {
+    for (const key of Object.keys(exposed ?? {})) {
+      const { containerPort, proto } = parseKey(key);
+      if (mappings.some((m) => m.containerPort === containerPort && m.proto === proto)) continue;
+      mappings.push({ proto, hostIp: DEFAULT_HOST_IP, hostPort: 0, containerPort });
+    }
+  }
+  return mappings;
 }
 
 /**

@@ -9,7 +9,11 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidParameterError } from '../../errdefs.js';
+import { InvalidParameterError, SystemError } from '../../errdefs.js';
+import { bindPorts } from '../../runtime/host-ports.js';
+import type { BoundPorts, PortMapping } from '../../runtime/host-ports.js';
+import { adoptPortProxy, startPortProxy } from '../../runtime/port-proxy.js';
+import type { PortProxy } from '../../runtime/port-proxy.js';
 import { JsonFileLog } from '../../runtime/json-log.js';
 import type { Runc } from '../../runtime/runc.js';
 import { resizeTerminal } from '../../runtime/shim.js';
@@ -20,6 +24,7 @@ import type { ContainerCreateBody, Signal } from '../routes/container-requests.j
 import { createContainer } from './container-create.js';
 import { checkTransition } from './container-state.js';
 import type { ContainerRecord, ContainerStore } from './container-store.js';
+import { portMappingsOf } from './create-options.js';
 import type { DaemonFacts } from './create-options.js';
 import { rotationOf } from './log-config.js';
 import { LiveContainer } from './live-container.js';
@@ -56,6 +61,8 @@ export abstract class ContainerServiceBase {
   /** The ids of a container's running execs, for inspect's ExecIDs; the composition root sets it once execs exist. */
   execIds: (id: string) => string[] = () => [];
   readonly #live = new Map<string, LiveContainer>();
+  /** The port proxy of each running container that publishes ports (lesson 14). */
+  readonly #proxies = new Map<string, PortProxy>();
 
   constructor(options: ContainerServiceOptions) {
     this.dataRoot = options.dataRoot;
@@ -106,6 +113,68 @@ export abstract class ContainerServiceBase {
     }
   }
 
+  /**
+   * Lesson 14, first half of `-p`: binds the host ports of a container about
+   * to start (HostConfig.PortBindings, and every exposed port with
+   * PublishAllPorts), before its process runs, so a port in use fails the
+   * start with nothing running.
+   * @returns the bound ports for {@link publishPorts}, or undefined when it publishes none.
+   * @throws InvalidParameterError for a port or host IP refused; SystemError
+   *   `Bind for 127.0.0.1:8080 failed: port is already allocated`.
+   */
+  async bindPublishedPorts(record: ContainerRecord): Promise<BoundPorts | undefined> {
+    const mappings = portMappingsOf(record.HostConfig.PortBindings ?? null, record.HostConfig.PublishAllPorts ?? false, record.Config.ExposedPorts);
+    return mappings.length > 0 ? bindPorts(mappings) : undefined;
+  }
+
+  /**
+   * Lesson 14, second half of `-p`: once the container's process runs
+   * (`pid`), starts its port proxy with the bound sockets and keeps the
+   * mappings, as bound, in the record (saved by the caller).
+   * @throws SystemError when the proxy does not start; the ports are closed then.
+   */
+  async publishPorts(record: ContainerRecord, ports: BoundPorts, pid: number): Promise<void> {
+    try {
+      this.#proxies.set(record.Id, await startPortProxy(ports, { dir: this.store.dir(record.Id), pid }));
+    } catch (err) {
+      await ports.close();
+      throw new SystemError(`failed to publish the ports of container ${record.Id}: ${(err as Error).message}`, { cause: err });
+    }
+    record.NetworkSettings = { Ports: portMapOf(ports.mappings) };
+  }
+
+  /**
+   * After a daemon restart, finds a running container's port proxy again
+   * (proxy.pid in its directory); one that is gone is started again, its
+   * ports bound anew as the record has them.
+   */
+  async adoptPorts(record: ContainerRecord, pid: number): Promise<void> {
+    const dir = this.store.dir(record.Id);
+    const adopted = adoptPortProxy(dir);
+    if (adopted !== undefined && adopted.containerPid === pid) {
+      this.#proxies.set(record.Id, adopted);
+      return;
+    }
+    await adopted?.stop();
+    const bound = Object.entries(record.NetworkSettings?.Ports ?? {}).flatMap(([key, list]) =>
+      list.map((b): PortMapping => {
+        const [port = '0', proto = 'tcp'] = key.split('/');
+        return { proto: proto as PortMapping['proto'], hostIp: b.HostIp, hostPort: Number(b.HostPort), containerPort: Number(port) };
+      }),
+    );
+    if (bound.length === 0) return;
+    const ports = await bindPorts(bound);
+    await this.publishPorts(record, ports, pid);
+  }
+
+  /** Ends the port proxy of a container that exited (or is removed), and drops its ports from the record (saved by the caller). */
+  async unpublishPorts(record: ContainerRecord): Promise<void> {
+    const proxy = this.#proxies.get(record.Id) ?? adoptPortProxy(this.store.dir(record.Id));
+    this.#proxies.delete(record.Id);
+    await proxy?.stop();
+    delete record.NetworkSettings;
+  }
+
   /** Forgets the live state of a container that was removed. */
   protected forget(id: string): void {
     this.#live.delete(id);
@@ -141,4 +210,11 @@ export abstract class ContainerServiceBase {
     const held = await fs.access(path.join(this.runc.root, id)).then(() => true, () => false);
     if (held) await this.runc.delete(id, { force: true });
   }
+}
+
+/** Mappings in docker's shape: `{"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "49153"}]}`. */
+export function portMapOf(mappings: readonly PortMapping[]): Record<string, Array<{ HostIp: string; HostPort: string }>> {
+  const ports: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  for (const m of mappings) (ports[`${m.containerPort}/${m.proto}`] ??= []).push({ HostIp: m.hostIp, HostPort: String(m.hostPort) });
+  return ports;
 }

@@ -52,6 +52,7 @@ export class ContainerService extends ContainerServiceBase implements Containers
     // HINT: start with `await this.store.load()` alone: every route waits for restore, so it must work first.
     // HINT: a running record: adoptTask(this.runc, {id, dir, bundle}) → a Task ("exited" in it) to watch with the log
     // HINT: reopened (this.openLog(record)), or an ExitStatus to record as the exit.
+    // HINT: lesson 14: a running one's port proxy is found again with this.adoptPorts(record, task.pid) before #watch.
     throw new NotImplementedError('lesson-12: ContainerService.restore');
   }
 
@@ -72,6 +73,8 @@ export class ContainerService extends ContainerServiceBase implements Containers
     // HINT: State.Error, and becomes a 400 (InvalidParameterError) with the runtime's message; an AutoRemove
     // HINT: container that cannot start is destroyed (docker run --rm waits for its removal).
     // HINT: then save Status running, Running, Pid, StartedAt (rfc3339Nano), call #watch and emit "start" on the LiveContainer.
+    // HINT: lesson 14 (-p): ports = await this.bindPublishedPorts(record) before startTask (close them if it fails), then
+    // HINT: this.publishPorts(record, ports, task.pid) before the save; #exited calls this.unpublishPorts(record) before its save.
     throw new NotImplementedError('lesson-12: ContainerService.start');
   }
 

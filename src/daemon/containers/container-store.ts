@@ -72,6 +72,12 @@ export interface ContainerRecord {
   /** `overlay2` for an overlay rootfs, `vfs` for a copy. */
   Driver: 'overlay2' | 'vfs';
   RestartCount: number;
+  /**
+   * The ports published while it runs, host ports as bound (a kernel-chosen
+   * one too), as inspect shows them: `{"80/tcp": [{HostIp, HostPort}]}`.
+   * Absent when it is not running or publishes nothing.
+   */
+  NetworkSettings?: { Ports: Record<string, Array<{ HostIp: string; HostPort: string }>> };
 }
 
 /** A new random container id: 64 lower-case hex digits. */

@@ -4,7 +4,7 @@
  * "Exited (0) 5 seconds ago") and its list filters.
  */
 import { InvalidParameterError } from '../../errdefs.js';
-import type { ContainerSummary } from '../../api/types.js';
+import type { ContainerSummary, PortSummary } from '../../api/types.js';
 import { humanDuration } from '../../units.js';
 import { NotImplementedError } from '../../errors.js';
 import { ZERO_TIME } from './container-store.js';
@@ -45,10 +45,32 @@ export function commandLine(record: ContainerRecord): string {
   return [record.Path, ...record.Args].join(' ');
 }
 
+/**
+ * Provided (lesson 14): inspect's `NetworkSettings.Ports`: every exposed port
+ * (Config.ExposedPorts) as null, and the published ones with their host
+ * address as bound: `{"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "49153"}], "443/tcp": null}`.
+ */
+export function inspectPorts(record: ContainerRecord): Record<string, Array<{ HostIp: string; HostPort: string }> | null> {
+  const ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null> = {};
+  for (const key of Object.keys(record.Config.ExposedPorts ?? {})) ports[key.includes('/') ? key : `${key}/tcp`] = null;
+  return { ...ports, ...(record.NetworkSettings?.Ports ?? {}) };
+}
+
+/** Provided (lesson 14): the list's `Ports`: one `{IP, PrivatePort, PublicPort, Type}` per published port, by container port. */
+export function summaryPorts(record: ContainerRecord): PortSummary[] {
+  const ports: PortSummary[] = [];
+  for (const [key, bindings] of Object.entries(record.NetworkSettings?.Ports ?? {})) {
+    const [port = '0', type = 'tcp'] = key.split('/');
+    for (const b of bindings) ports.push({ IP: b.HostIp, PrivatePort: Number(port), PublicPort: Number(b.HostPort), Type: type as PortSummary['Type'] });
+  }
+  return ports.sort((a, b) => a.PrivatePort - b.PrivatePort || a.Type.localeCompare(b.Type));
+}
+
 /** One entry of `GET /containers/json`. */
 export function toSummary(record: ContainerRecord, now: number = Date.now()): ContainerSummary & Record<string, unknown> {
   // TODO(lesson-12): Build the list entry: Id, Names [Name], Image (as given), ImageID, Command, Created (unix seconds), State, Status, Ports [], Labels.
   // HINT: Status is statusColumn(record, now). dockerd adds HostConfig {NetworkMode}, NetworkSettings {Networks: {}} and Mounts []: send them too.
+  // HINT: lesson 14: Ports is summaryPorts(record) (the published ports), [] before.
   throw new NotImplementedError('lesson-12: toSummary');
 }
 
@@ -64,6 +86,7 @@ export function toInspect(record: ContainerRecord, logPath: string, runtime: str
   // HINT: ExecIDs (execIds, or null when there are none),
   // HINT: Mounts [] and NetworkSettings {Ports: {}, Networks: {}}: objects, never null (testcontainers reads them).
   // HINT: HostConfig: {...defaultHostConfig(runtime), ...record.HostConfig}; LogPath '' when LogConfig.Type is none.
+  // HINT: lesson 14: NetworkSettings.Ports is inspectPorts(record) (exposed ports null, published ones bound).
   throw new NotImplementedError('lesson-12: toInspect');
 }
 
