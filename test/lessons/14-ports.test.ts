@@ -3,11 +3,23 @@
  *
  * So far: the userland port proxy on its own (14-ports/proxy.ts): real
  * containers through runc, their ports published on loopback by bindPorts and
- * startPortProxy, reached from the host, root and rootless.
+ * startPortProxy, reached from the host, root and rootless; and `-p` through
+ * the daemon (14-ports/publish.ts): create, start, inspect, list, stop and a
+ * daemon restart, with the real docker CLI too.
  */
-import { describe } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe } from 'vitest';
+import { ContainerDaemons, MirrorFixture } from '../support/container-harness.js';
 import { registerProxyChecks } from './14-ports/proxy.js';
+import { registerPublishChecks } from './14-ports/publish.js';
+
+const mirror = new MirrorFixture();
+const daemons = new ContainerDaemons(mirror);
+
+beforeAll(() => mirror.start(), 120_000);
+afterEach(() => daemons.cleanup(), 60_000);
+afterAll(() => mirror.cleanup());
 
 describe('lesson 14 — ports and networks', () => {
   registerProxyChecks();
+  registerPublishChecks(daemons);
 });
