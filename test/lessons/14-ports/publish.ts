@@ -165,6 +165,19 @@ export function registerPublishChecks(daemons: ContainerDaemons): void {
     expect([bad.status, bad.body?.message], 'a malformed port is a 400 in docker\'s words').toEqual([400, 'invalid port specification: "80/tcpx"']);
   }, 90_000);
 
+  it('-P publishes every exposed port on a kernel-chosen loopback port', async () => {
+    const daemon = await daemonWithBusybox();
+    const id = await createOk(daemon, { PublishAllPorts: true }, { ExposedPorts: { '80/tcp': {} } });
+    await start(daemon, id);
+    const inspected = (await api<any>(daemon, 'GET', `/v1.41/containers/${id}/json`)).body;
+    expect(inspected?.HostConfig?.PublishAllPorts, 'HostConfig echoes PublishAllPorts').toBe(true);
+    const ports = inspected?.NetworkSettings?.Ports;
+    expect(ports, 'the exposed port 80/tcp is published on 127.0.0.1 at a port the kernel chose — container-service-base.ts bindPublishedPorts').toEqual({
+      '80/tcp': [{ HostIp: '127.0.0.1', HostPort: expect.stringMatching(/^[1-9]\d*$/) }],
+    });
+    expect(await fetchPasswd(Number(ports['80/tcp'][0].HostPort)), 'that port reaches httpd in the container').toMatch(/^root:/m);
+  }, 90_000);
+
   it('a published port still answers after the daemon was killed and started again (the proxy is adopted), and is freed when the container stops', async () => {
     const first = await daemonWithBusybox();
     const port = await freePort();
