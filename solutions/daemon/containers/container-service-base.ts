@@ -118,11 +118,13 @@ export abstract class ContainerServiceBase {
    * to start (HostConfig.PortBindings, and every exposed port with
    * PublishAllPorts), before its process runs, so a port in use fails the
    * start with nothing running.
-   * @returns the bound ports for {@link publishPorts}, or undefined when it publishes none.
+   * @returns the bound ports for {@link publishPorts}, or undefined when it publishes none
+   *   (also with `--network host`: docker discards the ports then).
    * @throws InvalidParameterError for a port or host IP refused; SystemError
    *   `Bind for 127.0.0.1:8080 failed: port is already allocated`.
    */
   async bindPublishedPorts(record: ContainerRecord): Promise<BoundPorts | undefined> {
+    if (record.HostConfig.NetworkMode === 'host') return undefined; // discarded, with a warning at create
     const mappings = portMappingsOf(record.HostConfig.PortBindings ?? null, record.HostConfig.PublishAllPorts ?? false, record.Config.ExposedPorts);
     return mappings.length > 0 ? bindPorts(mappings) : undefined;
   }

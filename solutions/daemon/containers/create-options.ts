@@ -42,6 +42,9 @@ export interface DaemonFacts {
 export const ROOTLESS_LIMITS_WARNING =
   'This daemon runs without root, so it cannot use cgroups: memory, pids and CPU limits were discarded.';
 
+/** The warning docker gives when ports are published with `--network host`: nothing is published then. */
+export const HOST_NETWORK_PORTS_WARNING = 'Published ports are discarded when using host network mode';
+
 /** docker's default `/dev/shm` size: 64 MiB. */
 export const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 
@@ -252,6 +255,8 @@ export function hostConfigOf(given: HostConfigBody | undefined, facts: DaemonFac
     ReadonlyPaths: host.ReadonlyPaths ?? [...READONLY_PATHS],
     ...(host.Init !== undefined ? { Init: host.Init } : {}),
   };
+  // docker's words: the host's network has no container side to forward to.
+  if (hostConfig.NetworkMode === 'host' && (isSet(hostConfig.PortBindings) || hostConfig.PublishAllPorts)) warnings.push(HOST_NETWORK_PORTS_WARNING);
   if (facts.rootless && CGROUP_FIELDS.some((field) => isSet(hostConfig[field]))) {
     warnings.push(ROOTLESS_LIMITS_WARNING);
     Object.assign(hostConfig, { Memory: 0, MemoryReservation: 0, MemorySwap: 0, NanoCpus: 0, CpuShares: 0, CpuPeriod: 0, CpuQuota: 0, CpusetCpus: '', CpusetMems: '', PidsLimit: null });

@@ -176,6 +176,11 @@ export function registerPublishChecks(daemons: ContainerDaemons): void {
       '80/tcp': [{ HostIp: '127.0.0.1', HostPort: expect.stringMatching(/^[1-9]\d*$/) }],
     });
     expect(await fetchPasswd(Number(ports['80/tcp'][0].HostPort)), 'that port reaches httpd in the container').toMatch(/^root:/m);
+
+    const hostNet = await create(daemon, { NetworkMode: 'host', PortBindings: { '80/tcp': [{ HostPort: '8080' }] } });
+    expect([hostNet.status, (hostNet.body as { Warnings?: string[] })?.Warnings], 'with --network host the ports are discarded, with docker\'s warning — src/daemon/containers/create-options.ts').toEqual([
+      201, ['Published ports are discarded when using host network mode'],
+    ]);
   }, 90_000);
 
   it('a published port still answers after the daemon was killed and started again (the proxy is adopted), and is freed when the container stops', async () => {
