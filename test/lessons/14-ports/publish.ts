@@ -6,8 +6,10 @@
  * mappings as docker does, the port is free again once it exits, and a
  * daemon killed meanwhile finds the proxy again. Only loopback is used.
  */
+import fs from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
 import { expect, it } from 'vitest';
 import { api } from '../../support/container-harness.js';
 import type { ContainerDaemons } from '../../support/container-harness.js';
@@ -196,9 +198,21 @@ export function registerPublishChecks(daemons: ContainerDaemons): void {
     expect(await fetchPasswd(port), 'after the restart the port still answers — container-service.ts restore (adoptPorts)').toMatch(/^root:/m);
     const ports = (await api<any>(second, 'GET', `/v1.41/containers/${id}/json`)).body?.NetworkSettings?.Ports;
     expect(ports, 'inspect on the new daemon still shows the mapping').toEqual({ '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] });
-    const stopped = await api(second, 'POST', `/v1.41/containers/${id}/stop?t=1`, undefined, 30_000);
+
+    // The proxy gone too while the daemon is down: the next daemon binds the port again and starts a new one.
+    second.signal('SIGKILL');
+    await second.exited;
+    const pidFile = path.join(second.dataRoot, 'containers', id, 'proxy.pid');
+    const proxyPid = Number(await fs.readFile(pidFile, 'utf8'));
+    expect(proxyPid, `the proxy's pid is in ${pidFile}`).toBeGreaterThan(1);
+    process.kill(proxyPid, 'SIGKILL');
+    for (let i = 0; i < 100 && !(await portFree(port)); i++) await new Promise((r) => setTimeout(r, 50));
+    const third = await daemons.start({ socketPath: first.socketPath, dataRoot: first.dataRoot });
+    expect(await fetchPasswd(port), 'a proxy that died with the daemon down is started again by the next daemon — container-service-base.ts adoptPorts').toMatch(/^root:/m);
+
+    const stopped = await api(third, 'POST', `/v1.41/containers/${id}/stop?t=1`, undefined, 30_000);
     expect(stopped.status).toBe(204);
-    expect(await portFree(port), 'the adopted proxy ends with the container: the port is free').toBe(true);
+    expect(await portFree(port), 'the proxy ends with the container: the port is free').toBe(true);
   }, 120_000);
 
   it.skipIf(docker.skip)('docker run -d -p 127.0.0.1:P:80 serves from the container; docker port and docker ps show the mapping', async () => {
