@@ -13,6 +13,9 @@
  * routes/exec.ts        ─▶ ExecsBackend       ◀── exec/exec-service.ts
  * exec/exec-service.ts  ─▶ ExecTarget         ◀── containers/container-service.ts
  * containers/container-processes.ts ─▶ ProcessesTarget ◀── the containers service and its store (compose.ts)
+ * routes/networks.ts    ─▶ NetworksBackend    ◀── network/network-service.ts
+ * containers/…          ─▶ NetworkSource      ◀── network/network-service.ts
+ * network/…             ─▶ NetworkMembers     ◀── containers/container-store.ts
  * ```
  */
 import type { ContainerStatsResponse, ContainerTopResponse } from '../api/processes.js';
@@ -32,6 +35,9 @@ import type { PullOutcome, ResolvedImage } from './images/image-records.js';
 import type { LiveContainer } from './containers/live-container.js';
 import type { ExecSession, ExecStartOptions } from './exec/exec-records.js';
 import type { ExecCreateBody } from './routes/exec-requests.js';
+import type { NetworkRecord } from './network/network-store.js';
+import type { NetworkFilters } from './network/network-views.js';
+import type { NetworkConnectBody, NetworkCreateBody, NetworkDisconnectBody } from './routes/network-requests.js';
 
 /** What `/images/*` needs: pull, list, inspect, tag, remove, push. */
 export interface ImagesBackend {
@@ -149,4 +155,44 @@ export interface ExecTarget {
   readonly runc: Runc;
   /** A container's live side: `removed` is emitted once it is gone. */
   live(id: string): LiveContainer;
+}
+
+/** What `/networks/*` needs (lesson 14). Each throws NotFoundError `network <ref> not found` for an unknown network. */
+export interface NetworksBackend {
+  /** Every network that passes the filters. @throws InvalidParameterError for a filter value docker refuses. */
+  list(filters?: NetworkFilters): Record<string, unknown>[];
+  /** One network with the running containers on it. */
+  inspect(ref: string): Record<string, unknown>;
+  /** @throws ConflictError for a name in use; InvalidParameterError for what a loopback-only namespace cannot give. */
+  create(body: NetworkCreateBody): Promise<{ Id: string; Warning: string }>;
+  /** @throws ConflictError for a built-in network, or one a running container is on. */
+  remove(ref: string): Promise<void>;
+  /** Removes the user-defined networks no running container is on. @returns their names. */
+  prune(filters?: NetworkFilters): Promise<string[]>;
+  /** Puts a stopped container on the network. @throws ConflictError when it runs or is on it already. */
+  connect(ref: string, body: NetworkConnectBody): Promise<void>;
+  /** Takes a stopped container off the network. @throws ConflictError when it runs or is not on it. */
+  disconnect(ref: string, body: NetworkDisconnectBody): Promise<void>;
+}
+
+/** What the containers need of the networks: find one, the namespace to join, the names on it. */
+export interface NetworkSource {
+  /** @throws NotFoundError `network <ref> not found`. */
+  resolve(ref: string): NetworkRecord;
+  /** The namespaces a container joins to be on user-defined network `id` (its holder started again when it is gone). */
+  namespaceOf(id: string): Promise<{ net: string; user?: string }>;
+  /** The names of the containers on network `id` but `except`, for /etc/hosts. */
+  peersOf(id: string, except: string): string[][];
+  /** The running containers on network `id`: their /etc/hosts is written again when one joins. */
+  runningOn(id: string): ContainerRecord[];
+}
+
+/** What the networks need of the containers: who is on which network, and moving a stopped one. */
+export interface NetworkMembers {
+  /** Every container record. */
+  all(): ContainerRecord[];
+  /** @throws NotFoundError `No such container: <ref>`. */
+  resolve(ref: string): ContainerRecord;
+  /** Writes a changed record. */
+  save(record: ContainerRecord): Promise<void>;
 }

@@ -12,6 +12,9 @@
  *                                              │ ExecTarget
  *                                              ▼
  *                                         ExecService ──▶ routes/exec.ts (ExecsBackend)
+ * <data root>/networks NetworkStore ──▶ NetworkService ──▶ routes/networks.ts (NetworksBackend)
+ *                                         │ NetworkSource ▲ NetworkMembers (the ContainerStore)
+ *                                         └─▶ ContainerService
  * ```
  * It runs as the daemon registers its routes, after startDaemon made the data
  * root (0700), so nothing is created before the data root has its mode.
@@ -30,10 +33,13 @@ import { ContainerStore } from './containers/container-store.js';
 import { HealthMonitor } from './containers/health.js';
 import { ExecService } from './exec/exec-service.js';
 import { ImageService } from './images/image-service.js';
+import { NetworkService } from './network/network-service.js';
+import { NetworkStore } from './network/network-store.js';
 import { registerProcessRoutes } from './routes/container-processes.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerExecRoutes } from './routes/exec.js';
 import { registerImageRoutes } from './routes/images.js';
+import { registerNetworkRoutes } from './routes/networks.js';
 import type { RouteRegistrar } from './server/route-registrar.js';
 import { builtinDrivers, pluginsInfo, registryServiceConfig } from './system/composed-info.js';
 
@@ -61,14 +67,18 @@ export function composeDaemon(options: ComposeOptions): RouteRegistrar {
     });
     const runtime = new Runc({ binary: options.runtime, root: path.join(dataRoot, 'runtime', path.basename(options.runtime)) });
     const facts = { rootless: !isRoot(), runtime: path.basename(options.runtime), initPath: findInit() };
-    const containers = new ContainerService({ dataRoot, images, store: new ContainerStore(dataRoot), runtime, facts });
-    const ready = containers.restore();
+    // Lesson 14: the networks; the containers find theirs through NetworkSource, the networks their members through the store.
+    const store = new ContainerStore(dataRoot);
+    const networks = new NetworkService({ store: new NetworkStore(dataRoot), containers: store, rootless: facts.rootless });
+    const containers = new ContainerService({ dataRoot, images, store, runtime, facts, networks });
+    const ready = Promise.all([networks.restore(), containers.restore()]).then(() => undefined);
     ready.catch(() => undefined); // reported by every containers request instead
     const drivers = builtinDrivers();
     const registryConfig = registryServiceConfig(options.mirrors);
     daemon.infoSources.push(async () => ({ Plugins: pluginsInfo(drivers), RegistryConfig: registryConfig }));
     registerImageRoutes(images)(router, daemon);
     registerContainerRoutes({ backend: containers, ready, runtime: options.runtime })(router, daemon);
+    registerNetworkRoutes({ backend: networks, ready })(router, daemon);
     // Lesson 13: exec instances in the running containers, listed in inspect's ExecIDs.
     const execs = new ExecService(containers);
     containers.execIds = (id) => execs.execIds(id);

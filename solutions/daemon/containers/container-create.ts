@@ -28,6 +28,8 @@ import type { ContainerRecord, ContainerStore } from './container-store.js';
 import type { ImageSource } from '../backends.js';
 import type { ResolvedImage } from '../images/image-records.js';
 import type { ContainerCreateBody } from '../routes/container-requests.js';
+import { attachmentOf } from '../network/network-attachment.js';
+import type { NetworkLookup } from '../network/network-attachment.js';
 
 /** What creating a container needs from the daemon. */
 export interface CreateContext {
@@ -36,6 +38,8 @@ export interface CreateContext {
   store: ContainerStore;
   /** Root or not, the runtime's name, the init binary. */
   facts: DaemonFacts;
+  /** The networks: the one a create names must exist (lesson 14). */
+  networks: NetworkLookup;
 }
 
 const unpacking = new Map<string, Promise<string>>();
@@ -73,13 +77,6 @@ export async function imageRootfs(dataRoot: string, images: ImageSource, image: 
   return pending;
 }
 
-/** `default`, `bridge` and '' mean an own network namespace with only loopback; `host` the host's. */
-export function networkModeOf(mode: string | undefined): 'none' | 'host' {
-  if (mode === undefined || ['', 'default', 'bridge', 'none'].includes(mode)) return 'none';
-  if (mode === 'host') return 'host';
-  throw new InvalidParameterError(`network mode "${mode}" is not supported: use none (the default) or host`);
-}
-
 /**
  * Creates a container: validates, resolves, unpacks, builds its rootfs and
  * bundle, and stores its record in state `created`.
@@ -96,7 +93,7 @@ export async function createContainer(ctx: CreateContext, body: ContainerCreateB
   }
   if (wanted !== '') store.checkName(wanted);
   if (typeof body.Image !== 'string' || body.Image === '') throw new InvalidParameterError('No image specified');
-  const networkMode = networkModeOf(body.HostConfig?.NetworkMode);
+  const network = attachmentOf(body, ctx.networks);
   const { hostConfig, warnings } = hostConfigOf(body.HostConfig, facts);
 
   let image: ResolvedImage;
@@ -124,7 +121,7 @@ export async function createContainer(ctx: CreateContext, body: ContainerCreateB
     const rootfs = await prepareRootfs(lower, dir, mode);
     const spec = buildSpec({
       ...specOptionsOf(hostConfig, facts),
-      rootfs, args, cwd: config.WorkingDir, hostname, terminal: config.Tty, consoleSize, networkMode,
+      rootfs, args, cwd: config.WorkingDir, hostname, terminal: config.Tty, consoleSize, networkMode: network.mode,
       env: mergeEnv(imageConfig?.Env, body.Env, hostname, config.Tty),
       user: { ...user, additionalGids: [...user.additionalGids, ...groups] },
       hostNofileLimit: hostNofileLimit(),
@@ -143,6 +140,7 @@ export async function createContainer(ctx: CreateContext, body: ContainerCreateB
       State: { Status: 'created', Running: false, OOMKilled: false, Pid: 0, ExitCode: 0, Error: '', StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME },
       Driver: mode === 'overlay' ? 'overlay2' : 'vfs',
       RestartCount: 0,
+      NetworkSettings: { Networks: network.networks },
     };
     await store.add(record);
     return { record, warnings };

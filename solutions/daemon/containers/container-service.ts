@@ -81,8 +81,8 @@ export class ContainerService extends ContainerServiceBase implements Containers
     const mount = record.Driver === 'overlay2' && !(await isMountPoint(rootfsPath(dir)))
       ? overlayMountArgs(imageRootfsPath(this.dataRoot, record.Image), dir)
       : undefined;
-    // Host ports are bound before the process runs: a port in use fails the start with nothing running.
-    const ports = await this.bindPublishedPorts(record);
+    // Its network files and namespace, and its host ports, bound before the process runs: a port in use fails the start with nothing running.
+    const ports = await this.prepareNetwork(record);
     const log = await this.openLog(record);
     let task: Task;
     try {
@@ -221,7 +221,7 @@ export class ContainerService extends ContainerServiceBase implements Containers
       ...record.State, Status: 'exited', Running: false, Pid: 0, ExitCode: status.exitCode,
       Error: err instanceof Error ? err.message : '', FinishedAt: rfc3339Nano(status.finishedAt),
     };
-    await this.unpublishPorts(record).catch(() => undefined);
+    await this.releaseNetwork(record).catch(() => undefined);
     await this.store.save(record).catch(() => undefined);
     live.log?.close();
     live.task = undefined;

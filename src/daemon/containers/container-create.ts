@@ -29,6 +29,7 @@ import type { ContainerRecord, ContainerStore } from './container-store.js';
 import type { ImageSource } from '../backends.js';
 import type { ResolvedImage } from '../images/image-records.js';
 import type { ContainerCreateBody } from '../routes/container-requests.js';
+import type { NetworkLookup } from '../network/network-attachment.js';
 
 /** What creating a container needs from the daemon. */
 export interface CreateContext {
@@ -37,6 +38,8 @@ export interface CreateContext {
   store: ContainerStore;
   /** Root or not, the runtime's name, the init binary. */
   facts: DaemonFacts;
+  /** The networks: the one a create names must exist (lesson 14). */
+  networks: NetworkLookup;
 }
 
 const unpacking = new Map<string, Promise<string>>();
@@ -58,12 +61,6 @@ export async function imageRootfs(dataRoot: string, images: ImageSource, image: 
   throw new NotImplementedError('lesson-12: imageRootfs');
 }
 
-/** `default`, `bridge` and '' mean an own network namespace with only loopback; `host` the host's. */
-export function networkModeOf(mode: string | undefined): 'none' | 'host' {
-  // TODO(lesson-12): Map '', default, bridge and none to 'none', host to 'host', and refuse anything else (InvalidParameterError).
-  throw new NotImplementedError('lesson-12: networkModeOf');
-}
-
 /**
  * Creates a container: validates, resolves, unpacks, builds its rootfs and
  * bundle, and stores its record in state `created`.
@@ -79,6 +76,8 @@ export async function createContainer(ctx: CreateContext, body: ContainerCreateB
   // HINT: and the Warnings; a NotFoundError from images.resolve becomes `No such image: ${asFamiliarString(body.Image)}`.
   // HINT: args: resolveArgs; Config: containerConfigOf(body, image config, {hostname = body.Hostname || first 12 hex of the id, workingDir});
   // HINT: user: resolveUser(lower, Config.User) plus resolveGroups(lower, GroupAdd) as additionalGids; env: mergeEnv(…, Config.Tty).
+  // HINT: network = attachmentOf(body, ctx.networks) (network-attachment.ts): its mode is the bundle's networkMode, its
+  // HINT: networks the record's NetworkSettings.Networks (the network the container is on).
   // HINT: buildSpec({...specOptionsOf(hostConfig, facts), rootfs, args, env, cwd, user, hostname, terminal, consoleSize, networkMode, …}):
   // HINT: consoleSize from consoleSizeOf(hostConfig.ConsoleSize); rootless: SpecOptions.rootless, else cgroupsPath /minidocker/<id>.
   // HINT: prepareRootfs(lower, dir, defaultRootfsMode()) (an overlay is mounted later, at start), writeBundle(<dir>/bundle, spec).

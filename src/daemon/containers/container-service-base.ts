@@ -18,7 +18,10 @@ import { JsonFileLog } from '../../runtime/json-log.js';
 import type { Runc } from '../../runtime/runc.js';
 import { resizeTerminal } from '../../runtime/shim.js';
 import type { ConsoleSize } from '../../runtime/spec.js';
-import type { ImageSource } from '../backends.js';
+import { NotImplementedError } from '../../errors.js';
+import type { ImageSource, NetworkSource } from '../backends.js';
+import { isBuiltin, networkGone, newEndpointId, parseExtraHosts, pointBundle, writeNetworkFiles } from '../network/network-attachment.js';
+import type { NetworkRecord } from '../network/network-store.js';
 import { parseSignal } from '../routes/container-requests.js';
 import type { ContainerCreateBody, Signal } from '../routes/container-requests.js';
 import { createContainer } from './container-create.js';
@@ -38,6 +41,8 @@ export interface ContainerServiceOptions {
   runtime: Runc;
   /** Root or not, the runtime's name, the init binary: what every create needs to know. */
   facts: DaemonFacts;
+  /** The networks (lesson 14): the one a container is on, its namespace, the names on it. */
+  networks: NetworkSource;
 }
 
 /** The signal stop sends first: Config.StopSignal, else SIGTERM. */
@@ -53,6 +58,7 @@ export abstract class ContainerServiceBase {
   readonly store: ContainerStore;
   readonly runc: Runc;
   readonly facts: DaemonFacts;
+  readonly networks: NetworkSource;
   /**
    * `start` and `exit` of every container, with its id: what the health monitor
    * (lesson 13) listens to. Emitted for each LiveContainer's own events.
@@ -70,6 +76,7 @@ export abstract class ContainerServiceBase {
     this.store = options.store;
     this.runc = options.runtime;
     this.facts = options.facts;
+    this.networks = options.networks;
   }
 
   /** The live state of container `id` (made on first use). */
@@ -114,19 +121,62 @@ export abstract class ContainerServiceBase {
   }
 
   /**
-   * Lesson 14, first half of `-p`: binds the host ports of a container about
-   * to start (HostConfig.PortBindings, and every exposed port with
-   * PublishAllPorts), before its process runs, so a port in use fails the
-   * start with nothing running.
+   * Lesson 14: puts a container about to start on its network, before its
+   * process runs. Writes its /etc/hosts, /etc/resolv.conf and /etc/hostname
+   * (network-files.ts), and those of the running containers on its network,
+   * which now know its name too; points its bundle at them and at the
+   * network's namespace (a user-defined network's holder); then binds its
+   * host ports (HostConfig.PortBindings, and every exposed port with
+   * PublishAllPorts), so a port in use fails the start with nothing running.
    * @returns the bound ports for {@link publishPorts}, or undefined when it publishes none
    *   (also with `--network host`: docker discards the ports then).
-   * @throws InvalidParameterError for a port or host IP refused; SystemError
-   *   `Bind for 127.0.0.1:8080 failed: port is already allocated`.
+   * @throws NotFoundError `network <name> not found` for a network removed since; InvalidParameterError
+   *   for a port or host IP refused; SystemError `Bind for 127.0.0.1:8080 failed: port is already allocated`.
    */
-  async bindPublishedPorts(record: ContainerRecord): Promise<BoundPorts | undefined> {
-    if (record.HostConfig.NetworkMode === 'host') return undefined; // discarded, with a warning at create
+  async prepareNetwork(record: ContainerRecord): Promise<BoundPorts | undefined> {
+    const dir = this.store.dir(record.Id);
+    const [name, endpoint] = Object.entries(record.NetworkSettings?.Networks ?? {})[0] ?? [];
+    let network: NetworkRecord | undefined;
+    if (name !== undefined && endpoint !== undefined) {
+      try {
+        network = this.networks.resolve(endpoint.NetworkID);
+      } catch {
+        throw networkGone(name);
+      }
+    }
+    const shared = network !== undefined && !isBuiltin(network) ? network : undefined;
+    const namespaces = shared === undefined ? undefined : await this.networks.namespaceOf(shared.Id);
+    const written = await this.#writeNetworkFiles(record, shared).then(
+      () => true,
+      // Lesson 14 not done yet: the container starts with its image's files, as before.
+      (err: unknown) => (err instanceof NotImplementedError ? false : Promise.reject(err)),
+    );
+    await pointBundle(path.join(dir, 'bundle'), written ? dir : undefined, namespaces, record.HostConfig.ReadonlyRootfs ?? false);
+    if (endpoint !== undefined) endpoint.EndpointID = newEndpointId();
+    if (shared !== undefined && written) {
+      // The others on the network learn its name: their files are bind-mounted, so rewriting them is enough.
+      for (const peer of this.networks.runningOn(shared.Id)) {
+        if (peer.Id !== record.Id) await this.#writeNetworkFiles(peer, shared).catch(() => undefined);
+      }
+    }
+    if (record.HostConfig.NetworkMode === 'host' || network?.Name === 'host') return undefined; // discarded, with a warning at create
     const mappings = portMappingsOf(record.HostConfig.PortBindings ?? null, record.HostConfig.PublishAllPorts ?? false, record.Config.ExposedPorts);
     return mappings.length > 0 ? bindPorts(mappings) : undefined;
+  }
+
+  // A container's hosts, resolv.conf and hostname, from its record (and the names on its network).
+  async #writeNetworkFiles(record: ContainerRecord, shared: NetworkRecord | undefined): Promise<void> {
+    const host = record.HostConfig;
+    const onHost = host.NetworkMode === 'host';
+    await writeNetworkFiles(this.store.dir(record.Id), {
+      hostname: record.Config.Hostname,
+      extraHosts: parseExtraHosts(host.ExtraHosts, host.Dns),
+      dns: host.Dns ?? [],
+      dnsSearch: host.DnsSearch ?? [],
+      dnsOptions: host.DnsOptions ?? [],
+      hostNetwork: onHost,
+      peers: shared === undefined ? [] : this.networks.peersOf(shared.Id, record.Id),
+    });
   }
 
   /**
@@ -142,7 +192,7 @@ export abstract class ContainerServiceBase {
       await ports.close();
       throw new SystemError(`failed to publish the ports of container ${record.Id}: ${(err as Error).message}`, { cause: err });
     }
-    record.NetworkSettings = { Ports: portMapOf(ports.mappings) };
+    record.NetworkSettings = { ...record.NetworkSettings, Ports: portMapOf(ports.mappings) };
   }
 
   /**
@@ -169,12 +219,17 @@ export abstract class ContainerServiceBase {
     await this.publishPorts(record, ports, pid);
   }
 
-  /** Ends the port proxy of a container that exited (or is removed), and drops its ports from the record (saved by the caller). */
-  async unpublishPorts(record: ContainerRecord): Promise<void> {
+  /**
+   * Lesson 14: a container exited (or is removed): ends its port proxy, and
+   * drops its published ports and its endpoint id from the record (saved by the caller).
+   */
+  async releaseNetwork(record: ContainerRecord): Promise<void> {
     const proxy = this.#proxies.get(record.Id) ?? adoptPortProxy(this.store.dir(record.Id));
     this.#proxies.delete(record.Id);
     await proxy?.stop();
-    delete record.NetworkSettings;
+    if (record.NetworkSettings === undefined) return;
+    delete record.NetworkSettings.Ports;
+    for (const endpoint of Object.values(record.NetworkSettings.Networks ?? {})) delete endpoint.EndpointID;
   }
 
   /** Forgets the live state of a container that was removed. */
@@ -189,7 +244,7 @@ export abstract class ContainerServiceBase {
 
   /** `POST /containers/create`: see container-create.ts. */
   async create(body: ContainerCreateBody, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
-    const { record, warnings } = await createContainer({ dataRoot: this.dataRoot, images: this.images, store: this.store, facts: this.facts }, body, name);
+    const { record, warnings } = await createContainer({ dataRoot: this.dataRoot, images: this.images, store: this.store, facts: this.facts, networks: this.networks }, body, name);
     return { Id: record.Id, Warnings: warnings };
   }
 

@@ -73,8 +73,9 @@ export class ContainerService extends ContainerServiceBase implements Containers
     // HINT: State.Error, and becomes a 400 (InvalidParameterError) with the runtime's message; an AutoRemove
     // HINT: container that cannot start is destroyed (docker run --rm waits for its removal).
     // HINT: then save Status running, Running, Pid, StartedAt (rfc3339Nano), call #watch and emit "start" on the LiveContainer.
-    // HINT: lesson 14 (-p): ports = await this.bindPublishedPorts(record) before startTask (close them if it fails), then
-    // HINT: this.publishPorts(record, ports, task.pid) before the save; #exited calls this.unpublishPorts(record) before its save.
+    // HINT: lesson 14: ports = await this.prepareNetwork(record) before startTask (network files, namespace, host ports; close
+    // HINT: the ports if startTask fails), then this.publishPorts(record, ports, task.pid) before the save; #exited calls
+    // HINT: this.releaseNetwork(record) before its save.
     throw new NotImplementedError('lesson-12: ContainerService.start');
   }
 

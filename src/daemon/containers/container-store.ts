@@ -24,6 +24,7 @@ import { ConflictError, InvalidParameterError, NotFoundError } from '../../errde
 import { NotImplementedError } from '../../errors.js';
 import { writeFileAtomic } from '../../atomic-file.js';
 import type { ConsoleSize } from '../../runtime/spec.js';
+import type { EndpointRecord } from '../network/network-attachment.js';
 import type { ContainerConfig, HostConfigRecord } from './create-options.js';
 import type { Health } from './health.js';
 
@@ -72,12 +73,17 @@ export interface ContainerRecord {
   /** `overlay2` for an overlay rootfs, `vfs` for a copy. */
   Driver: 'overlay2' | 'vfs';
   RestartCount: number;
-  /**
-   * The ports published while it runs, host ports as bound (a kernel-chosen
-   * one too), as inspect shows them: `{"80/tcp": [{HostIp, HostPort}]}`.
-   * Absent when it is not running or publishes nothing.
-   */
-  NetworkSettings?: { Ports: Record<string, Array<{ HostIp: string; HostPort: string }>> };
+  /** Lesson 14: its network, and the ports it publishes while it runs. */
+  NetworkSettings?: {
+    /**
+     * The ports published while it runs, host ports as bound (a kernel-chosen
+     * one too), as inspect shows them: `{"80/tcp": [{HostIp, HostPort}]}`.
+     * Absent when it is not running or publishes nothing.
+     */
+    Ports?: Record<string, Array<{ HostIp: string; HostPort: string }>>;
+    /** The network it is on, by name (one at most: see network-attachment.ts); absent in records made before networks. */
+    Networks?: Record<string, EndpointRecord>;
+  };
 }
 
 /** A new random container id: 64 lower-case hex digits. */

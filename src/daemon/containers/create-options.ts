@@ -25,6 +25,7 @@ import type { PortMapping } from '../../runtime/host-ports.js';
 import type { SpecOptions } from '../../runtime/bundle.js';
 import type { ContainerCreateBody, HostConfigBody } from '../routes/container-requests.js';
 import { LEGACY_LINKS, parseSignal } from '../routes/container-requests.js';
+import { parseExtraHosts } from '../network/network-attachment.js';
 import { logConfigOf } from './log-config.js';
 import type { LogConfig } from './log-config.js';
 
@@ -145,10 +146,6 @@ const REFUSED: ReadonlyArray<[Field, string, string]> = [
   ['Tmpfs', '--tmpfs', 'tmpfs mounts are not mounted yet'],
   ['VolumesFrom', '--volumes-from', 'volumes are not mounted yet'],
   ['VolumeDriver', '--volume-driver', 'volumes are not mounted yet'],
-  ['Dns', '--dns', 'containers have no DNS configuration yet'],
-  ['DnsOptions', '--dns-option', 'containers have no DNS configuration yet'],
-  ['DnsSearch', '--dns-search', 'containers have no DNS configuration yet'],
-  ['ExtraHosts', '--add-host', 'containers have no /etc/hosts yet'],
   ['CapAdd', '--cap-add', "containers keep docker's default capabilities"],
   ['CapDrop', '--cap-drop', "containers keep docker's default capabilities"],
   ['Privileged', '--privileged', 'privileged containers are not supported'],
@@ -198,6 +195,7 @@ export function hostConfigOf(given: HostConfigBody | undefined, facts: DaemonFac
   checkModes(host, facts);
   checkResources(host);
   portMappingsOf(host.PortBindings ?? null, false, undefined);
+  parseExtraHosts(host.ExtraHosts, host.Dns);
 
   const warnings: string[] = [];
   const hostConfig: HostConfigRecord = {
@@ -400,7 +398,6 @@ export function containerConfigOf(body: ContainerCreateBody, image: ImageConfig 
     throw new InvalidParameterError('conflicting options: NetworkDisabled and the host network mode');
   }
   if (body.HostConfig?.UTSMode === 'host' && isSet(body.Hostname)) throw new InvalidParameterError('Conflicting options: hostname and the UTS mode');
-  checkEndpoints(body);
   const stopSignal = body.StopSignal || image?.StopSignal;
   if (stopSignal !== undefined && (stopSignal === '' || parseSignal(stopSignal) === undefined)) throw new InvalidParameterError(`Invalid signal: ${stopSignal}`);
   if (body.StopTimeout !== undefined && body.StopTimeout < -1) throw new InvalidParameterError(`invalid stop timeout (${body.StopTimeout}): -1 waits forever, 0 or more are seconds`);
@@ -461,17 +458,6 @@ export function mergeHealthcheck(given: HealthConfig | undefined, image: HealthC
     throw new InvalidParameterError(`unknown Healthcheck type: ${kind}: it is NONE, CMD or CMD-SHELL`);
   }
   return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined)) as HealthConfig;
-}
-
-// NetworkingConfig: the CLI names the container's one network with empty settings; other
-// networks, aliases and addresses need networks this daemon does not have yet.
-function checkEndpoints(body: ContainerCreateBody): void {
-  const mode = body.HostConfig?.NetworkMode || 'default';
-  for (const [name, settings] of Object.entries(body.NetworkingConfig?.EndpointsConfig ?? {})) {
-    if (![mode, 'default', 'bridge'].includes(name)) throw new NotFoundError(`network ${name} not found`);
-    const asked = Object.entries(settings ?? {}).filter(([, value]) => isSet(value)).map(([key]) => key);
-    if (asked.length > 0) throw refused('--network-alias, --ip', `NetworkingConfig.EndpointsConfig.${name}.${asked[0]}`, 'containers have no network but their own loopback yet', 'Config');
-  }
 }
 
 // Namespace modes, runtime, isolation, init, user namespace, security options: what this daemon can do.
@@ -562,8 +548,8 @@ function refused(flag: string, field: string, why: string, within: 'HostConfig' 
   return new InvalidParameterError(`${flag} (${path}) is not supported by minidockerd: ${why}`);
 }
 
-// Whether a field asks for something: a non-empty string, list or map, true, or a non-zero number.
-function isSet(value: unknown): boolean {
+/** Whether a field asks for something: a non-empty string, list or map, true, or a non-zero number. */
+export function isSet(value: unknown): boolean {
   if (value === undefined || value === null || value === false || value === 0 || value === '') return false;
   if (Array.isArray(value)) return value.length > 0;
   if (typeof value === 'object') return Object.keys(value).length > 0;
