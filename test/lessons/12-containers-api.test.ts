@@ -305,7 +305,7 @@ describe('lesson 12 — daemon: containers API', () => {
     const info = await inspect(daemon, 'runner');
     expect(info, 'inspect: Id, Name, Path, Args, Image (sha256 id), Driver, RestartCount — src/daemon/containers/container-views.ts toInspect').toMatchObject({
       Id: running, Name: '/runner', Path: 'sh', Args: ['-c', 'sleep 100'], RestartCount: 0,
-      NetworkSettings: { Ports: {}, Networks: {} }, Mounts: [],
+      NetworkSettings: { Ports: {}, Networks: { bridge: expect.objectContaining({ NetworkID: expect.stringMatching(/^[0-9a-f]{64}$/), Aliases: null }) } }, Mounts: [],
     });
     expect(info.Image, 'inspect Image is the image id').toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(info.Config, 'Config: Hostname (first 12 hex of the id), Labels, Cmd, Image, Tty').toMatchObject({

@@ -5,11 +5,14 @@
  * containers through runc, their ports published on loopback by bindPorts and
  * startPortProxy, reached from the host, root and rootless; and `-p` through
  * the daemon (14-ports/publish.ts): create, start, inspect, list, stop and a
- * daemon restart, with the real docker CLI too.
+ * daemon restart, with the real docker CLI too; the container's network
+ * files and the networks API (14-ports/networks.ts): user-defined networks as
+ * one shared namespace, loopback only, names through /etc/hosts.
  */
 import { afterAll, afterEach, beforeAll, describe } from 'vitest';
 import { ContainerDaemons, MirrorFixture } from '../support/container-harness.js';
 import { registerProxyChecks } from './14-ports/proxy.js';
+import { registerNetworkChecks } from './14-ports/networks.js';
 import { registerPublishChecks } from './14-ports/publish.js';
 
 const mirror = new MirrorFixture();
@@ -22,4 +25,5 @@ afterAll(() => mirror.cleanup());
 describe('lesson 14 — ports and networks', () => {
   registerProxyChecks();
   registerPublishChecks(daemons);
+  registerNetworkChecks(daemons);
 });

@@ -115,7 +115,30 @@ export async function releaseContainers(dataRoot: string): Promise<void> {
       await exec(binary, ['--root', root, 'delete', '-f', id]).catch(() => undefined);
     }
   }
+  await releaseHolders(dataRoot);
   await releaseDir(dataRoot);
+}
+
+/**
+ * Kills the network namespace holders of the daemon's user-defined networks
+ * (lesson 14): their command lines do not name the data root, their records
+ * (`<dataRoot>/networks/*.json`) have their pid and start time.
+ */
+async function releaseHolders(dataRoot: string): Promise<void> {
+  const dir = path.join(dataRoot, 'networks');
+  for (const entry of await fs.readdir(dir).catch(() => [] as string[])) {
+    const record = await fs.readFile(path.join(dir, entry), 'utf8').then((text) => JSON.parse(text) as { Holder?: { pid: number; startTime: string } }, () => undefined);
+    const holder = record?.Holder;
+    if (holder === undefined) continue;
+    const stat = await fs.readFile(`/proc/${holder.pid}/stat`, 'utf8').catch(() => '');
+    // Field 22, the start time, after the command's closing parenthesis: the pid is still the holder's.
+    if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] !== holder.startTime) continue;
+    try {
+      process.kill(holder.pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
 }
 
 /** Sends a JSON request; parses a JSON reply (undefined for an empty body). */

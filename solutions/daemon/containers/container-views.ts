@@ -9,6 +9,9 @@ import { humanDuration } from '../../units.js';
 import { ZERO_TIME } from './container-store.js';
 import { defaultHostConfig } from './create-options.js';
 import type { ContainerRecord } from './container-store.js';
+import type { EndpointRecord } from '../network/network-attachment.js';
+import { LOOPBACK_ADDRESS } from '../network/network-files.js';
+import { dnsNamesOf } from '../network/network-views.js';
 
 /** The filters `GET /containers/json?filters=` understands, each a list of wanted values. */
 export interface ContainerFilters {
@@ -63,6 +66,47 @@ export function inspectPorts(record: ContainerRecord): Record<string, Array<{ Ho
   return { ...ports, ...(record.NetworkSettings?.Ports ?? {}) };
 }
 
+/**
+ * Provided (lesson 14): one of `NetworkSettings.Networks`, docker's
+ * EndpointSettings. While the container runs it has an EndpointID, and on a
+ * user-defined network the address every container there has, 127.0.0.1,
+ * and its DNSNames; on bridge it has no address a client could reach.
+ */
+export function endpointView(record: ContainerRecord, endpoint: EndpointRecord, shared: boolean): Record<string, unknown> {
+  const live = record.State.Running && endpoint.EndpointID !== undefined;
+  return {
+    IPAMConfig: null, Links: null, Aliases: endpoint.Aliases, MacAddress: '', DriverOpts: null, GwPriority: 0,
+    NetworkID: endpoint.NetworkID, EndpointID: live ? endpoint.EndpointID : '', Gateway: '',
+    IPAddress: live && shared ? LOOPBACK_ADDRESS : '', IPPrefixLen: live && shared ? 8 : 0,
+    IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+    DNSNames: shared ? dnsNamesOf(record, endpoint.NetworkID) : null,
+  };
+}
+
+/** Provided (lesson 14): `NetworkSettings.Networks` of inspect and the list: the network the container is on. */
+export function networksView(record: ContainerRecord): Record<string, Record<string, unknown>> {
+  const networks: Record<string, Record<string, unknown>> = {};
+  for (const [name, endpoint] of Object.entries(record.NetworkSettings?.Networks ?? {})) {
+    networks[name] = endpointView(record, endpoint, !['bridge', 'host', 'none'].includes(name));
+  }
+  return networks;
+}
+
+/**
+ * Provided (lesson 14): inspect's `NetworkSettings`, docker's fields: the
+ * ports ({@link inspectPorts}), the networks ({@link networksView}), and
+ * the namespace as `SandboxKey` while it runs (its process's, on the host).
+ */
+export function inspectNetworkSettings(record: ContainerRecord): Record<string, unknown> {
+  const running = record.State.Running && record.State.Pid > 0;
+  return {
+    Bridge: '', SandboxID: '', SandboxKey: running && record.HostConfig.NetworkMode !== 'host' ? `/proc/${record.State.Pid}/ns/net` : '',
+    Ports: inspectPorts(record), HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
+    SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+    IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '', Networks: networksView(record),
+  };
+}
+
 /** Provided (lesson 14): the list's `Ports`: one `{IP, PrivatePort, PublicPort, Type}` per published port, by container port. */
 export function summaryPorts(record: ContainerRecord): PortSummary[] {
   const ports: PortSummary[] = [];
@@ -87,7 +131,7 @@ export function toSummary(record: ContainerRecord, now: number = Date.now()): Co
     Ports: summaryPorts(record),
     Labels: record.Config.Labels,
     HostConfig: { NetworkMode: record.HostConfig.NetworkMode },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: networksView(record) },
     Mounts: [],
   };
 }
@@ -116,7 +160,7 @@ export function toInspect(record: ContainerRecord, logPath: string, runtime: str
     Mounts: [],
     Config: record.Config,
     HostConfig: hostConfig,
-    NetworkSettings: { Ports: inspectPorts(record), Networks: {} },
+    NetworkSettings: inspectNetworkSettings(record),
   };
 }
 
