@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only unpack|registry] [-- --json PATH]`:
+ * `npm run bench [-- --quick] [-- --only unpack|registry|run|ports] [-- --json PATH]`:
  * how the selected implementation performs, side by side with established tools.
  *
  * Unpack: how fast applyLayer unpacks layers, next to `tar -xzf` and
@@ -23,8 +23,15 @@
  * Goals: CLI-to-exit median ≤ 60 ms (without NODE_EXTRA_CA_CERTS), the
  * daemon's lifecycle ≤ 1.3 × raw runc, the API's exec ≤ 1.6 × runc exec.
  *
+ * Ports (bench/ports.ts): GETs of a 1 kB file from busybox httpd in a runc
+ * container, each on a fresh TCP connection, through lesson 14's port proxy
+ * (bindPorts + startPortProxy, on a kernel-chosen 127.0.0.1 port) next to the
+ * same client run with nsenter in the container's network namespace, straight
+ * to port 80. Goals: p50 ≤ 2 × direct, req/s ≥ 0.5 × direct (alone and 8 at a time).
+ *
  * `--quick` shrinks the inputs (10 MB, 10 × 1 MB, 100 MB; registry 1 MB,
- * 10 MB, 10 × 1 MB, 100 MB; 10 runs instead of 30 of each container) for a
+ * 10 MB, 10 × 1 MB, 100 MB; 10 runs instead of 30 of each container, and 10
+ * rounds instead of 30 of the port proxy's requests) for a
  * smoke run; `--module FILE` measures the applyLayer of another file (an experiment).
  * The implementation is the learner's src/ unless DOCKERLINGS_IMPL=reference.
  * Results are printed as tables and written as JSON (machine, tools, every run).
@@ -45,6 +52,7 @@ import { registryImages } from './registry-inputs.js';
 import type { PushImage, RegistrySizes } from './registry-inputs.js';
 import { REGISTRY_GOALS, registrySection } from './registry.js';
 import type { RegistryContext, RegistryRow } from './registry.js';
+import { portSection } from './ports.js';
 import { RUN_GOALS, runSection } from './run.js';
 import type { RunRow } from './run.js';
 import { renderTable } from './table.js';
@@ -110,7 +118,7 @@ interface Options {
   quick?: boolean;
   json?: string;
   module?: string;
-  only?: 'unpack' | 'registry' | 'run';
+  only?: 'unpack' | 'registry' | 'run' | 'ports';
 }
 
 /** The unpack section: its table, footer and JSON, or undefined (after saying why) when applyLayer cannot run yet. */
@@ -260,10 +268,10 @@ async function runBenchSection(opts: Options, workDir: string): Promise<{ text: 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('npm run bench --')
     .description(
-      'unpack throughput and memory of applyLayer next to tar and umoci; registry push/pull next to docker-registry; container runs and exec next to runc and podman',
+      'unpack throughput and memory of applyLayer next to tar and umoci; registry push/pull next to docker-registry; container runs and exec next to runc and podman; the port proxy next to no proxy',
     )
     .option('--quick', 'small inputs for a smoke run')
-    .addOption(new Option('--only <section>', 'run one section').choices(['unpack', 'registry', 'run']))
+    .addOption(new Option('--only <section>', 'run one section').choices(['unpack', 'registry', 'run', 'ports']))
     .option('--json <path>', 'where to write the results (default: .bench-cache/results-<time>.json)')
     .option('--module <file>', 'measure the applyLayer exported by this file instead (an experiment)')
     .parse(argv, { from: 'user' });
@@ -283,11 +291,12 @@ async function main(argv: string[]): Promise<number> {
     const unpackUnavailable = wanted('unpack') && unpack === undefined;
     const registry = wanted('registry') ? await registryBenchSection(opts, workDir) : undefined;
     const runs = wanted('run') ? await runBenchSection(opts, workDir) : undefined;
+    const ports = wanted('ports') ? await portSection({ runs: opts.quick ? RUN_RUNS.quick : RUN_RUNS.full, workDir, say }) : undefined;
 
     const out = process.stdout;
     const m = machine();
     out.write(`\n${chalk.dim(`${m.cpus} × ${String(m.cpuModel)}, ${m.memoryGB} GB, Linux ${m.kernel}, Node ${m.node}, uid ${m.uid}`)}\n`);
-    for (const section of [unpack, registry, runs]) if (section) out.write(`\n${section.text}\n`);
+    for (const section of [unpack, registry, runs, ports]) if (section) out.write(`\n${section.text}\n`);
     out.write('\n');
 
     const resultsFile = opts.json
@@ -303,12 +312,13 @@ async function main(argv: string[]): Promise<number> {
       ...(unpack ? { ...unpack.json, rows: unpack.rows } : {}),
       ...(registry ? { registry: registry.json } : {}),
       ...(runs ? { run: runs.json } : {}),
+      ...(ports ? { ports: ports.json } : {}),
     };
     fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
     fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
     const shown = path.relative(process.cwd(), resultsFile);
     out.write(`results: ${shown.startsWith('..') ? resultsFile : shown}\n`);
-    const rows: MeasuredRow[] = [...(unpack?.rows ?? []), ...(registry?.rows ?? []), ...(runs?.rows ?? [])];
+    const rows: MeasuredRow[] = [...(unpack?.rows ?? []), ...(registry?.rows ?? []), ...(runs?.rows ?? []), ...(ports?.rows ?? [])];
     return unpackUnavailable || rows.some((r) => r.note?.startsWith('failed')) ? 1 : 0;
   } finally {
     cleanUp();

@@ -82,8 +82,8 @@ interface ImageLayout {
   manifests: { digest: string }[];
 }
 
-/** busybox's layers, from its OCI layout, as unpackImage wants them. */
-async function layoutLayers(layoutDir: string): Promise<LayerSource[]> {
+/** busybox's layers, from its OCI layout, as unpackImage wants them (the port section unpacks them too). */
+export async function layoutLayers(layoutDir: string): Promise<LayerSource[]> {
   const blobPath = (digest: string) => path.join(layoutDir, 'blobs', ...digest.split(':'));
   const blob = async <T>(digest: string) => JSON.parse(await fs.readFile(blobPath(digest), 'utf8')) as T;
   const index = JSON.parse(await fs.readFile(path.join(layoutDir, 'index.json'), 'utf8')) as ImageLayout;
@@ -96,21 +96,21 @@ async function layoutLayers(layoutDir: string): Promise<LayerSource[]> {
  * The spec the daemon builds for `run --network none busybox true` (lesson 10's
  * buildSpec with the same options): docker's capabilities, mounts, masked
  * paths and rlimits, a network namespace, a cgroup in root mode, a user
- * namespace when not root.
+ * namespace when not root. The port section runs other `args` in a cgroup of its own.
  */
-async function writeRuncBundle(bundle: string, rootfs: string): Promise<void> {
+export async function writeRuncBundle(bundle: string, rootfs: string, args: string[] = ['true'], cgroup = 'runc'): Promise<void> {
   const uid = process.getuid?.() ?? 0;
   const rootless = uid === 0 ? undefined : { uid, gid: process.getgid?.() ?? uid };
   const spec = buildSpec({
     rootfs,
-    args: ['true'],
+    args,
     env: ['HOSTNAME=benchmark', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
     cwd: '/',
     user: { uid: 0, gid: 0, additionalGids: [] },
     hostname: 'benchmark',
     terminal: false,
     networkMode: 'none',
-    ...(rootless ? { rootless } : { cgroupsPath: '/minidocker-bench/runc' }),
+    ...(rootless ? { rootless } : { cgroupsPath: `/minidocker-bench/${cgroup}` }),
     hostNofileLimit: hostNofileLimit(),
   });
   await fs.mkdir(bundle, { recursive: true });

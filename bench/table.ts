@@ -3,7 +3,8 @@
  * ratio against each competitor and whether the goal is met. A `ms/layer`
  * column appears when some row has that figure (the registry section); rows
  * with latencies (the run section) get median, min and max milliseconds
- * instead of seconds and MB/s.
+ * instead of seconds and MB/s; rows of HTTP requests (the port section)
+ * get p50 and p99 milliseconds and requests per second.
  */
 import chalk from 'chalk';
 
@@ -19,9 +20,14 @@ export interface Row {
   msPerLayer?: number;
   /** Latency of one operation in milliseconds over the runs (the run section). */
   ms?: { median: number; min: number; max: number };
+  /** Percentiles of one request's latency in milliseconds (the port section). */
+  percentiles?: { p50: number; p99: number };
+  /** Requests per second (the port section). */
+  rps?: number;
   /**
    * The implementation's MB/s divided by this row's (1.00 for the implementation itself);
-   * for latencies, the implementation's median ms divided by this row's (lower is better).
+   * for latencies, the implementation's median ms divided by this row's (lower is better);
+   * in the port section, the proxy's p50 ms or req/s divided by the direct client's.
    */
   ratio?: number;
   /** The goal this row judges, e.g. `≥ 0.8 × tar`, and whether it is met. */
@@ -45,8 +51,16 @@ const LATENCY_COLUMNS: Column[] = [
   { header: 'max ms', numeric: true, cell: (r) => figure(r.ms?.max, 1) },
 ];
 
-function columns(withMsPerLayer: boolean, latency: boolean): Column[] {
-  const figures: Column[] = latency
+const HTTP_COLUMNS: Column[] = [
+  { header: 'p50 ms', numeric: true, cell: (r) => figure(r.percentiles?.p50, 2) },
+  { header: 'p99 ms', numeric: true, cell: (r) => figure(r.percentiles?.p99, 2) },
+  { header: 'req/s', numeric: true, cell: (r) => figure(r.rps, 0) },
+];
+
+function columns(withMsPerLayer: boolean, latency: boolean, http: boolean): Column[] {
+  const figures: Column[] = http
+    ? HTTP_COLUMNS
+    : latency
     ? LATENCY_COLUMNS
     : [
         { header: 'median s', numeric: true, cell: (r) => figure(r.seconds, 2) },
@@ -79,11 +93,13 @@ function colour(text: string, row: Row, last: boolean): string {
 /**
  * The rows as an aligned text table (the case name printed once per group).
  * @param options.latency the latency columns even when no row has figures (all failed).
+ * @param options.http the HTTP columns even when no row has figures.
  */
-export function renderTable(rows: Row[], options: { latency?: boolean } = {}): string {
+export function renderTable(rows: Row[], options: { latency?: boolean; http?: boolean } = {}): string {
   const cols = columns(
     rows.some((r) => r.msPerLayer !== undefined),
     options.latency === true || rows.some((r) => r.ms !== undefined),
+    options.http === true || rows.some((r) => r.percentiles !== undefined || r.rps !== undefined),
   );
   const table = rows.map((row, i) =>
     cols.map((col, c) => {

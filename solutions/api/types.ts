@@ -9,6 +9,7 @@
  * not know.
  */
 import type { HealthConfig } from '../image/types.js';
+import type { NetworkingConfig } from './network-types.js';
 
 /** The API version the reference daemon speaks and advertises in `Api-Version`. */
 export const API_VERSION = '1.41';
@@ -139,7 +140,18 @@ export interface HostConfig {
   AutoRemove?: boolean;
   NetworkMode?: string;
   Binds?: string[] | null;
+  /** `-p`: per `"<port>/<proto>"`, where to publish it; HostIp and HostPort '' leave the choice to the daemon. */
   PortBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null>;
+  /** `-P`: publish every exposed port on a port the kernel chooses. */
+  PublishAllPorts?: boolean;
+  /** `--add-host`: `"name:ip"` lines for the container's /etc/hosts. */
+  ExtraHosts?: string[] | null;
+  /** `--dns`: nameservers for the container's /etc/resolv.conf. */
+  Dns?: string[] | null;
+  /** `--dns-search`: search domains. */
+  DnsSearch?: string[] | null;
+  /** `--dns-option`: resolver options (`ndots:2`). */
+  DnsOptions?: string[] | null;
   Memory?: number;
   PidsLimit?: number | null;
   NanoCpus?: number;
@@ -166,6 +178,8 @@ export interface ContainerCreateRequest {
   /** The health check (lesson 13); omitted: the image's. */
   Healthcheck?: HealthConfig;
   HostConfig?: HostConfig;
+  /** The container's settings on its network (`--network-alias`), by network name. */
+  NetworkingConfig?: NetworkingConfig;
 }
 
 /** Reply of `POST /containers/create`. */

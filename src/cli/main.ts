@@ -12,7 +12,7 @@
  * and whatever a verb decides through {@link StatusError} (`run` → 125 for a
  * daemon error, else the container's own exit code).
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EngineClient } from '../client/engine-client.js';
 import { resolveClientSocket } from '../config.js';
 import { NotImplementedError } from '../errors.js';
@@ -21,6 +21,9 @@ import { exec } from './commands/exec.js';
 import type { ExecOptions } from './commands/exec.js';
 import type { LogsOptions, PsOptions, RmOptions, StopOptions } from './commands/containers.js';
 import { images, pull, rmi } from './commands/images.js';
+import { connectNetwork, createNetwork, disconnectNetwork, inspectNetworks, listNetworks, pruneNetworks, removeNetworks } from './commands/networks.js';
+import type { NetworkCreateOptions, NetworkLsOptions, NetworkPruneOptions } from './commands/networks.js';
+import { port } from './commands/port.js';
 import { pause, stats, top, unpause } from './commands/processes.js';
 import type { StatsOptions } from './commands/processes.js';
 import type { ImagesOptions, RmiOptions } from './commands/images.js';
@@ -29,6 +32,8 @@ import { run } from './commands/run.js';
 import type { RunOptions } from './commands/run.js';
 import { healthcheckOf } from './health-flags.js';
 import type { HealthFlags } from './health-flags.js';
+import { networkingOf } from './network-flags.js';
+import type { NetworkFlags } from './network-flags.js';
 import { info, version } from './commands/system.js';
 import { packageVersion } from '../config.js';
 import { StatusError } from './context.js';
@@ -110,7 +115,18 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option('-w, --workdir <dir>', 'working directory inside the container')
     .option('-i, --interactive', 'keep STDIN open and send it to the container')
     .option('-t, --tty', 'allocate a pseudo-TTY')
-    .option('--network <mode>', 'connect the container to a network: none, host (default: "default")')
+    .option('--network <network>', 'connect the container to a network: its name, none or host (default: "default")', collect)
+    .addOption(new Option('--net <network>').hideHelp().argParser(collect)) // docker's old name for --network
+    .option('--network-alias <alias>', 'add a network-scoped alias for the container (repeatable)', collect)
+    .option('-p, --publish <[ip:][hostPort:]containerPort[/proto]>', "publish a container's port(s) to the host (repeatable)", collect)
+    .option('-P, --publish-all', 'publish all exposed ports to ports the kernel chooses')
+    .option('--expose <port[/proto]>', 'expose a port or a range of ports (repeatable)', collect)
+    .option('--add-host <host:ip>', 'add a custom host-to-IP mapping (repeatable)', collect)
+    .option('--dns <ip>', 'set custom DNS servers (repeatable)', collect)
+    .option('--dns-search <domain>', 'set custom DNS search domains (repeatable)', collect)
+    .option('--dns-option <option>', 'set DNS options (repeatable)', collect)
+    .option('-h, --hostname <name>', 'container host name')
+    .helpOption('--help', 'display help for command') // -h is --hostname, as in docker
     .option('--health-cmd <command>', 'command to run to check health')
     .option('--health-interval <duration>', 'time between running the check (ms|s|m|h) (default 0s)')
     .option('--health-timeout <duration>', 'maximum time to allow one check to run (ms|s|m|h) (default 0s)')
@@ -119,8 +135,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option('--health-retries <n>', 'consecutive failures needed to report unhealthy')
     .option('--no-healthcheck', 'disable any container-specified HEALTHCHECK')
     .passThroughOptions() // `run busybox sh -c 'ls -l'`: flags after IMAGE belong to the command
-    .action((image: string, command: string[], options: RunOptions & HealthFlags) =>
-      act((ctx) => run(ctx, image, command, { ...options, healthcheck: healthcheckOf(options) })),
+    .action((image: string, command: string[], options: Omit<RunOptions, 'network'> & HealthFlags & NetworkFlags) =>
+      act((ctx) => {
+        const networking = networkingOf(options);
+        const network = networking.HostConfig.NetworkMode;
+        return run(ctx, image, command, { ...options, network, healthcheck: healthcheckOf(options), networking });
+      }),
     );
   program
     .command('exec')
@@ -184,6 +204,65 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .action((containers: string[], options: { all?: boolean; stream: boolean }) =>
       act((ctx) => stats(ctx, containers, { all: options.all, noStream: !options.stream } satisfies StatsOptions)));
   program
+    .command('port')
+    .description('List port mappings or a specific mapping for the container')
+    .usage('CONTAINER [PRIVATE_PORT[/PROTO]]')
+    .argument('<container>')
+    .argument('[private-port]')
+    .action((container: string, privatePort: string | undefined) => act((ctx) => port(ctx, container, privatePort)));
+  const network = program.command('network').description('Manage networks').usage('COMMAND');
+  network.action(() => network.outputHelp()); // `minidocker network` alone: its usage, exit 0, as docker
+  network
+    .command('ls')
+    .alias('list')
+    .description('List networks')
+    .option('-q, --quiet', 'only display network IDs')
+    .option('--no-trunc', 'do not truncate the output')
+    .option('-f, --filter <filter>', 'provide filter values (e.g. "driver=bridge")', collect)
+    .action((options: NetworkLsOptions) => act((ctx) => listNetworks(ctx, options)));
+  network
+    .command('create')
+    .description('Create a network')
+    .argument('<network>')
+    .option('-d, --driver <driver>', 'driver to manage the network', 'bridge')
+    .option('-o, --opt <key=value>', 'set driver specific options (repeatable)', collect)
+    .option('--label <label>', 'set metadata on a network (repeatable)', collect)
+    .option('--internal', 'restrict external access to the network')
+    .option('--attachable', 'enable manual container attachment')
+    .action((name: string, options: NetworkCreateOptions) => act((ctx) => createNetwork(ctx, name, options)));
+  network
+    .command('inspect')
+    .description('Display detailed information on one or more networks')
+    .argument('<network...>')
+    .action((names: string[]) => act((ctx) => inspectNetworks(ctx, names)));
+  network
+    .command('rm')
+    .alias('remove')
+    .description('Remove one or more networks')
+    .argument('<network...>')
+    .option('-f, --force', 'do not error if the network does not exist')
+    .action((names: string[], options: { force?: boolean }) => act((ctx) => removeNetworks(ctx, names, options)));
+  network
+    .command('connect')
+    .description('Connect a container to a network')
+    .argument('<network>')
+    .argument('<container>')
+    .option('--alias <alias>', 'add network-scoped alias for the container (repeatable, or comma-separated)', collect)
+    .action((name: string, container: string, options: { alias?: string[] }) => act((ctx) => connectNetwork(ctx, name, container, options)));
+  network
+    .command('disconnect')
+    .description('Disconnect a container from a network')
+    .argument('<network>')
+    .argument('<container>')
+    .option('-f, --force', 'force the container to disconnect from a network')
+    .action((name: string, container: string, options: { force?: boolean }) => act((ctx) => disconnectNetwork(ctx, name, container, options)));
+  network
+    .command('prune')
+    .description('Remove all unused networks')
+    .option('-f, --force', 'do not prompt for confirmation')
+    .option('--filter <filter>', 'provide filter values (e.g. "until=<timestamp>")', collect)
+    .action((options: NetworkPruneOptions) => act((ctx) => pruneNetworks(ctx, options)));
+  program
     .command('rmi')
     .description('Remove one or more images')
     .argument('<image...>')
@@ -212,20 +291,26 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 /** Help and `--version` end with 0; bad flags with 125, other usage errors with 1, as docker does. */
 function usageError(err: CommanderError, argv: string[], program: Command, io: CliIO): number {
   if (err.exitCode === 0) return 0;
-  const verb = program.commands.find((c) => c.name() === verbOf(argv))?.name();
-  const help = verb ? `minidocker ${verb} --help` : 'minidocker --help';
+  const help = ['minidocker', ...commandPath(program, argv), '--help'].join(' ');
   io.stderr.write(`minidocker: ${err.message.replace(/^error: /, '')}\nSee '${help}'.\n`);
   return FLAG_ERRORS.has(err.code) ? 125 : 1;
 }
 
-// The first argument that is neither a global flag nor the -H value.
-function verbOf(argv: string[]): string | undefined {
+// The verb, and sub-verb (`network ls`), the arguments name: words that are neither flags nor the -H value.
+function commandPath(program: Command, argv: string[]): string[] {
+  const path: string[] = [];
+  let command = program;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '-H' || arg === '--host') i++;
-    else if (!arg.startsWith('-')) return arg;
+    else if (!arg.startsWith('-')) {
+      const sub = command.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+      if (sub === undefined) break;
+      path.push(sub.name());
+      command = sub;
+    }
   }
-  return undefined;
+  return path;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {

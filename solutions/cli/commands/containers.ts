@@ -12,12 +12,12 @@
  */
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError } from '../../errdefs.js';
-import type { PortSummary } from '../../api/types.js';
 import { containerInspect, containerList, containerLogs, containerRemove, containerStop } from '../../client/containers.js';
 import { demultiplex } from '../../client/stdcopy.js';
 import { shortId } from '../../units.js';
 import type { CommandContext } from '../context.js';
 import { describeError, ellipsis, formatTable, timeAgo } from '../format.js';
+import { displayablePorts } from '../network-format.js';
 
 /** Flags of `minidocker ps`. */
 export interface PsOptions {
@@ -51,7 +51,8 @@ export interface RmOptions {
  * `minidocker ps`: `GET /containers/json` (`?all=1` with `-a`), printed as
  * docker's table: short id, image, the command quoted and cut to 20
  * characters (`"sh -c 'while true; …"`), created ago, the daemon's status
- * text, ports, and the first name without its leading `/`.
+ * text, ports as docker shows them (`displayablePorts`, provided:
+ * `127.0.0.1:49153->80/tcp`), and the first name without its leading `/`.
  * @returns 0.
  */
 export async function ps(ctx: CommandContext, options: PsOptions): Promise<number> {
@@ -66,7 +67,7 @@ export async function ps(ctx: CommandContext, options: PsOptions): Promise<numbe
     JSON.stringify(ellipsis(c.Command, 20)),
     timeAgo(c.Created),
     c.Status,
-    (c.Ports ?? []).map(formatPort).join(', '),
+    displayablePorts(c.Ports ?? []),
     (c.Names ?? []).map((n) => n.replace(/^\//, '')).find((n) => !n.includes('/')) ?? '',
   ]);
   ctx.io.stdout.write(formatTable([['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'], ...rows]));
@@ -121,10 +122,4 @@ async function forEach(ctx: CommandContext, names: string[], op: (name: string) 
   });
   if (errors.length > 0) throw new AggregateError(errors);
   return 0;
-}
-
-// `0.0.0.0:8080->80/tcp` when published, `80/tcp` when only exposed.
-function formatPort(port: PortSummary): string {
-  const inside = `${port.PrivatePort}/${port.Type}`;
-  return port.IP && port.PublicPort !== undefined ? `${port.IP}:${port.PublicPort}->${inside}` : inside;
 }

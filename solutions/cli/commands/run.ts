@@ -23,6 +23,8 @@ import { demultiplex } from '../../client/stdcopy.js';
 import { StatusError } from '../context.js';
 import type { CliIO, CommandContext } from '../context.js';
 import { describeError } from '../format.js';
+import { withNetworking } from '../network-flags.js';
+import type { NetworkingRequest } from '../network-flags.js';
 import { parseImageName, pullImage } from './images.js';
 
 /** Flags of `minidocker run`. */
@@ -45,6 +47,8 @@ export interface RunOptions {
   network?: string;
   /** `--health-*` and `--no-healthcheck`, read by cli/health-flags.ts: the create's `Healthcheck` (none: the image's). */
   healthcheck?: HealthConfig;
+  /** `-p`, `-P`, `--expose`, `--network-alias`, `--add-host`, `--dns*`, `-h`, read by cli/network-flags.ts (lesson 14): merged in with `withNetworking`. */
+  networking?: NetworkingRequest;
 }
 
 /**
@@ -53,7 +57,8 @@ export interface RunOptions {
  * unless `-d`, `-i` sets OpenStdin (and AttachStdin/StdinOnce unless `-d`),
  * `HostConfig` carries AutoRemove and NetworkMode, plus the terminal's size
  * as `ConsoleSize` ([rows, columns]) with `-t` when stdout is a terminal;
- * `Healthcheck` only when the flags gave one.
+ * `Healthcheck` only when the flags gave one. Last, the port and network
+ * flags are merged in: `withNetworking(body, options.networking)`.
  */
 export function buildCreateRequest(image: string, command: string[], options: RunOptions, io: CliIO): ContainerCreateRequest {
   const attach = !options.detach;
@@ -61,7 +66,7 @@ export function buildCreateRequest(image: string, command: string[], options: Ru
   const env = (options.env ?? []).map((e) => (e.includes('=') || io.env[e] === undefined ? e : `${e}=${io.env[e]}`));
   const hostConfig: HostConfig = { AutoRemove: Boolean(options.rm), NetworkMode: options.network ?? 'default' };
   if (options.tty && io.stdout.isTTY && io.stdout.rows && io.stdout.columns) hostConfig.ConsoleSize = [io.stdout.rows, io.stdout.columns];
-  return {
+  return withNetworking({
     AttachStdin: stdin,
     AttachStdout: attach,
     AttachStderr: attach,
@@ -76,7 +81,7 @@ export function buildCreateRequest(image: string, command: string[], options: Ru
     Labels: {},
     ...(options.healthcheck ? { Healthcheck: options.healthcheck } : {}),
     HostConfig: hostConfig,
-  };
+  }, options.networking);
 }
 
 /**

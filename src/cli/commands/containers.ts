@@ -12,13 +12,13 @@
  */
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError } from '../../errdefs.js';
-import type { PortSummary } from '../../api/types.js';
 import { containerInspect, containerList, containerLogs, containerRemove, containerStop } from '../../client/containers.js';
 import { demultiplex } from '../../client/stdcopy.js';
 import { NotImplementedError } from '../../errors.js';
 import { shortId } from '../../units.js';
 import type { CommandContext } from '../context.js';
 import { describeError, ellipsis, formatTable, timeAgo } from '../format.js';
+import { displayablePorts } from '../network-format.js';
 
 /** Flags of `minidocker ps`. */
 export interface PsOptions {
@@ -52,12 +52,14 @@ export interface RmOptions {
  * `minidocker ps`: `GET /containers/json` (`?all=1` with `-a`), printed as
  * docker's table: short id, image, the command quoted and cut to 20
  * characters (`"sh -c 'while true; …"`), created ago, the daemon's status
- * text, ports, and the first name without its leading `/`.
+ * text, ports as docker shows them (`displayablePorts`, provided:
+ * `127.0.0.1:49153->80/tcp`), and the first name without its leading `/`.
  * @returns 0.
  */
 export async function ps(ctx: CommandContext, options: PsOptions): Promise<number> {
   // TODO(lesson-02): List the containers with containerList (all only with -a) and print docker's container table.
   // HINT: columns CONTAINER ID, IMAGE, COMMAND, CREATED, STATUS, PORTS, NAMES; COMMAND is JSON.stringify(ellipsis(cmd, 20)).
+  // HINT: PORTS is displayablePorts(c.Ports) (cli/network-format.ts, provided).
   void ctx, options;
   throw new NotImplementedError('lesson-02: ps');
 }

@@ -24,6 +24,8 @@ import { NotImplementedError } from '../../errors.js';
 import { StatusError } from '../context.js';
 import type { CliIO, CommandContext } from '../context.js';
 import { describeError } from '../format.js';
+import { withNetworking } from '../network-flags.js';
+import type { NetworkingRequest } from '../network-flags.js';
 import { parseImageName, pullImage } from './images.js';
 
 /** Flags of `minidocker run`. */
@@ -46,6 +48,8 @@ export interface RunOptions {
   network?: string;
   /** `--health-*` and `--no-healthcheck`, read by cli/health-flags.ts: the create's `Healthcheck` (none: the image's). */
   healthcheck?: HealthConfig;
+  /** `-p`, `-P`, `--expose`, `--network-alias`, `--add-host`, `--dns*`, `-h`, read by cli/network-flags.ts (lesson 14): merged in with `withNetworking`. */
+  networking?: NetworkingRequest;
 }
 
 /**
@@ -54,11 +58,13 @@ export interface RunOptions {
  * unless `-d`, `-i` sets OpenStdin (and AttachStdin/StdinOnce unless `-d`),
  * `HostConfig` carries AutoRemove and NetworkMode, plus the terminal's size
  * as `ConsoleSize` ([rows, columns]) with `-t` when stdout is a terminal;
- * `Healthcheck` only when the flags gave one.
+ * `Healthcheck` only when the flags gave one. Last, the port and network
+ * flags are merged in: `withNetworking(body, options.networking)`.
  */
 export function buildCreateRequest(image: string, command: string[], options: RunOptions, io: CliIO): ContainerCreateRequest {
   // TODO(lesson-02): Fill the create body from the flags, as the TSDoc above lists.
   // HINT: Cmd/Env null when empty; a bare `-e KEY` becomes `KEY=<io.env[KEY]>` when the CLI has it.
+  // HINT: return withNetworking(body, options.networking): -p, --dns and the like (lesson 14) go in there.
   void image, command, options, io;
   throw new NotImplementedError('lesson-02: buildCreateRequest');
 }
