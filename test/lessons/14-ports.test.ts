@@ -12,6 +12,7 @@
 import { afterAll, afterEach, beforeAll, describe } from 'vitest';
 import { ContainerDaemons, MirrorFixture } from '../support/container-harness.js';
 import { registerProxyChecks } from './14-ports/proxy.js';
+import { registerCliChecks } from './14-ports/cli.js';
 import { registerNetworkChecks } from './14-ports/networks.js';
 import { registerPublishChecks } from './14-ports/publish.js';
 
@@ -26,4 +27,5 @@ describe('lesson 14 — ports and networks', () => {
   registerProxyChecks();
   registerPublishChecks(daemons);
   registerNetworkChecks(daemons);
+  registerCliChecks(daemons);
 });

@@ -100,12 +100,14 @@ export function inspectNetworkSettings(record: ContainerRecord): Record<string, 
   };
 }
 
-/** Provided (lesson 14): the list's `Ports`: one `{IP, PrivatePort, PublicPort, Type}` per published port, by container port. */
+/** Provided (lesson 14): the list's `Ports`: one `{IP, PrivatePort, PublicPort, Type}` per published port, `{PrivatePort, Type}` per exposed one that is not, by container port. */
 export function summaryPorts(record: ContainerRecord): PortSummary[] {
   const ports: PortSummary[] = [];
-  for (const [key, bindings] of Object.entries(record.NetworkSettings?.Ports ?? {})) {
+  for (const [key, bindings] of Object.entries(inspectPorts(record))) {
     const [port = '0', type = 'tcp'] = key.split('/');
-    for (const b of bindings) ports.push({ IP: b.HostIp, PrivatePort: Number(port), PublicPort: Number(b.HostPort), Type: type as PortSummary['Type'] });
+    // An exposed port nothing publishes is listed without a host side, as dockerd lists it (`docker ps`: 443/tcp).
+    if (bindings === null) ports.push({ PrivatePort: Number(port), Type: type as PortSummary['Type'] });
+    for (const b of bindings ?? []) ports.push({ IP: b.HostIp, PrivatePort: Number(port), PublicPort: Number(b.HostPort), Type: type as PortSummary['Type'] });
   }
   return ports.sort((a, b) => a.PrivatePort - b.PrivatePort || a.Type.localeCompare(b.Type));
 }
