@@ -74,6 +74,7 @@ export function composeDaemon(options: ComposeOptions): RouteRegistrar {
     const ready = Promise.all([networks.restore(), containers.restore()]).then(() => undefined);
     ready.catch(() => undefined); // reported by every containers request instead
     const drivers = builtinDrivers();
+    drivers.network.push('bridge'); // lesson 14: user-defined networks (a shared namespace, not a bridge device), under docker's driver name
     const registryConfig = registryServiceConfig(options.mirrors);
     daemon.infoSources.push(async () => ({ Plugins: pluginsInfo(drivers), RegistryConfig: registryConfig }));
     registerImageRoutes(images)(router, daemon);

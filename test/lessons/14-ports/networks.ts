@@ -160,12 +160,17 @@ export function registerNetworkChecks(daemons: ContainerDaemons): void {
     expect([bad.status, bad.body?.message], 'a --dns that is not an IP address is docker\'s 400').toEqual([400, 'not-an-ip is not an ip address']);
   }, 90_000);
 
-  it('GET /networks lists bridge, host and none, with ids that survive a restart; /networks/bridge has the 127.0.0.1 gateway testcontainers reads', async () => {
+  it.skipIf(unshare.skip)('GET /networks lists bridge, host, none and the networks created, with ids that survive a restart; /networks/bridge has the 127.0.0.1 gateway testcontainers reads', async () => {
+    requireTool(unshare);
     const daemon = await daemonWithBusybox();
+    const rng = seeded();
+    const mine = nameFrom(rng, 'n');
+    const mineId = await createNetwork(daemon, { Name: mine });
     const listed = await api<any[]>(daemon, 'GET', '/v1.41/networks');
     expect(listed.status, `GET /networks answers 200; it said ${listed.status} ${listed.text.slice(0, 200)} — src/daemon/routes/networks.ts`).toBe(200);
     const byName = Object.fromEntries((listed.body ?? []).map((n) => [n.Name, n]));
-    expect(Object.keys(byName).sort(), 'the three networks every daemon has').toEqual(['bridge', 'host', 'none']);
+    expect(Object.keys(byName).sort(), `the three networks every daemon has, and the one created ${rng.why}`).toEqual(['bridge', 'host', mine, 'none'].sort());
+    expect(byName[mine], 'a created network is listed as docker lists it: its Id, driver bridge, scope local, Containers {}').toMatchObject({ Id: mineId, Driver: 'bridge', Scope: 'local', Containers: {} });
     expect([byName.bridge?.Driver, byName.host?.Driver, byName.none?.Driver], 'their drivers, as docker names them').toEqual(['bridge', 'host', 'null']);
     const bridge = await api<any>(daemon, 'GET', '/networks/bridge');
     expect(bridge.status, 'GET /networks/bridge (unversioned, as testcontainers sends it) answers 200').toBe(200);
@@ -181,7 +186,7 @@ export function registerNetworkChecks(daemons: ContainerDaemons): void {
     const again = await daemons.start({ socketPath: daemon.socketPath, dataRoot: daemon.dataRoot });
     const relisted = await api<any[]>(again, 'GET', '/v1.41/networks');
     expect(Object.fromEntries((relisted.body ?? []).map((n) => [n.Name, n.Id])), 'after a restart the networks keep their ids (records on disk, not made anew)').toEqual({
-      bridge: byName.bridge?.Id, host: byName.host?.Id, none: byName.none?.Id,
+      bridge: byName.bridge?.Id, host: byName.host?.Id, none: byName.none?.Id, [mine]: mineId,
     });
   }, 90_000);
 
