@@ -15,6 +15,9 @@
  * <data root>/networks NetworkStore ──▶ NetworkService ──▶ routes/networks.ts (NetworksBackend)
  *                                         │ NetworkSource ▲ NetworkMembers (the ContainerStore)
  *                                         └─▶ ContainerService
+ * <data root>/volumes  VolumeStore  ──▶ VolumeService  ──▶ routes/volumes.ts (VolumesBackend)
+ *                                         │ VolumeSource ▲ VolumeUsers (the ContainerStore)
+ *                                         └─▶ ContainerService
  * ```
  * It runs as the daemon registers its routes, after startDaemon made the data
  * root (0700), so nothing is created before the data root has its mode.
@@ -35,11 +38,14 @@ import { ExecService } from './exec/exec-service.js';
 import { ImageService } from './images/image-service.js';
 import { NetworkService } from './network/network-service.js';
 import { NetworkStore } from './network/network-store.js';
+import { VolumeService } from './volumes/volume-service.js';
+import { VolumeStore } from './volumes/volume-store.js';
 import { registerProcessRoutes } from './routes/container-processes.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerExecRoutes } from './routes/exec.js';
 import { registerImageRoutes } from './routes/images.js';
 import { registerNetworkRoutes } from './routes/networks.js';
+import { registerVolumeRoutes } from './routes/volumes.js';
 import type { RouteRegistrar } from './server/route-registrar.js';
 import { builtinDrivers, pluginsInfo, registryServiceConfig } from './system/composed-info.js';
 
@@ -70,16 +76,20 @@ export function composeDaemon(options: ComposeOptions): RouteRegistrar {
     // Lesson 14: the networks; the containers find theirs through NetworkSource, the networks their members through the store.
     const store = new ContainerStore(dataRoot);
     const networks = new NetworkService({ store: new NetworkStore(dataRoot), containers: store, rootless: facts.rootless });
-    const containers = new ContainerService({ dataRoot, images, store, runtime, facts, networks });
-    const ready = Promise.all([networks.restore(), containers.restore()]).then(() => undefined);
+    // Lesson 15: the volumes; the containers make and fill theirs through VolumeSource, the volumes find their users in the store.
+    const volumes = new VolumeService({ store: new VolumeStore(dataRoot), containers: store });
+    const containers = new ContainerService({ dataRoot, images, store, runtime, facts, networks, volumes });
+    const ready = Promise.all([networks.restore(), volumes.restore(), containers.restore()]).then(() => undefined);
     ready.catch(() => undefined); // reported by every containers request instead
     const drivers = builtinDrivers();
     drivers.network.push('bridge'); // lesson 14: user-defined networks (a shared namespace, not a bridge device), under docker's driver name
+    drivers.volume.push('local'); // lesson 15: volumes under the data root
     const registryConfig = registryServiceConfig(options.mirrors);
     daemon.infoSources.push(async () => ({ Plugins: pluginsInfo(drivers), RegistryConfig: registryConfig }));
     registerImageRoutes(images)(router, daemon);
     registerContainerRoutes({ backend: containers, ready, runtime: options.runtime })(router, daemon);
     registerNetworkRoutes({ backend: networks, ready })(router, daemon);
+    registerVolumeRoutes({ backend: volumes, ready })(router, daemon);
     // Lesson 13: exec instances in the running containers, listed in inspect's ExecIDs.
     const execs = new ExecService(containers);
     containers.execIds = (id) => execs.execIds(id);

@@ -16,6 +16,9 @@
  * routes/networks.ts    ─▶ NetworksBackend    ◀── network/network-service.ts
  * containers/…          ─▶ NetworkSource      ◀── network/network-service.ts
  * network/…             ─▶ NetworkMembers     ◀── containers/container-store.ts
+ * routes/volumes.ts     ─▶ VolumesBackend     ◀── volumes/volume-service.ts
+ * containers/…          ─▶ VolumeSource       ◀── volumes/volume-service.ts
+ * volumes/…             ─▶ VolumeUsers        ◀── containers/container-store.ts
  * ```
  */
 import type { ContainerStatsResponse, ContainerTopResponse } from '../api/processes.js';
@@ -38,6 +41,9 @@ import type { ExecCreateBody } from './routes/exec-requests.js';
 import type { NetworkRecord } from './network/network-store.js';
 import type { NetworkFilters } from './network/network-views.js';
 import type { NetworkConnectBody, NetworkCreateBody, NetworkDisconnectBody } from './routes/network-requests.js';
+import type { VolumeCreateBody } from './routes/volume-requests.js';
+import type { MountPointRecord } from './volumes/mount-points.js';
+import type { VolumeFilters } from './volumes/volume-views.js';
 
 /** What `/images/*` needs: pull, list, inspect, tag, remove, push. */
 export interface ImagesBackend {
@@ -83,8 +89,8 @@ export interface ContainersBackend {
   restart(ref: string, timeout?: number): Promise<void>;
   /** @throws ConflictError when not running; InvalidParameterError without a Tty. */
   resize(ref: string, size: ConsoleSize): Promise<void>;
-  /** @throws ConflictError for a running container without `force`. */
-  remove(ref: string, force?: boolean): Promise<void>;
+  /** With `volumes`, its anonymous volumes go too (`rm -v`). @throws ConflictError for a running container without `force`. */
+  remove(ref: string, force?: boolean, volumes?: boolean): Promise<void>;
   /** The live side of a container: its output, start and exit events (for logs and attach). */
   live(id: string): LiveContainer;
   /** Where the container's json-file log lives. */
@@ -195,4 +201,34 @@ export interface NetworkMembers {
   resolve(ref: string): ContainerRecord;
   /** Writes a changed record. */
   save(record: ContainerRecord): Promise<void>;
+}
+
+/** What `/volumes/*` needs (lesson 15). */
+export interface VolumesBackend {
+  /** Every volume that passes the filters. @throws InvalidParameterError for a filter value docker refuses. */
+  list(filters?: VolumeFilters): { Volumes: Record<string, unknown>[]; Warnings: null };
+  /** @throws NotFoundError `get <name>: no such volume`. */
+  inspect(name: string): Record<string, unknown>;
+  /** A volume, or the one of that name already there. @throws InvalidParameterError for a bad name or driver option. */
+  create(body: VolumeCreateBody): Promise<Record<string, unknown>>;
+  /** @throws NotFoundError (not with force); ConflictError while a container uses it. */
+  remove(name: string, force?: boolean): Promise<void>;
+  /** Removes the unused anonymous volumes (every unused one with `all`). */
+  prune(filters?: VolumeFilters): Promise<{ VolumesDeleted: string[]; SpaceReclaimed: number }>;
+}
+
+/** What the containers need of the volumes: a create's volumes made, an empty one filled at start, `rm -v`. */
+export interface VolumeSource {
+  /** Makes the volumes a create's mounts name (named ones when missing, anonymous ones); fills in their Source. */
+  attach(points: readonly MountPointRecord[]): Promise<MountPointRecord[]>;
+  /** Fills an empty volume from the image's tree (`imageRoot`) at the mount's destination, unless nocopy. */
+  populate(point: MountPointRecord, imageRoot: string): Promise<void>;
+  /** Removes a removed container's anonymous volumes no other container uses. */
+  removeAnonymous(record: ContainerRecord): Promise<void>;
+}
+
+/** What the volumes need of the containers: who mounts which volume. */
+export interface VolumeUsers {
+  /** Every container record. */
+  all(): ContainerRecord[];
 }

@@ -25,11 +25,12 @@ import { containerConfigOf, hostConfigOf, specOptionsOf } from './create-options
 import type { DaemonFacts } from './create-options.js';
 import { ZERO_TIME, consoleSizeOf, newContainerId, rfc3339Nano } from './container-store.js';
 import type { ContainerRecord, ContainerStore } from './container-store.js';
-import type { ImageSource } from '../backends.js';
+import type { ImageSource, VolumeSource } from '../backends.js';
 import type { ResolvedImage } from '../images/image-records.js';
 import type { ContainerCreateBody } from '../routes/container-requests.js';
 import { attachmentOf } from '../network/network-attachment.js';
 import type { NetworkLookup } from '../network/network-attachment.js';
+import { checkBindSources, mountPointsOf } from '../volumes/mount-points.js';
 
 /** What creating a container needs from the daemon. */
 export interface CreateContext {
@@ -40,6 +41,8 @@ export interface CreateContext {
   facts: DaemonFacts;
   /** The networks: the one a create names must exist (lesson 14). */
   networks: NetworkLookup;
+  /** The volumes: a create's named and anonymous volumes are made (lesson 15). */
+  volumes: Pick<VolumeSource, 'attach'>;
 }
 
 const unpacking = new Map<string, Promise<string>>();
@@ -110,6 +113,8 @@ export async function createContainer(ctx: CreateContext, body: ContainerCreateB
   const id = newContainerId();
   const hostname = body.Hostname || id.slice(0, 12);
   const config = containerConfigOf(body, imageConfig, { hostname, workingDir: body.WorkingDir || imageConfig?.WorkingDir || '' });
+  const mounts = mountPointsOf(body.HostConfig, config.Volumes);
+  await checkBindSources(mounts);
   const user = await resolveUser(lower, config.User);
   const groups = await resolveGroups(lower, hostConfig.GroupAdd ?? []);
   const consoleSize = consoleSizeOf(hostConfig.ConsoleSize);
@@ -117,6 +122,8 @@ export async function createContainer(ctx: CreateContext, body: ContainerCreateB
   const dir = store.dir(id);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   try {
+    // The volumes are made once the container will be: a create refused above makes none.
+    const mountPoints = await ctx.volumes.attach(mounts);
     const mode = defaultRootfsMode();
     const rootfs = await prepareRootfs(lower, dir, mode);
     const spec = buildSpec({
@@ -141,6 +148,7 @@ export async function createContainer(ctx: CreateContext, body: ContainerCreateB
       Driver: mode === 'overlay' ? 'overlay2' : 'vfs',
       RestartCount: 0,
       NetworkSettings: { Networks: network.networks },
+      ...(mountPoints.length > 0 ? { MountPoints: mountPoints } : {}),
     };
     await store.add(record);
     return { record, warnings };

@@ -17,14 +17,17 @@ import type { PortProxy } from '../../runtime/port-proxy.js';
 import { JsonFileLog } from '../../runtime/json-log.js';
 import type { Runc } from '../../runtime/runc.js';
 import { resizeTerminal } from '../../runtime/shim.js';
-import type { ConsoleSize } from '../../runtime/spec.js';
+import { specMounts } from '../../runtime/mounts.js';
+import type { UserMount } from '../../runtime/mounts.js';
+import type { ConsoleSize, Mount } from '../../runtime/spec.js';
 import { NotImplementedError } from '../../errors.js';
-import type { ImageSource, NetworkSource } from '../backends.js';
+import type { ImageSource, NetworkSource, VolumeSource } from '../backends.js';
 import { isBuiltin, networkGone, newEndpointId, parseExtraHosts, pointBundle, writeNetworkFiles } from '../network/network-attachment.js';
 import type { NetworkRecord } from '../network/network-store.js';
+import type { MountPointRecord } from '../volumes/mount-points.js';
 import { parseSignal } from '../routes/container-requests.js';
 import type { ContainerCreateBody, Signal } from '../routes/container-requests.js';
-import { createContainer } from './container-create.js';
+import { createContainer, imageRootfsPath } from './container-create.js';
 import { checkTransition } from './container-state.js';
 import type { ContainerRecord, ContainerStore } from './container-store.js';
 import { portMappingsOf } from './create-options.js';
@@ -43,6 +46,8 @@ export interface ContainerServiceOptions {
   facts: DaemonFacts;
   /** The networks (lesson 14): the one a container is on, its namespace, the names on it. */
   networks: NetworkSource;
+  /** The volumes (lesson 15): made at create, filled at the first start, removed with `rm -v`. */
+  volumes: VolumeSource;
 }
 
 /** The signal stop sends first: Config.StopSignal, else SIGTERM. */
@@ -59,6 +64,7 @@ export abstract class ContainerServiceBase {
   readonly runc: Runc;
   readonly facts: DaemonFacts;
   readonly networks: NetworkSource;
+  readonly volumes: VolumeSource;
   /**
    * `start` and `exit` of every container, with its id: what the health monitor
    * (lesson 13) listens to. Emitted for each LiveContainer's own events.
@@ -77,6 +83,7 @@ export abstract class ContainerServiceBase {
     this.runc = options.runtime;
     this.facts = options.facts;
     this.networks = options.networks;
+    this.volumes = options.volumes;
   }
 
   /** The live state of container `id` (made on first use). */
@@ -121,20 +128,24 @@ export abstract class ContainerServiceBase {
   }
 
   /**
-   * Lesson 14: puts a container about to start on its network, before its
-   * process runs. Writes its /etc/hosts, /etc/resolv.conf and /etc/hostname
-   * (network-files.ts), and those of the running containers on its network,
-   * which now know its name too; points its bundle at them and at the
-   * network's namespace (a user-defined network's holder); then binds its
-   * host ports (HostConfig.PortBindings, and every exposed port with
-   * PublishAllPorts), so a port in use fails the start with nothing running.
+   * Lessons 14 and 15: readies what a container about to start mounts and
+   * joins, before its process runs. Its mounts (lesson 15): a `-v` host
+   * directory that is missing is made, an empty volume is filled from the
+   * image. Its network (lesson 14): its /etc/hosts, /etc/resolv.conf and
+   * /etc/hostname (network-files.ts) are written, and those of the running
+   * containers on its network, which now know its name too. Its bundle is
+   * pointed at all of it and at the network's namespace (a user-defined
+   * network's holder). Then its host ports are bound (HostConfig.PortBindings,
+   * and every exposed port with PublishAllPorts), so a port in use fails the
+   * start with nothing running.
    * @returns the bound ports for {@link publishPorts}, or undefined when it publishes none
    *   (also with `--network host`: docker discards the ports then).
    * @throws NotFoundError `network <name> not found` for a network removed since; InvalidParameterError
    *   for a port or host IP refused; SystemError `Bind for 127.0.0.1:8080 failed: port is already allocated`.
    */
-  async prepareNetwork(record: ContainerRecord): Promise<BoundPorts | undefined> {
+  async prepareStart(record: ContainerRecord): Promise<BoundPorts | undefined> {
     const dir = this.store.dir(record.Id);
+    const userMounts = await this.#prepareMounts(record);
     const [name, endpoint] = Object.entries(record.NetworkSettings?.Networks ?? {})[0] ?? [];
     let network: NetworkRecord | undefined;
     if (name !== undefined && endpoint !== undefined) {
@@ -151,7 +162,7 @@ export abstract class ContainerServiceBase {
       // Lesson 14 not done yet: the container starts with its image's files, as before.
       (err: unknown) => (err instanceof NotImplementedError ? false : Promise.reject(err)),
     );
-    await pointBundle(path.join(dir, 'bundle'), written ? dir : undefined, namespaces, record.HostConfig.ReadonlyRootfs ?? false);
+    await pointBundle(path.join(dir, 'bundle'), { ...(written ? { networkFiles: dir } : {}), ...(namespaces ? { namespaces } : {}), readonly: record.HostConfig.ReadonlyRootfs ?? false, userMounts });
     if (endpoint !== undefined) endpoint.EndpointID = newEndpointId();
     if (shared !== undefined && written) {
       // The others on the network learn its name: their files are bind-mounted, so rewriting them is enough.
@@ -162,6 +173,17 @@ export abstract class ContainerServiceBase {
     if (record.HostConfig.NetworkMode === 'host' || network?.Name === 'host') return undefined; // discarded, with a warning at create
     const mappings = portMappingsOf(record.HostConfig.PortBindings ?? null, record.HostConfig.PublishAllPorts ?? false, record.Config.ExposedPorts);
     return mappings.length > 0 ? bindPorts(mappings) : undefined;
+  }
+
+  // Lesson 15: a -v host directory that is missing is made (docker makes it, root-owned, 0755); an empty
+  // volume gets the image's files. The spec mounts of them all, in docker's order.
+  async #prepareMounts(record: ContainerRecord): Promise<Mount[]> {
+    const points = record.MountPoints ?? [];
+    for (const point of points) {
+      if (point.Type === 'bind' && point.CreateSource) await fs.mkdir(point.Source, { recursive: true, mode: 0o755 });
+      if (point.Type === 'volume') await this.volumes.populate(point, imageRootfsPath(this.dataRoot, record.Image));
+    }
+    return points.length === 0 ? [] : specMounts(points.map(userMountOf));
   }
 
   // A container's hosts, resolv.conf and hostname, from its record (and the names on its network).
@@ -232,6 +254,11 @@ export abstract class ContainerServiceBase {
     for (const endpoint of Object.values(record.NetworkSettings.Networks ?? {})) delete endpoint.EndpointID;
   }
 
+  /** Lesson 15: after a removal with `-v` (or of an AutoRemove container), its anonymous volumes no other container uses. */
+  async removeVolumes(record: ContainerRecord): Promise<void> {
+    await this.volumes.removeAnonymous(record);
+  }
+
   /** Forgets the live state of a container that was removed. */
   protected forget(id: string): void {
     this.#live.delete(id);
@@ -244,7 +271,7 @@ export abstract class ContainerServiceBase {
 
   /** `POST /containers/create`: see container-create.ts. */
   async create(body: ContainerCreateBody, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
-    const { record, warnings } = await createContainer({ dataRoot: this.dataRoot, images: this.images, store: this.store, facts: this.facts, networks: this.networks }, body, name);
+    const { record, warnings } = await createContainer({ dataRoot: this.dataRoot, images: this.images, store: this.store, facts: this.facts, networks: this.networks, volumes: this.volumes }, body, name);
     return { Id: record.Id, Warnings: warnings };
   }
 
@@ -274,4 +301,10 @@ export function portMapOf(mappings: readonly PortMapping[]): Record<string, Arra
   const ports: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
   for (const m of mappings) (ports[`${m.containerPort}/${m.proto}`] ??= []).push({ HostIp: m.hostIp, HostPort: String(m.hostPort) });
   return ports;
+}
+
+/** A mount point as the runtime's spec needs it (runtime/mounts.ts): a volume is a bind of its data directory. */
+export function userMountOf(point: MountPointRecord): UserMount {
+  if (point.Type === 'tmpfs') return { kind: 'tmpfs', source: '', destination: point.Destination, readonly: !point.RW, tmpfsOptions: point.TmpfsOptions ?? [] };
+  return { kind: 'bind', source: point.Source, destination: point.Destination, readonly: !point.RW, propagation: point.Propagation || 'rprivate' };
 }

@@ -81,8 +81,8 @@ export class ContainerService extends ContainerServiceBase implements Containers
     const mount = record.Driver === 'overlay2' && !(await isMountPoint(rootfsPath(dir)))
       ? overlayMountArgs(imageRootfsPath(this.dataRoot, record.Image), dir)
       : undefined;
-    // Its network files and namespace, and its host ports, bound before the process runs: a port in use fails the start with nothing running.
-    const ports = await this.prepareNetwork(record);
+    // Its mounts, network files and namespace, and its host ports, bound before the process runs: a port in use fails the start with nothing running.
+    const ports = await this.prepareStart(record);
     const log = await this.openLog(record);
     let task: Task;
     try {
@@ -116,14 +116,16 @@ export class ContainerService extends ContainerServiceBase implements Containers
   }
 
   /**
-   * Removes a container: runtime state, rootfs (unmounted), logs and record.
+   * Removes a container: runtime state, rootfs (unmounted), logs and record;
+   * with `volumes` (`rm -v`) its anonymous volumes too.
    * @throws ConflictError for a running container without `force` (with it, it is killed first).
    */
-  async remove(ref: string, force = false): Promise<void> {
+  async remove(ref: string, force = false, volumes = false): Promise<void> {
     const record = this.resolve(ref);
     checkTransition(record.Id, record.State.Status, force ? 'force-remove' : 'remove');
     if (record.State.Running) await this.kill(record.Id, 'SIGKILL').catch(() => undefined);
     await this.#destroy(record);
+    if (volumes) await this.removeVolumes(record);
   }
 
   /**
@@ -227,7 +229,8 @@ export class ContainerService extends ContainerServiceBase implements Containers
     live.task = undefined;
     live.log = undefined;
     live.emit('exit', status.exitCode);
-    if (record.HostConfig.AutoRemove) await this.#destroy(record).catch(() => undefined);
+    // --rm takes the container's anonymous volumes along, as docker's does.
+    if (record.HostConfig.AutoRemove) await this.#destroy(record).then(() => this.removeVolumes(record)).catch(() => undefined);
   }
 
   // Removes everything of a container once, however many callers ask.

@@ -24,6 +24,7 @@ import { ConflictError, InvalidParameterError, NotFoundError } from '../../errde
 import { writeFileAtomic } from '../../atomic-file.js';
 import type { ConsoleSize } from '../../runtime/spec.js';
 import type { EndpointRecord } from '../network/network-attachment.js';
+import type { MountPointRecord } from '../volumes/mount-points.js';
 import type { ContainerConfig, HostConfigRecord } from './create-options.js';
 import type { Health } from './health.js';
 
@@ -72,6 +73,8 @@ export interface ContainerRecord {
   /** `overlay2` for an overlay rootfs, `vfs` for a copy. */
   Driver: 'overlay2' | 'vfs';
   RestartCount: number;
+  /** Lesson 15: its binds, volumes and tmpfs mounts (inspect's `Mounts`); absent in records made before mounts. */
+  MountPoints?: MountPointRecord[];
   /** Lesson 14: its network, and the ports it publishes while it runs. */
   NetworkSettings?: {
     /**

@@ -107,6 +107,24 @@ export function inspectNetworkSettings(record: ContainerRecord): Record<string, 
   };
 }
 
+/**
+ * Provided (lesson 15): inspect's and the list's `Mounts`, docker's
+ * MountPoint fields in docker's order (`--tmpfs` mounts are not listed, as
+ * docker does not list them); [] when it mounts nothing.
+ */
+export function mountsView(record: ContainerRecord): Record<string, unknown>[] {
+  return (record.MountPoints ?? []).filter((m) => !m.FromTmpfsField).map((m) => ({
+    Type: m.Type,
+    ...(m.Type === 'volume' ? { Name: m.Name } : {}),
+    Source: m.Source,
+    Destination: m.Destination,
+    ...(m.Type === 'volume' ? { Driver: m.Driver ?? 'local' } : {}),
+    Mode: m.Mode,
+    RW: m.RW,
+    Propagation: m.Propagation,
+  }));
+}
+
 /** Provided (lesson 14): the list's `Ports`: one `{IP, PrivatePort, PublicPort, Type}` per published port, `{PrivatePort, Type}` per exposed one that is not, by container port. */
 export function summaryPorts(record: ContainerRecord): PortSummary[] {
   const ports: PortSummary[] = [];
@@ -134,7 +152,7 @@ export function toSummary(record: ContainerRecord, now: number = Date.now()): Co
     Labels: record.Config.Labels,
     HostConfig: { NetworkMode: record.HostConfig.NetworkMode },
     NetworkSettings: { Networks: networksView(record) },
-    Mounts: [],
+    Mounts: mountsView(record),
   };
 }
 
@@ -159,7 +177,7 @@ export function toInspect(record: ContainerRecord, logPath: string, runtime: str
     RestartCount: record.RestartCount,
     Driver: record.Driver,
     Platform: 'linux',
-    Mounts: [],
+    Mounts: mountsView(record),
     Config: record.Config,
     HostConfig: hostConfig,
     NetworkSettings: inspectNetworkSettings(record),

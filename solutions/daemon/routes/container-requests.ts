@@ -35,6 +35,26 @@ const portBindings = optional(
   v.record(v.string(), v.nullable(v.array(struct({ HostIp: str, HostPort: str }), 'type:[]nat.PortBinding')), 'type:nat.PortMap'),
 );
 
+/** A Go `uint32` (a file mode). */
+const uint32 = optional(v.pipe(v.number('type:uint32'), v.integer('type:uint32'), v.minValue(0, 'type:uint32'), v.maxValue(0xffffffff, 'type:uint32')));
+
+/** One of `HostConfig.Mounts`: docker's `mount.Mount` (api/types/mount/mount.go). */
+export const mountSpec = struct({
+  Type: str,
+  Source: str,
+  Target: str,
+  ReadOnly: bool,
+  Consistency: str,
+  BindOptions: optional(struct({ Propagation: str, NonRecursive: bool, CreateMountpoint: bool, ReadOnlyNonRecursive: bool, ReadOnlyForceRecursive: bool })),
+  VolumeOptions: optional(struct({ NoCopy: bool, Labels: stringMap, Subpath: str, DriverConfig: optional(struct({ Name: str, Options: stringMap })) })),
+  ImageOptions: optional(struct({ Subpath: str })),
+  TmpfsOptions: optional(struct({ SizeBytes: int64, Mode: uint32, Options: optional(v.array(v.array(v.string()))) })),
+  ClusterOptions: optional(v.record(v.string(), v.unknown())),
+});
+
+/** A checked `HostConfig.Mounts` entry. */
+export type MountSpec = v.InferOutput<typeof mountSpec>;
+
 /**
  * `HostConfig` as docker declares it (api/types/container/hostconfig.go), every
  * field typed. What this daemon does with each, and the defaults inspect shows,
@@ -108,7 +128,7 @@ export const hostConfig = optional(
     CpuPercent: int64,
     IOMaximumIOps: int64,
     IOMaximumBandwidth: int64,
-    Mounts: list('[]mount.Mount'),
+    Mounts: optional(v.array(mountSpec, 'type:[]mount.Mount')),
     MaskedPaths: strings,
     ReadonlyPaths: strings,
     Init: bool,
@@ -249,7 +269,7 @@ export type ResizeQuery = v.InferOutput<typeof resizeQuery>;
 export const LEGACY_LINKS =
   'legacy container links (--link) are not supported: put the containers on one user-defined network (docker network create) and they reach each other by name';
 
-/** `DELETE /containers/{id}?force=&v=&link=` (`v`: the anonymous volumes too; a container has none yet; `link`: refused, {@link LEGACY_LINKS}). */
+/** `DELETE /containers/{id}?force=&v=&link=` (`v`: its anonymous volumes too; `link`: refused, {@link LEGACY_LINKS}). */
 export const removeQuery = v.looseObject({
   force: qBool,
   v: qBool,

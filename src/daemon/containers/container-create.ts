@@ -26,7 +26,7 @@ import { containerConfigOf, hostConfigOf, specOptionsOf } from './create-options
 import type { DaemonFacts } from './create-options.js';
 import { ZERO_TIME, consoleSizeOf, newContainerId, rfc3339Nano } from './container-store.js';
 import type { ContainerRecord, ContainerStore } from './container-store.js';
-import type { ImageSource } from '../backends.js';
+import type { ImageSource, VolumeSource } from '../backends.js';
 import type { ResolvedImage } from '../images/image-records.js';
 import type { ContainerCreateBody } from '../routes/container-requests.js';
 import type { NetworkLookup } from '../network/network-attachment.js';
@@ -40,6 +40,8 @@ export interface CreateContext {
   facts: DaemonFacts;
   /** The networks: the one a create names must exist (lesson 14). */
   networks: NetworkLookup;
+  /** The volumes: a create's named and anonymous volumes are made (lesson 15). */
+  volumes: Pick<VolumeSource, 'attach'>;
 }
 
 const unpacking = new Map<string, Promise<string>>();
@@ -78,6 +80,8 @@ export async function createContainer(ctx: CreateContext, body: ContainerCreateB
   // HINT: user: resolveUser(lower, Config.User) plus resolveGroups(lower, GroupAdd) as additionalGids; env: mergeEnv(…, Config.Tty).
   // HINT: network = attachmentOf(body, ctx.networks) (network-attachment.ts): its mode is the bundle's networkMode, its
   // HINT: networks the record's NetworkSettings.Networks (the network the container is on).
+  // HINT: lesson 15: mounts = mountPointsOf(body.HostConfig, Config.Volumes) and checkBindSources(mounts) before anything is made;
+  // HINT: after the mkdir, MountPoints = await ctx.volumes.attach(mounts) (kept in the record when there are any).
   // HINT: buildSpec({...specOptionsOf(hostConfig, facts), rootfs, args, env, cwd, user, hostname, terminal, consoleSize, networkMode, …}):
   // HINT: consoleSize from consoleSizeOf(hostConfig.ConsoleSize); rootless: SpecOptions.rootless, else cgroupsPath /minidocker/<id>.
   // HINT: prepareRootfs(lower, dir, defaultRootfsMode()) (an overlay is mounted later, at start), writeBundle(<dir>/bundle, spec).

@@ -73,19 +73,21 @@ export class ContainerService extends ContainerServiceBase implements Containers
     // HINT: State.Error, and becomes a 400 (InvalidParameterError) with the runtime's message; an AutoRemove
     // HINT: container that cannot start is destroyed (docker run --rm waits for its removal).
     // HINT: then save Status running, Running, Pid, StartedAt (rfc3339Nano), call #watch and emit "start" on the LiveContainer.
-    // HINT: lesson 14: ports = await this.prepareNetwork(record) before startTask (network files, namespace, host ports; close
+    // HINT: lessons 14 and 15: ports = await this.prepareStart(record) before startTask (mounts, network files, namespace, host ports; close
     // HINT: the ports if startTask fails), then this.publishPorts(record, ports, task.pid) before the save; #exited calls
     // HINT: this.releaseNetwork(record) before its save.
     throw new NotImplementedError('lesson-12: ContainerService.start');
   }
 
   /**
-   * Removes a container: runtime state, rootfs (unmounted), logs and record.
+   * Removes a container: runtime state, rootfs (unmounted), logs and record;
+   * with `volumes` (`rm -v`) its anonymous volumes too.
    * @throws ConflictError for a running container without `force` (with it, it is killed first).
    */
-  async remove(ref: string, force = false): Promise<void> {
+  async remove(ref: string, force = false, volumes = false): Promise<void> {
     // TODO(lesson-12): Refuse a running container unless forced (then kill it first), and destroy it.
     // HINT: checkTransition(id, status, force ? 'force-remove' : 'remove') answers with docker's 409; a forced one is killed (SIGKILL) first.
+    // HINT: lesson 15: with volumes (rm -v), this.removeVolumes(record) after the destroy; #exited does it for an AutoRemove container.
     throw new NotImplementedError('lesson-12: ContainerService.remove');
   }
 

@@ -100,6 +100,24 @@ export function inspectNetworkSettings(record: ContainerRecord): Record<string, 
   };
 }
 
+/**
+ * Provided (lesson 15): inspect's and the list's `Mounts`, docker's
+ * MountPoint fields in docker's order (`--tmpfs` mounts are not listed, as
+ * docker does not list them); [] when it mounts nothing.
+ */
+export function mountsView(record: ContainerRecord): Record<string, unknown>[] {
+  return (record.MountPoints ?? []).filter((m) => !m.FromTmpfsField).map((m) => ({
+    Type: m.Type,
+    ...(m.Type === 'volume' ? { Name: m.Name } : {}),
+    Source: m.Source,
+    Destination: m.Destination,
+    ...(m.Type === 'volume' ? { Driver: m.Driver ?? 'local' } : {}),
+    Mode: m.Mode,
+    RW: m.RW,
+    Propagation: m.Propagation,
+  }));
+}
+
 /** Provided (lesson 14): the list's `Ports`: one `{IP, PrivatePort, PublicPort, Type}` per published port, `{PrivatePort, Type}` per exposed one that is not, by container port. */
 export function summaryPorts(record: ContainerRecord): PortSummary[] {
   const ports: PortSummary[] = [];
@@ -115,7 +133,7 @@ export function summaryPorts(record: ContainerRecord): PortSummary[] {
 /** One entry of `GET /containers/json`. */
 export function toSummary(record: ContainerRecord, now: number = Date.now()): ContainerSummary & Record<string, unknown> {
   // TODO(lesson-12): Build the list entry: Id, Names [Name], Image (as given), ImageID, Command, Created (unix seconds), State, Status, Ports [], Labels.
-  // HINT: Status is statusColumn(record, now). dockerd adds HostConfig {NetworkMode}, NetworkSettings {Networks: networksView(record)} and Mounts []: send them too.
+  // HINT: Status is statusColumn(record, now). dockerd adds HostConfig {NetworkMode}, NetworkSettings {Networks: networksView(record)} and Mounts (mountsView(record)): send them too.
   // HINT: lesson 14: Ports is summaryPorts(record) (the published ports), [] before.
   throw new NotImplementedError('lesson-12: toSummary');
 }
@@ -130,7 +148,7 @@ export function toInspect(record: ContainerRecord, logPath: string, runtime: str
   // TODO(lesson-12): Build the inspect document from the record.
   // HINT: State gets Paused (Status is paused), Restarting and Dead (false) next to the record's fields; add LogPath, Platform "linux",
   // HINT: ExecIDs (execIds, or null when there are none),
-  // HINT: Mounts [] and NetworkSettings inspectNetworkSettings(record): objects, never null (testcontainers reads them).
+  // HINT: Mounts mountsView(record) and NetworkSettings inspectNetworkSettings(record): never null (testcontainers reads them).
   // HINT: HostConfig: {...defaultHostConfig(runtime), ...record.HostConfig}; LogPath '' when LogConfig.Type is none.
   throw new NotImplementedError('lesson-12: toInspect');
 }

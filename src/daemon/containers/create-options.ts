@@ -23,7 +23,7 @@ import { MASKED_PATHS, READONLY_PATHS } from '../../runtime/defaults.js';
 import { isLoopback } from '../../runtime/host-ports.js';
 import type { PortMapping } from '../../runtime/host-ports.js';
 import type { SpecOptions } from '../../runtime/bundle.js';
-import type { ContainerCreateBody, HostConfigBody } from '../routes/container-requests.js';
+import type { ContainerCreateBody, HostConfigBody, MountSpec } from '../routes/container-requests.js';
 import { LEGACY_LINKS, parseSignal } from '../routes/container-requests.js';
 import { parseExtraHosts } from '../network/network-attachment.js';
 import { logConfigOf } from './log-config.js';
@@ -52,6 +52,10 @@ export const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 /** `HostConfig` as the record keeps it and inspect shows it: every field, docker's defaults filled in. */
 export interface HostConfigRecord {
   Binds: string[] | null;
+  /** `--mount`, as given; absent when none (docker omits it then). */
+  Mounts?: MountSpec[];
+  /** `--tmpfs`, as given; absent when none. */
+  Tmpfs?: Record<string, string>;
   ContainerIDFile: string;
   LogConfig: LogConfig;
   NetworkMode: string;
@@ -141,11 +145,8 @@ type Field = keyof HostConfigBody;
 // Fields this daemon cannot honour yet: refused unless empty, zero or false. The flag comes first,
 // so a CLI user recognises it; the field, so an SDK user does.
 const REFUSED: ReadonlyArray<[Field, string, string]> = [
-  ['Binds', '-v', 'volumes and bind mounts are not mounted yet'],
-  ['Mounts', '--mount', 'volumes and bind mounts are not mounted yet'],
-  ['Tmpfs', '--tmpfs', 'tmpfs mounts are not mounted yet'],
-  ['VolumesFrom', '--volumes-from', 'volumes are not mounted yet'],
-  ['VolumeDriver', '--volume-driver', 'volumes are not mounted yet'],
+  ['VolumesFrom', '--volumes-from', "a container's mounts are its own"],
+  ['VolumeDriver', '--volume-driver', 'volumes use the local driver'],
   ['CapAdd', '--cap-add', "containers keep docker's default capabilities"],
   ['CapDrop', '--cap-drop', "containers keep docker's default capabilities"],
   ['Privileged', '--privileged', 'privileged containers are not supported'],
@@ -252,6 +253,8 @@ export function hostConfigOf(given: HostConfigBody | undefined, facts: DaemonFac
     MaskedPaths: host.MaskedPaths ?? [...MASKED_PATHS],
     ReadonlyPaths: host.ReadonlyPaths ?? [...READONLY_PATHS],
     ...(host.Init !== undefined ? { Init: host.Init } : {}),
+    ...(isSet(host.Mounts) ? { Mounts: host.Mounts } : {}),
+    ...(isSet(host.Tmpfs) ? { Tmpfs: host.Tmpfs } : {}),
   };
   // docker's words: the host's network has no container side to forward to.
   if (hostConfig.NetworkMode === 'host' && (isSet(hostConfig.PortBindings) || hostConfig.PublishAllPorts)) warnings.push(HOST_NETWORK_PORTS_WARNING);
@@ -390,7 +393,6 @@ export interface ContainerConfig {
  *   Domainname, MacAddress), an invalid StopSignal or StopTimeout, and a Healthcheck docker refuses.
  */
 export function containerConfigOf(body: ContainerCreateBody, image: ImageConfig | undefined, resolved: { hostname: string; workingDir: string }): ContainerConfig {
-  if (isSet(body.Volumes)) throw refused('-v', 'Volumes', 'volumes are not mounted yet', 'Config');
   const healthcheck = mergeHealthcheck(body.Healthcheck, image?.Healthcheck);
   if (isSet(body.Domainname)) throw refused('--domainname', 'Domainname', 'containers have no domain name', 'Config');
   if (isSet(body.MacAddress)) throw refused('--mac-address', 'MacAddress', 'containers have no network interface but loopback', 'Config');
@@ -422,7 +424,8 @@ export function containerConfigOf(body: ContainerCreateBody, image: ImageConfig 
     ...(healthcheck ? { Healthcheck: healthcheck } : {}),
     ...(body.ArgsEscaped !== undefined ? { ArgsEscaped: body.ArgsEscaped } : {}),
     Image: body.Image ?? '',
-    Volumes: image?.Volumes ?? null,
+    // The create's anonymous volumes (`-v /path`) and the image's VOLUMEs, as docker merges them.
+    Volumes: isSet(body.Volumes) || isSet(image?.Volumes) ? { ...(image?.Volumes ?? {}), ...(body.Volumes as Record<string, object> | undefined) } : null,
     WorkingDir: resolved.workingDir,
     Entrypoint: fromImage ? (body.Entrypoint ?? image?.Entrypoint ?? null) : (body.Entrypoint ?? null),
     ...(body.NetworkDisabled ? { NetworkDisabled: true } : {}),

@@ -179,20 +179,28 @@ function readHostFile(file: string): string {
 const NETWORK_FILE_DESTINATIONS = ['/etc/resolv.conf', '/etc/hostname', '/etc/hosts'];
 
 /**
- * Points a container's bundle (config.json) at its network files, as bind
- * mounts (read-only with `--read-only`, as docker does), and at the network
- * namespace it joins: `namespaces` for a user-defined network, undefined for
- * a namespace of its own (or the host's, which has no network entry at all).
- * Written atomically: runc reads it at each start.
+ * Points a container's bundle (config.json), at each start, at what it
+ * mounts of its own: its binds, volumes and tmpfs (`userMounts`, lesson 15,
+ * in place of those of an earlier start) and its network files, bind-mounted
+ * (read-only with `--read-only`, as docker does) unless one of its own mounts
+ * is there; and at the network namespace it joins: `namespaces` for a
+ * user-defined network, undefined for a namespace of its own (or the
+ * host's, which has no network entry at all). Written atomically: runc
+ * reads it at each start.
  */
-export async function pointBundle(bundle: string, dir: string | undefined, namespaces: { net: string; user?: string } | undefined, readonly: boolean): Promise<void> {
+export async function pointBundle(bundle: string, options: { networkFiles?: string; namespaces?: { net: string; user?: string }; readonly: boolean; userMounts: Mount[] }): Promise<void> {
+  const { networkFiles: dir, namespaces, readonly, userMounts } = options;
   const file = path.join(bundle, 'config.json');
   const spec = JSON.parse(await fs.readFile(file, 'utf8')) as Spec;
-  const mounts: Mount[] = (spec.mounts ?? []).filter((m) => !NETWORK_FILE_DESTINATIONS.includes(m.destination));
+  const own = new Set(userMounts.map((m) => m.destination));
+  const mounts: Mount[] = (spec.mounts ?? []).filter((m) => !NETWORK_FILE_DESTINATIONS.includes(m.destination) && !own.has(m.destination));
+  // The same destinations at every start (a container's mounts are fixed at create): an earlier start's are replaced.
+  mounts.push(...userMounts);
   if (dir !== undefined) {
     const files = networkFilePaths(dir);
     const sources = { '/etc/resolv.conf': files.resolvConf, '/etc/hostname': files.hostname, '/etc/hosts': files.hosts };
     for (const destination of NETWORK_FILE_DESTINATIONS) {
+      if (own.has(destination)) continue; // the user's own file wins, as in docker
       mounts.push({ destination, type: 'bind', source: sources[destination as keyof typeof sources], options: ['rbind', 'rprivate', ...(readonly ? ['ro'] : [])] });
     }
   }

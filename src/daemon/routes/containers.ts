@@ -160,7 +160,7 @@ export async function postContainersResize(backend: ContainersBackend, ctx: Rout
 
 /** `DELETE /containers/{id}?force=` → 204. */
 export async function deleteContainers(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<RemoveQuery>): Promise<void> {
-  await backend.remove(ctx.params.id ?? '', query.force);
+  await backend.remove(ctx.params.id ?? '', query.force, query.v);
   noContent(ctx);
 }
 

@@ -38,7 +38,7 @@ async function output(daemon: DaemonProcess, script: string, extra: Record<strin
   expect(created.status, `create answers 201; it said ${created.status} ${created.text.slice(0, 300)}`).toBe(201);
   const id = created.body.Id as string;
   const started = await api(daemon, 'POST', `/v1.41/containers/${id}/start`, undefined, 40_000);
-  expect(started.status, `start answers 204; it said ${started.status} ${started.text.slice(0, 300)} — src/daemon/containers/container-service.ts start (prepareNetwork)`).toBe(204);
+  expect(started.status, `start answers 204; it said ${started.status} ${started.text.slice(0, 300)} — src/daemon/containers/container-service.ts start (prepareStart)`).toBe(204);
   const waited = await api(daemon, 'POST', `/v1.41/containers/${id}/wait`, undefined, 40_000);
   expect(waited.status, 'wait answers 200').toBe(200);
   const logs = await requestBytes(daemon.socketPath, 'GET', `/v1.41/containers/${id}/logs?stdout=1&stderr=1`);
@@ -214,7 +214,7 @@ export function registerNetworkChecks(daemons: ContainerDaemons): void {
     expect(laterNs, 'both containers are in one network namespace (the network\'s), not each in its own').toBe(ns);
     expect(ns, 'and it is not the host\'s').not.toBe(await fs.readlink('/proc/self/ns/net'));
     const hostsOfServer = await fs.readFile(`/proc/${(await api<any>(daemon, 'GET', `/v1.41/containers/${serverId}/json`)).body.State.Pid}/root/etc/hosts`, 'utf8');
-    expect(hostsOfServer, `the running server's /etc/hosts now names the container that joined after it (${laterName}) — container-service-base.ts prepareNetwork rewrites the peers' files`).toMatch(new RegExp(`^127\\.0\\.0\\.1\\t${laterName}\\b`, 'm'));
+    expect(hostsOfServer, `the running server's /etc/hosts now names the container that joined after it (${laterName}) — container-service-base.ts prepareStart rewrites the peers' files`).toMatch(new RegExp(`^127\\.0\\.0\\.1\\t${laterName}\\b`, 'm'));
 
     const addresses = await output(daemon, 'ip -o addr | awk \'{print $2, $4}\'', { HostConfig: { NetworkMode: network } });
     expect(addresses.trim().split('\n').sort(), 'the network\'s namespace has loopback only: 127.0.0.1/8 and ::1/128 on lo, nothing else').toEqual(['lo 127.0.0.1/8', 'lo ::1/128']);

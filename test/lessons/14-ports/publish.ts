@@ -84,7 +84,7 @@ async function createOk(daemon: DaemonProcess, hostConfig: Record<string, unknow
 
 async function start(daemon: DaemonProcess, id: string): Promise<void> {
   const res = await api(daemon, 'POST', `/v1.41/containers/${id}/start`, undefined, 40_000);
-  expect(res.status, `start answers 204; it said ${res.status} ${res.text.slice(0, 400)} — src/daemon/containers/container-service.ts start (prepareNetwork, publishPorts)`).toBe(204);
+  expect(res.status, `start answers 204; it said ${res.status} ${res.text.slice(0, 400)} — src/daemon/containers/container-service.ts start (prepareStart, publishPorts)`).toBe(204);
 }
 
 /**
@@ -149,7 +149,7 @@ export function registerPublishChecks(daemons: ContainerDaemons): void {
     try {
       const id = await createOk(daemon, { PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] } });
       const res = await api<{ message: string }>(daemon, 'POST', `/v1.41/containers/${id}/start`, undefined, 30_000);
-      expect([res.status >= 400, res.body?.message], 'start fails with docker\'s message for a port in use — src/daemon/containers/container-service.ts start (prepareNetwork before startTask)').toEqual([
+      expect([res.status >= 400, res.body?.message], 'start fails with docker\'s message for a port in use — src/daemon/containers/container-service.ts start (prepareStart before startTask)').toEqual([
         true, expect.stringContaining(`Bind for 127.0.0.1:${port} failed: port is already allocated`),
       ]);
       const state = (await api<any>(daemon, 'GET', `/v1.41/containers/${id}/json`)).body?.State;
@@ -175,7 +175,7 @@ export function registerPublishChecks(daemons: ContainerDaemons): void {
     const inspected = (await api<any>(daemon, 'GET', `/v1.41/containers/${id}/json`)).body;
     expect(inspected?.HostConfig?.PublishAllPorts, 'HostConfig echoes PublishAllPorts').toBe(true);
     const ports = inspected?.NetworkSettings?.Ports;
-    expect(ports, 'the exposed port 80/tcp is published on 127.0.0.1 at a port the kernel chose — container-service-base.ts prepareNetwork').toEqual({
+    expect(ports, 'the exposed port 80/tcp is published on 127.0.0.1 at a port the kernel chose — container-service-base.ts prepareStart').toEqual({
       '80/tcp': [{ HostIp: '127.0.0.1', HostPort: expect.stringMatching(/^[1-9]\d*$/) }],
     });
     expect(await fetchPasswd(Number(ports['80/tcp'][0].HostPort)), 'that port reaches httpd in the container').toMatch(/^root:/m);

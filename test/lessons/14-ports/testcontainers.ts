@@ -28,7 +28,7 @@ const WHERE: Record<string, string> = {
   runtime:
     'testcontainers found no working daemon: it asks GET /info, then, where /.dockerenv exists, GET /networks/bridge for IPAM.Config[0].Gateway (an error there fails the whole lookup) — src/daemon/network/network-store.ts (the built-in bridge), src/daemon/routes/networks.ts',
   start:
-    'create carries ExposedPorts {"80/tcp":{}} and PortBindings {"80/tcp":[{"HostPort":"0"}]}; within 10 s inspect must show NetworkSettings.Ports["80/tcp"] as [{HostIp, HostPort}] with the port the kernel chose, that port must answer on the host, and exec of `cat /proc/net/tcp*` in the container must see the listener — src/runtime/host-ports.ts bindPorts, src/runtime/port-forward.ts, src/daemon/containers/container-service.ts start (prepareNetwork, publishPorts), src/daemon/network/network-files.ts',
+    'create carries ExposedPorts {"80/tcp":{}} and PortBindings {"80/tcp":[{"HostPort":"0"}]}; within 10 s inspect must show NetworkSettings.Ports["80/tcp"] as [{HostIp, HostPort}] with the port the kernel chose, that port must answer on the host, and exec of `cat /proc/net/tcp*` in the container must see the listener — src/runtime/host-ports.ts bindPorts, src/runtime/port-forward.ts, src/daemon/containers/container-service.ts start (prepareStart, publishPorts), src/daemon/network/network-files.ts',
   'mapped-port': 'getMappedPort(80) reads NetworkSettings.Ports["80/tcp"] of inspect — src/daemon/containers/container-views.ts',
   fetch: 'the mapped port accepted the wait strategy\'s connection but did not carry the request to httpd — src/runtime/port-forward.ts forwardConnection',
   stop: 'stop() sends POST /containers/{id}/stop?t=0 and DELETE /containers/{id}?v=true',
