@@ -10,6 +10,7 @@
  */
 import type { HealthConfig } from '../image/types.js';
 import type { NetworkingConfig } from './network-types.js';
+import type { MountPoint, MountSpec } from './volume-types.js';
 
 /** The API version the reference daemon speaks and advertises in `Api-Version`. */
 export const API_VERSION = '1.41';
@@ -139,7 +140,14 @@ export interface ContainerSummary {
 export interface HostConfig {
   AutoRemove?: boolean;
   NetworkMode?: string;
+  /** `-v`: `"/host:/ctr[:ro]"` binds and `"name:/ctr"` named volumes, as given (a relative `./dir` made absolute). */
   Binds?: string[] | null;
+  /** `--mount`: mounts in docker's structured form. */
+  Mounts?: MountSpec[] | null;
+  /** `--tmpfs /run:size=64m`: per container path, the mount options ('' for none). */
+  Tmpfs?: Record<string, string> | null;
+  /** `--read-only`: the container's root filesystem is mounted read-only. */
+  ReadonlyRootfs?: boolean;
   /** `-p`: per `"<port>/<proto>"`, where to publish it; HostIp and HostPort '' leave the choice to the daemon. */
   PortBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null>;
   /** `-P`: publish every exposed port on a port the kernel chooses. */
@@ -175,6 +183,8 @@ export interface ContainerCreateRequest {
   WorkingDir?: string;
   Entrypoint?: string[] | null;
   Labels?: Record<string, string>;
+  /** `-v /data`: anonymous volumes, by container path (each `{}`). */
+  Volumes?: Record<string, object> | null;
   /** The health check (lesson 13); omitted: the image's. */
   Healthcheck?: HealthConfig;
   HostConfig?: HostConfig;
@@ -217,6 +227,8 @@ export interface ContainerInspect {
   State: ContainerState;
   Config: Omit<ContainerCreateRequest, 'HostConfig'> & { Hostname: string; Labels: Record<string, string> };
   HostConfig?: HostConfig;
+  /** What is mounted where (lesson 15): binds, volumes and tmpfs, as the daemon resolved them. */
+  Mounts?: MountPoint[];
   NetworkSettings: {
     Ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null>;
     Networks: Record<string, { NetworkID?: string; IPAddress?: string }>;

@@ -17,6 +17,8 @@ import { EngineClient } from '../client/engine-client.js';
 import { resolveClientSocket } from '../config.js';
 import { NotImplementedError } from '../errors.js';
 import { logs, ps, rm, stop } from './commands/containers.js';
+import { cp } from './commands/cp.js';
+import type { CpOptions } from './commands/cp.js';
 import { exec } from './commands/exec.js';
 import type { ExecOptions } from './commands/exec.js';
 import type { LogsOptions, PsOptions, RmOptions, StopOptions } from './commands/containers.js';
@@ -35,6 +37,10 @@ import type { HealthFlags } from './health-flags.js';
 import { networkingOf } from './network-flags.js';
 import type { NetworkFlags } from './network-flags.js';
 import { info, version } from './commands/system.js';
+import { createVolume, inspectVolumes, listVolumes, pruneVolumes, removeVolumes } from './commands/volumes.js';
+import type { VolumeCreateOptions, VolumeLsOptions, VolumePruneOptions } from './commands/volumes.js';
+import { volumesOf } from './volume-flags.js';
+import type { VolumeFlags } from './volume-flags.js';
 import { packageVersion } from '../config.js';
 import { StatusError } from './context.js';
 import type { CliIO, CommandContext } from './context.js';
@@ -127,6 +133,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option('--dns-option <option>', 'set DNS options (repeatable)', collect)
     .option('-h, --hostname <name>', 'container host name')
     .helpOption('--help', 'display help for command') // -h is --hostname, as in docker
+    .option('-v, --volume <[src:]dst[:opts]>', 'bind mount a host path or a named volume; a lone path is an anonymous volume (repeatable)', collect)
+    .option('--mount <type=…,source=…,target=…>', 'attach a filesystem mount to the container: bind, volume or tmpfs (repeatable)', collect)
+    .option('--tmpfs <path[:opts]>', 'mount a tmpfs directory (repeatable)', collect)
+    .option('--read-only', "mount the container's root filesystem as read only")
     .option('--health-cmd <command>', 'command to run to check health')
     .option('--health-interval <duration>', 'time between running the check (ms|s|m|h) (default 0s)')
     .option('--health-timeout <duration>', 'maximum time to allow one check to run (ms|s|m|h) (default 0s)')
@@ -135,11 +145,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option('--health-retries <n>', 'consecutive failures needed to report unhealthy')
     .option('--no-healthcheck', 'disable any container-specified HEALTHCHECK')
     .passThroughOptions() // `run busybox sh -c 'ls -l'`: flags after IMAGE belong to the command
-    .action((image: string, command: string[], options: Omit<RunOptions, 'network'> & HealthFlags & NetworkFlags) =>
+    .action((image: string, command: string[], options: Omit<RunOptions, 'network'> & HealthFlags & NetworkFlags & VolumeFlags) =>
       act((ctx) => {
+        const volumes = volumesOf(options); // first: docker reads --mount with the flags, and -v before -p
         const networking = networkingOf(options);
         const network = networking.HostConfig.NetworkMode;
-        return run(ctx, image, command, { ...options, network, healthcheck: healthcheckOf(options), networking });
+        return run(ctx, image, command, { ...options, network, healthcheck: healthcheckOf(options), networking, volumes });
       }),
     );
   program
@@ -262,6 +273,53 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option('-f, --force', 'do not prompt for confirmation')
     .option('--filter <filter>', 'provide filter values (e.g. "until=<timestamp>")', collect)
     .action((options: NetworkPruneOptions) => act((ctx) => pruneNetworks(ctx, options)));
+  program
+    .command('cp')
+    .description('Copy files/folders between a container and the local filesystem')
+    .usage('[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n       minidocker cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH')
+    .argument('<source>')
+    .argument('<destination>')
+    .option('-a, --archive', 'archive mode (copy all uid/gid information)')
+    .option('-L, --follow-link', 'always follow symbol link in SRC_PATH')
+    .option('-q, --quiet', 'suppress progress output during copy (the default when stdout is not a terminal)')
+    .action((source: string, destination: string, options: CpOptions) => act((ctx) => cp(ctx, source, destination, options)));
+  const volume = program.command('volume').description('Manage volumes').usage('COMMAND');
+  volume.action(() => volume.outputHelp()); // `minidocker volume` alone: its usage, exit 0, as docker
+  volume
+    .command('create')
+    .description('Create a volume')
+    .argument('[volume]')
+    .option('-d, --driver <driver>', 'specify volume driver name', 'local')
+    .option('-o, --opt <key=value>', 'set driver specific options (repeatable)', collect)
+    .option('--label <label>', 'set metadata for a volume (repeatable)', collect)
+    .addOption(new Option('--name <name>').hideHelp()) // docker's hidden spelling of the argument
+    .action((name: string | undefined, options: VolumeCreateOptions) => act((ctx) => createVolume(ctx, name, options)));
+  volume
+    .command('ls')
+    .alias('list')
+    .description('List volumes')
+    .option('-q, --quiet', 'only display volume names')
+    .option('-f, --filter <filter>', 'provide filter values (e.g. "dangling=true")', collect)
+    .action((options: VolumeLsOptions) => act((ctx) => listVolumes(ctx, options)));
+  volume
+    .command('inspect')
+    .description('Display detailed information on one or more volumes')
+    .argument('<volume...>')
+    .action((names: string[]) => act((ctx) => inspectVolumes(ctx, names)));
+  volume
+    .command('rm')
+    .alias('remove')
+    .description('Remove one or more volumes')
+    .argument('<volume...>')
+    .option('-f, --force', 'force the removal of one or more volumes')
+    .action((names: string[], options: { force?: boolean }) => act((ctx) => removeVolumes(ctx, names, options)));
+  volume
+    .command('prune')
+    .description('Remove unused local volumes')
+    .option('-a, --all', 'remove all unused volumes, not just anonymous ones')
+    .option('-f, --force', 'do not prompt for confirmation')
+    .option('--filter <filter>', 'provide filter values (e.g. "label=<label>")', collect)
+    .action((options: VolumePruneOptions) => act((ctx) => pruneVolumes(ctx, options)));
   program
     .command('rmi')
     .description('Remove one or more images')

@@ -19,6 +19,8 @@
  * routes/volumes.ts     ─▶ VolumesBackend     ◀── volumes/volume-service.ts
  * containers/…          ─▶ VolumeSource       ◀── volumes/volume-service.ts
  * volumes/…             ─▶ VolumeUsers        ◀── containers/container-store.ts
+ * routes/archive.ts     ─▶ ArchiveBackend     ◀── containers/archive-service.ts
+ * containers/archive-service.ts ─▶ ArchiveTarget ◀── the containers service and its store (compose.ts)
  * ```
  */
 import type { ContainerStatsResponse, ContainerTopResponse } from '../api/processes.js';
@@ -29,6 +31,8 @@ import type { Descriptor } from '../image/types.js';
 import type { AuthConfig } from '../registry-client/auth.js';
 import type { ProgressListener } from '../registry-client/progress.js';
 import type { Runc } from '../runtime/runc.js';
+import type { Readable } from 'node:stream';
+import type { ContainerPathStat } from '../api/volume-types.js';
 import type { ConsoleSize } from '../runtime/spec.js';
 import type { ContainerRecord } from './containers/container-store.js';
 import type { ContainerFilters } from './containers/container-views.js';
@@ -91,6 +95,8 @@ export interface ContainersBackend {
   resize(ref: string, size: ConsoleSize): Promise<void>;
   /** With `volumes`, its anonymous volumes go too (`rm -v`). @throws ConflictError for a running container without `force`. */
   remove(ref: string, force?: boolean, volumes?: boolean): Promise<void>;
+  /** Runs `fn` while no archive operation holds the container's root filesystem (start and restart go through it). */
+  exclusive<T>(ref: string, fn: () => Promise<T>): Promise<T>;
   /** The live side of a container: its output, start and exit events (for logs and attach). */
   live(id: string): LiveContainer;
   /** Where the container's json-file log lives. */
@@ -231,4 +237,29 @@ export interface VolumeSource {
 export interface VolumeUsers {
   /** Every container record. */
   all(): ContainerRecord[];
+}
+
+/** What the archive routes need (lesson 15). Each throws NotFoundError `No such container: <ref>` for an unknown container. */
+export interface ArchiveBackend {
+  /** The stat of `path`. @throws NotFoundError `Could not find the file <path> in container <ref>`. */
+  stat(ref: string, path: string): Promise<ContainerPathStat>;
+  /** The stat and the tar of `path`, streamed; the container is held until the tar is read or destroyed. @throws NotFoundError as stat. */
+  get(ref: string, path: string): Promise<{ stat: ContainerPathStat; tar: Readable }>;
+  /**
+   * Extracts the tar in `body` into the directory `path`, as it arrives.
+   * @throws NotFoundError as stat; InvalidParameterError `extraction point is not a directory`,
+   *   `container rootfs is marked read-only`, `mounted volume is marked read-only`, or a refused entry;
+   *   ConflictError with noOverwriteDirNonDir; RequestTooLargeError past the size cap.
+   */
+  put(ref: string, path: string, body: Readable, options: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void>;
+}
+
+/** What the archive service needs of the containers: find one, and where its files are. */
+export interface ArchiveTarget {
+  /** @throws NotFoundError `No such container: <ref>`. */
+  resolve(ref: string): ContainerRecord;
+  /** The container's directory, `<data root>/containers/<id>`. */
+  dir(id: string): string;
+  /** The data root: an overlay's lower layer is `<data root>/rootfs/<image id>`. */
+  readonly dataRoot: string;
 }

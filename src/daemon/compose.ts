@@ -30,6 +30,7 @@ import { ImageStore } from '../image/image-store.js';
 import { isRoot } from '../config.js';
 import { findInit } from '../runtime/defaults.js';
 import { Runc } from '../runtime/runc.js';
+import { ArchiveService } from './containers/archive-service.js';
 import { ContainerProcesses } from './containers/container-processes.js';
 import { ContainerService } from './containers/container-service.js';
 import { ContainerStore } from './containers/container-store.js';
@@ -41,6 +42,7 @@ import { NetworkStore } from './network/network-store.js';
 import { VolumeService } from './volumes/volume-service.js';
 import { VolumeStore } from './volumes/volume-store.js';
 import { registerProcessRoutes } from './routes/container-processes.js';
+import { registerArchiveRoutes } from './routes/archive.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerExecRoutes } from './routes/exec.js';
 import { registerImageRoutes } from './routes/images.js';
@@ -90,6 +92,9 @@ export function composeDaemon(options: ComposeOptions): RouteRegistrar {
     registerContainerRoutes({ backend: containers, ready, runtime: options.runtime })(router, daemon);
     registerNetworkRoutes({ backend: networks, ready })(router, daemon);
     registerVolumeRoutes({ backend: volumes, ready })(router, daemon);
+    // Lesson 15: the archive API behind docker cp; a start waits for a copy holding the same container's rootfs.
+    const archive = new ArchiveService({ resolve: (ref) => containers.resolve(ref), dir: (id) => containers.store.dir(id), dataRoot }, { locks: containers.rootfsLocks });
+    registerArchiveRoutes({ backend: archive, ready })(router, daemon);
     // Lesson 13: exec instances in the running containers, listed in inspect's ExecIDs.
     const execs = new ExecService(containers);
     containers.execIds = (id) => execs.execIds(id);

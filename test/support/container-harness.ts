@@ -19,7 +19,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import { buildBaseImages } from '../../fixtures/base-images.js';
-import { pushLayout } from '../../fixtures/registry-push.js';
+import { pushBlob, pushLayout, pushManifest } from '../../fixtures/registry-push.js';
 import { DaemonHarness } from './daemon-harness.js';
 import type { DaemonProcess, StartDaemonOptions } from './daemon-harness.js';
 import { RegistryHarness } from './registry-harness.js';
@@ -35,15 +35,38 @@ const exec = promisify(execFile);
 export class MirrorFixture {
   readonly registries = new RegistryHarness();
   url = '';
+  /** The busybox image's OCI layout, for checks that push a variant of it ({@link MirrorFixture.pushBusyboxVariant}). */
+  busyboxLayout = '';
 
   /** Builds the offline base images and pushes them into a new reference registry. */
   async start(): Promise<void> {
     const dir = await this.registries.tempDir();
     const images = await buildBaseImages(path.join(dir, 'images'));
+    this.busyboxLayout = images.busybox.layoutDir;
     const registry = await this.registries.startReference();
     await pushLayout(registry.url, 'library/busybox', 'latest', images.busybox.layoutDir);
     await pushLayout(registry.url, 'library/hello-world', 'latest', images['hello-world'].layoutDir);
     this.url = registry.url;
+  }
+
+  /**
+   * Pushes `library/<name>:latest`: busybox's layers with its image config
+   * changed by `change` (e.g. a VOLUME), so a check can pull an image that
+   * has what busybox lacks.
+   */
+  async pushBusyboxVariant(name: string, change: (config: Record<string, any>) => void): Promise<void> {
+    const blob = (digest: string) => fs.readFile(path.join(this.busyboxLayout, 'blobs', 'sha256', digest.slice('sha256:'.length)));
+    const index = JSON.parse(await fs.readFile(path.join(this.busyboxLayout, 'index.json'), 'utf8')) as { manifests: { digest: string; mediaType: string }[] };
+    const entry = index.manifests[0];
+    if (entry === undefined) throw new Error(`${this.busyboxLayout} has no manifest`);
+    const manifest = JSON.parse((await blob(entry.digest)).toString('utf8')) as { config: { digest: string; size: number }; layers: { digest: string }[] };
+    const image = JSON.parse((await blob(manifest.config.digest)).toString('utf8')) as { config: Record<string, any> };
+    change(image.config);
+    const configBytes = Buffer.from(JSON.stringify(image));
+    const configDigest = await pushBlob(this.url, `library/${name}`, configBytes);
+    for (const layer of manifest.layers) await pushBlob(this.url, `library/${name}`, await blob(layer.digest));
+    const changed = { ...manifest, config: { ...manifest.config, digest: configDigest, size: configBytes.length } };
+    await pushManifest(this.url, `library/${name}`, 'latest', Buffer.from(JSON.stringify(changed)), entry.mediaType);
   }
 
   /** Closes the registry and removes the images. */
@@ -261,6 +284,24 @@ export async function runContainer(daemon: DaemonProcess, script = 'sleep 300', 
   const started = await api(daemon, 'POST', `/v1.41/containers/${id}/start`);
   expect(started.status, `start should answer 204 (lesson 12); it said ${started.status} ${started.text.slice(0, 300)}`).toBe(204);
   return id;
+}
+
+/**
+ * Runs `sh -c <script>` in a busybox container (extra create fields merged in)
+ * to its end, and returns its exit code and its output, stdout then stderr.
+ * `where` names the learner's code a failed create or start points at.
+ */
+export async function runToEnd(daemon: DaemonProcess, script: string, extra: Record<string, unknown> = {}, where = 'src/daemon/containers/container-service.ts start'): Promise<{ code: number; output: string }> {
+  const created = await api(daemon, 'POST', '/v1.41/containers/create', { Image: 'busybox', Cmd: ['sh', '-c', script], ...extra });
+  expect(created.status, `create answers 201; it said ${created.status} ${created.text.slice(0, 300)}`).toBe(201);
+  const id = created.body.Id as string;
+  const started = await api(daemon, 'POST', `/v1.41/containers/${id}/start`, undefined, 40_000);
+  expect(started.status, `start answers 204; it said ${started.status} ${started.text.slice(0, 300)} — ${where}`).toBe(204);
+  const waited = await api<{ StatusCode: number }>(daemon, 'POST', `/v1.41/containers/${id}/wait`, undefined, 40_000);
+  expect(waited.status, 'wait answers 200').toBe(200);
+  const logs = await requestBytes(daemon.socketPath, 'GET', `/v1.41/containers/${id}/logs?stdout=1&stderr=1`);
+  const { stdout, stderr } = demux(logs.body);
+  return { code: waited.body.StatusCode, output: stdout + stderr };
 }
 
 /** Resolves `value`, or rejects with `message` after `ms`. */

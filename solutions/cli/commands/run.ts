@@ -25,6 +25,8 @@ import type { CliIO, CommandContext } from '../context.js';
 import { describeError } from '../format.js';
 import { withNetworking } from '../network-flags.js';
 import type { NetworkingRequest } from '../network-flags.js';
+import { withVolumes } from '../volume-flags.js';
+import type { VolumesRequest } from '../volume-flags.js';
 import { parseImageName, pullImage } from './images.js';
 
 /** Flags of `minidocker run`. */
@@ -49,6 +51,8 @@ export interface RunOptions {
   healthcheck?: HealthConfig;
   /** `-p`, `-P`, `--expose`, `--network-alias`, `--add-host`, `--dns*`, `-h`, read by cli/network-flags.ts (lesson 14): merged in with `withNetworking`. */
   networking?: NetworkingRequest;
+  /** `-v`, `--mount`, `--tmpfs`, `--read-only`, read by cli/volume-flags.ts (lesson 15): merged in with `withVolumes`. */
+  volumes?: VolumesRequest;
 }
 
 /**
@@ -58,7 +62,8 @@ export interface RunOptions {
  * `HostConfig` carries AutoRemove and NetworkMode, plus the terminal's size
  * as `ConsoleSize` ([rows, columns]) with `-t` when stdout is a terminal;
  * `Healthcheck` only when the flags gave one. Last, the port and network
- * flags are merged in: `withNetworking(body, options.networking)`.
+ * flags are merged in, then the volume flags:
+ * `withVolumes(withNetworking(body, options.networking), options.volumes)`.
  */
 export function buildCreateRequest(image: string, command: string[], options: RunOptions, io: CliIO): ContainerCreateRequest {
   const attach = !options.detach;
@@ -66,7 +71,7 @@ export function buildCreateRequest(image: string, command: string[], options: Ru
   const env = (options.env ?? []).map((e) => (e.includes('=') || io.env[e] === undefined ? e : `${e}=${io.env[e]}`));
   const hostConfig: HostConfig = { AutoRemove: Boolean(options.rm), NetworkMode: options.network ?? 'default' };
   if (options.tty && io.stdout.isTTY && io.stdout.rows && io.stdout.columns) hostConfig.ConsoleSize = [io.stdout.rows, io.stdout.columns];
-  return withNetworking({
+  const body = withNetworking({
     AttachStdin: stdin,
     AttachStdout: attach,
     AttachStderr: attach,
@@ -82,6 +87,7 @@ export function buildCreateRequest(image: string, command: string[], options: Ru
     ...(options.healthcheck ? { Healthcheck: options.healthcheck } : {}),
     HostConfig: hostConfig,
   }, options.networking);
+  return withVolumes(body, options.volumes);
 }
 
 /**

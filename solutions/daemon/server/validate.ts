@@ -71,10 +71,15 @@ export function validated<Q = Record<string, never>, B = undefined>(
 /** How long a connection closed after a 413 still takes (and drops) what the client sends. */
 export const LINGER_MS = 1000;
 
-// After a 413 the connection is closed with the rest of the body unread. A client still writing
-// it (dockerode, any Node client) would get EPIPE before it reads the answer, so the daemon closes
-// as Go's net/http does: its side first, then it drops what still comes for a moment, then closes.
-function lingerBeforeClose(socket: Socket): void {
+/**
+ * Makes the connection of a request whose body is left unread (a 413, or an
+ * archive refused half-way) close as Go's net/http closes it: a client still
+ * writing the body (dockerode, any Node client) would otherwise get EPIPE
+ * before it reads the answer. So when the response closes the connection,
+ * the daemon ends its side first, drops what still comes for {@link LINGER_MS},
+ * then closes. Use with `Connection: close` on the response.
+ */
+export function lingerBeforeClose(socket: Socket): void {
   socket.destroySoon = () => {
     // The HTTP parser would read the rest of the body as a next request and answer it with a 400.
     socket.removeAllListeners('data');

@@ -50,6 +50,11 @@ export interface MountPointRecord {
   FromTmpfsField?: boolean;
 }
 
+/** A path as Go's filepath.Clean leaves it: normalised, no trailing slash (but for `/` itself). */
+export function cleanPath(p: string): string {
+  return path.posix.normalize(p).replace(/(.)\/+$/, '$1');
+}
+
 /** The mount modes `-v` takes after the second colon. */
 const PROPAGATIONS = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'];
 
@@ -82,10 +87,10 @@ export function parseBind(spec: string): MountPointRecord {
   const rw = !options.includes('ro');
   const propagation = options.find((o) => PROPAGATIONS.includes(o));
   if (bind) {
-    return { Type: 'bind', Source: path.normalize(source), Destination: path.normalize(destination), Mode: mode, RW: rw, Propagation: propagation ?? 'rprivate', CreateSource: true };
+    return { Type: 'bind', Source: cleanPath(source), Destination: cleanPath(destination), Mode: mode, RW: rw, Propagation: propagation ?? 'rprivate', CreateSource: true };
   }
   return {
-    Type: 'volume', Name: source, Source: '', Destination: path.normalize(destination), Driver: 'local', Mode: mode === '' ? 'z' : mode, RW: rw, Propagation: propagation ?? '',
+    Type: 'volume', Name: source, Source: '', Destination: cleanPath(destination), Driver: 'local', Mode: mode === '' ? 'z' : mode, RW: rw, Propagation: propagation ?? '',
     ...(source === '' ? { Anonymous: true } : {}), ...(options.includes('nocopy') ? { NoCopy: true } : {}),
   };
 }
@@ -106,7 +111,7 @@ export function mountPointOf(mount: MountSpec): MountPointRecord {
   const invalid = (why: string) => new InvalidParameterError(`invalid mount config for type "${type}": ${why}`);
   if (target === '') throw invalid('field Target must not be empty');
   if (!target.startsWith('/')) throw invalid(`invalid mount path: '${target}' mount path must be absolute`);
-  const destination = path.normalize(target);
+  const destination = cleanPath(target);
   const rw = !mount.ReadOnly;
   switch (type) {
     case 'bind': {
@@ -115,7 +120,7 @@ export function mountPointOf(mount: MountSpec): MountPointRecord {
       if (!source.startsWith('/')) throw invalid(`invalid mount path: '${source}' mount path must be absolute`);
       if (mount.VolumeOptions !== undefined) throw invalid('field VolumeOptions must not be specified');
       if (mount.TmpfsOptions !== undefined) throw invalid('field TmpfsOptions must not be specified');
-      return { Type: 'bind', Source: path.normalize(source), Destination: destination, Mode: '', RW: rw, Propagation: mount.BindOptions?.Propagation || 'rprivate' };
+      return { Type: 'bind', Source: cleanPath(source), Destination: destination, Mode: '', RW: rw, Propagation: mount.BindOptions?.Propagation || 'rprivate' };
     }
     case 'volume': {
       const name = mount.Source ?? '';
@@ -172,10 +177,10 @@ export function mountPointsOf(host: HostConfigBody | undefined, imageVolumes: Re
     const options = text === '' ? [] : text.split(',');
     const bad = options.find((o) => !TMPFS_OPTIONS.test(o));
     if (bad !== undefined) throw new InvalidParameterError(`invalid tmpfs option ["${bad}"]`);
-    add({ Type: 'tmpfs', Source: '', Destination: path.normalize(target), Mode: text, RW: !options.includes('ro'), Propagation: '', TmpfsOptions: options.filter((o) => o !== 'ro' && o !== 'rw'), FromTmpfsField: true });
+    add({ Type: 'tmpfs', Source: '', Destination: cleanPath(target), Mode: text, RW: !options.includes('ro'), Propagation: '', TmpfsOptions: options.filter((o) => o !== 'ro' && o !== 'rw'), FromTmpfsField: true });
   }
   for (const target of Object.keys(imageVolumes ?? {})) {
-    const destination = path.normalize(target);
+    const destination = cleanPath(target);
     if (points.some((p) => p.Destination === destination)) continue;
     points.push({ Type: 'volume', Name: '', Source: '', Destination: destination, Driver: 'local', Mode: '', RW: true, Propagation: '', Anonymous: true });
   }

@@ -12,14 +12,12 @@
  * network prune [-f] [--filter]   → networksPrune: POST /networks/prune      → Deleted Networks: + names
  * ```
  */
-import readline from 'node:readline';
-import { InvalidArgumentError } from 'commander';
-import type { Filters } from '../../api/network-types.js';
 import { NotFoundError } from '../../errdefs.js';
 import { networkConnect, networkCreate, networkDisconnect, networkInspect, networkList, networkRemove, networksPrune } from '../../client/networks.js';
 import { shortId } from '../../units.js';
 import { StatusError } from '../context.js';
-import type { CliIO, CommandContext } from '../context.js';
+import type { CommandContext } from '../context.js';
+import { confirm, filtersOf, keyValues, validateLabel } from '../flag-values.js';
 import { describeError, formatTable } from '../format.js';
 import { naturalCompare } from '../network-format.js';
 
@@ -171,48 +169,4 @@ export async function pruneNetworks(ctx: CommandContext, options: NetworkPruneOp
   const deleted = (await networksPrune(ctx.client, { filters })).NetworksDeleted ?? [];
   if (deleted.length > 0) ctx.io.stdout.write(`Deleted Networks:\n${deleted.map((name) => `${name}\n`).join('')}\n`);
   return 0;
-}
-
-// docker's FilterOpt: `name=value`, the name trimmed and lower-cased, the value trimmed.
-function filtersOf(values: string[], flag: string): Filters {
-  const filters: Filters = {};
-  for (const value of values) {
-    const eq = value.indexOf('=');
-    if (eq < 0) throw new InvalidArgumentError(`invalid argument ${JSON.stringify(value)} for "${flag}" flag: bad format of filter (expected name=value)`);
-    (filters[value.slice(0, eq).trim().toLowerCase()] ??= []).push(value.slice(eq + 1).trim());
-  }
-  return filters;
-}
-
-// opts.ValidateLabel: the key (before any "=") must be non-empty and without whitespace.
-function validateLabel(label: string): string {
-  const key = label.split('=')[0]?.trim() ?? '';
-  const refuse = (reason: string) => new InvalidArgumentError(`invalid argument ${JSON.stringify(label)} for "--label" flag: ${reason}`);
-  if (key === '') throw refuse(`invalid label '${label}': empty name`);
-  if (/\s/.test(key)) throw refuse(`label '${key}' contains whitespaces`);
-  return label;
-}
-
-// `k=v` strings as a map; `k` alone is `k: ""` (opts.ConvertKVStringsToMap).
-function keyValues(values: string[]): Record<string, string> {
-  return Object.fromEntries(values.map((value) => {
-    const eq = value.indexOf('=');
-    return eq < 0 ? [value, ''] : [value.slice(0, eq), value.slice(eq + 1)];
-  }));
-}
-
-// docker's prompt: the question and ` [y/N] `, then one line of stdin.
-async function confirm(io: CliIO, question: string): Promise<boolean> {
-  io.stdout.write(`${question} [y/N] `);
-  const lines = readline.createInterface({ input: io.stdin, terminal: false });
-  try {
-    const answer = await new Promise<string>((resolve) => {
-      lines.once('line', resolve);
-      lines.once('close', () => resolve(''));
-    });
-    return ['y', 'yes'].includes(answer.trim().toLowerCase());
-  } finally {
-    lines.close();
-    io.stdin.pause(); // a paused stdin no longer keeps the process alive
-  }
 }

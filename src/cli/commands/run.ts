@@ -26,6 +26,8 @@ import type { CliIO, CommandContext } from '../context.js';
 import { describeError } from '../format.js';
 import { withNetworking } from '../network-flags.js';
 import type { NetworkingRequest } from '../network-flags.js';
+import { withVolumes } from '../volume-flags.js';
+import type { VolumesRequest } from '../volume-flags.js';
 import { parseImageName, pullImage } from './images.js';
 
 /** Flags of `minidocker run`. */
@@ -50,6 +52,8 @@ export interface RunOptions {
   healthcheck?: HealthConfig;
   /** `-p`, `-P`, `--expose`, `--network-alias`, `--add-host`, `--dns*`, `-h`, read by cli/network-flags.ts (lesson 14): merged in with `withNetworking`. */
   networking?: NetworkingRequest;
+  /** `-v`, `--mount`, `--tmpfs`, `--read-only`, read by cli/volume-flags.ts (lesson 15): merged in with `withVolumes`. */
+  volumes?: VolumesRequest;
 }
 
 /**
@@ -59,12 +63,13 @@ export interface RunOptions {
  * `HostConfig` carries AutoRemove and NetworkMode, plus the terminal's size
  * as `ConsoleSize` ([rows, columns]) with `-t` when stdout is a terminal;
  * `Healthcheck` only when the flags gave one. Last, the port and network
- * flags are merged in: `withNetworking(body, options.networking)`.
+ * flags are merged in, then the volume flags:
+ * `withVolumes(withNetworking(body, options.networking), options.volumes)`.
  */
 export function buildCreateRequest(image: string, command: string[], options: RunOptions, io: CliIO): ContainerCreateRequest {
   // TODO(lesson-02): Fill the create body from the flags, as the TSDoc above lists.
   // HINT: Cmd/Env null when empty; a bare `-e KEY` becomes `KEY=<io.env[KEY]>` when the CLI has it.
-  // HINT: return withNetworking(body, options.networking): -p, --dns and the like (lesson 14) go in there.
+  // HINT: return withVolumes(withNetworking(body, options.networking), options.volumes): -p, --dns (lesson 14), -v, --mount (lesson 15) go in there.
   void image, command, options, io;
   throw new NotImplementedError('lesson-02: buildCreateRequest');
 }

@@ -28,6 +28,7 @@ import type { MountPointRecord } from '../volumes/mount-points.js';
 import { parseSignal } from '../routes/container-requests.js';
 import type { ContainerCreateBody, Signal } from '../routes/container-requests.js';
 import { createContainer, imageRootfsPath } from './container-create.js';
+import { ContainerLocks } from './container-locks.js';
 import { checkTransition } from './container-state.js';
 import type { ContainerRecord, ContainerStore } from './container-store.js';
 import { portMappingsOf } from './create-options.js';
@@ -70,6 +71,12 @@ export abstract class ContainerServiceBase {
    * (lesson 13) listens to. Emitted for each LiveContainer's own events.
    */
   readonly lifecycle = new EventEmitter();
+  /**
+   * Lesson 15: one holder at a time per container for what must not overlap on
+   * its root filesystem: a start (its shim mounts the overlay unless it finds
+   * it mounted) and an archive operation (which mounts a stopped container's).
+   */
+  readonly rootfsLocks = new ContainerLocks();
   /** The ids of a container's running execs, for inspect's ExecIDs; the composition root sets it once execs exist. */
   execIds: (id: string) => string[] = () => [];
   readonly #live = new Map<string, LiveContainer>();
@@ -257,6 +264,11 @@ export abstract class ContainerServiceBase {
   /** Lesson 15: after a removal with `-v` (or of an AutoRemove container), its anonymous volumes no other container uses. */
   async removeVolumes(record: ContainerRecord): Promise<void> {
     await this.volumes.removeAnonymous(record);
+  }
+
+  /** Runs `fn` holding the container's root filesystem ({@link rootfsLocks}): the routes start and restart a container this way. */
+  async exclusive<T>(ref: string, fn: () => Promise<T>): Promise<T> {
+    return this.rootfsLocks.run(this.resolve(ref).Id, fn);
   }
 
   /** Forgets the live state of a container that was removed. */

@@ -117,7 +117,9 @@ export async function getContainersByName(backend: ContainersBackend, ctx: Route
 
 /** `POST /containers/{id}/start` → 204 (304 when it runs already). Old clients send a HostConfig body: it is not read. */
 export async function postContainersStart(backend: ContainersBackend, ctx: RouteContext): Promise<void> {
-  await backend.start(ctx.params.id ?? '');
+  const id = ctx.params.id ?? '';
+  // Lesson 15: not while an archive operation holds its root filesystem (a stopped overlay may be mounted for it).
+  await backend.exclusive(id, () => backend.start(id));
   noContent(ctx);
 }
 
@@ -147,7 +149,8 @@ export async function postContainersKill(backend: ContainersBackend, ctx: RouteC
 
 /** `POST /containers/{id}/restart?t=` → 204. */
 export async function postContainersRestart(backend: ContainersBackend, ctx: RouteContext, { query }: Validated<StopQuery>): Promise<void> {
-  await backend.restart(ctx.params.id ?? '', query.t);
+  const id = ctx.params.id ?? '';
+  await backend.exclusive(id, () => backend.restart(id, query.t));
   noContent(ctx);
 }
 

@@ -51,6 +51,11 @@ export interface MountPointRecord {
   FromTmpfsField?: boolean;
 }
 
+/** A path as Go's filepath.Clean leaves it: normalised, no trailing slash (but for `/` itself). */
+export function cleanPath(p: string): string {
+  return path.posix.normalize(p).replace(/(.)\/+$/, '$1');
+}
+
 /** The mount modes `-v` takes after the second colon. */
 const PROPAGATIONS = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'];
 
@@ -67,7 +72,7 @@ export function parseBind(spec: string): MountPointRecord {
   // HINT: one part: an anonymous volume at it; two: `src:dst`, or `dst:mode` when the second is a mode (isMode) and the first absolute; three: `src:dst:mode`.
   // HINT: a source starting with / is a bind (Propagation rprivate unless the mode names one, CreateSource true); any other a volume
   // HINT: name checked with VOLUME_NAME ('' is anonymous: Anonymous true), Driver local, Mode 'z' when none given; RW unless the mode has ro.
-  // HINT: docker's errors are in the TSDoc above; path.normalize both paths.
+  // HINT: docker's errors are in the TSDoc above; cleanPath both paths.
   void spec, PROPAGATIONS, VOLUME_NAME;
   throw new NotImplementedError('lesson-15: parseBind');
 }
@@ -113,10 +118,10 @@ export function mountPointsOf(host: HostConfigBody | undefined, imageVolumes: Re
     const options = text === '' ? [] : text.split(',');
     const bad = options.find((o) => !TMPFS_OPTIONS.test(o));
     if (bad !== undefined) throw new InvalidParameterError(`invalid tmpfs option ["${bad}"]`);
-    add({ Type: 'tmpfs', Source: '', Destination: path.normalize(target), Mode: text, RW: !options.includes('ro'), Propagation: '', TmpfsOptions: options.filter((o) => o !== 'ro' && o !== 'rw'), FromTmpfsField: true });
+    add({ Type: 'tmpfs', Source: '', Destination: cleanPath(target), Mode: text, RW: !options.includes('ro'), Propagation: '', TmpfsOptions: options.filter((o) => o !== 'ro' && o !== 'rw'), FromTmpfsField: true });
   }
   for (const target of Object.keys(imageVolumes ?? {})) {
-    const destination = path.normalize(target);
+    const destination = cleanPath(target);
     if (points.some((p) => p.Destination === destination)) continue;
     points.push({ Type: 'volume', Name: '', Source: '', Destination: destination, Driver: 'local', Mode: '', RW: true, Propagation: '', Anonymous: true });
   }

@@ -10,7 +10,7 @@
 import fs from 'node:fs/promises';
 import { expect, it } from 'vitest';
 import { hostsFile, resolvConf } from '#kata/daemon/network/network-files.js';
-import { api, demux, requestBytes } from '../../support/container-harness.js';
+import { api, runToEnd } from '../../support/container-harness.js';
 import type { ContainerDaemons } from '../../support/container-harness.js';
 import type { DaemonProcess } from '../../support/daemon-harness.js';
 import { dockerCli } from '../../support/docker-cli.js';
@@ -34,16 +34,7 @@ function loopbackFrom(rng: ReturnType<typeof seeded>): string {
 
 /** Runs `script` in a busybox container to its end and returns its output (stdout and stderr), with extra create fields. */
 async function output(daemon: DaemonProcess, script: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const created = await api(daemon, 'POST', '/v1.41/containers/create', { Image: 'busybox', Cmd: ['sh', '-c', script], ...extra });
-  expect(created.status, `create answers 201; it said ${created.status} ${created.text.slice(0, 300)}`).toBe(201);
-  const id = created.body.Id as string;
-  const started = await api(daemon, 'POST', `/v1.41/containers/${id}/start`, undefined, 40_000);
-  expect(started.status, `start answers 204; it said ${started.status} ${started.text.slice(0, 300)} — src/daemon/containers/container-service.ts start (prepareStart)`).toBe(204);
-  const waited = await api(daemon, 'POST', `/v1.41/containers/${id}/wait`, undefined, 40_000);
-  expect(waited.status, 'wait answers 200').toBe(200);
-  const logs = await requestBytes(daemon.socketPath, 'GET', `/v1.41/containers/${id}/logs?stdout=1&stderr=1`);
-  const { stdout, stderr } = demux(logs.body);
-  return stdout + stderr;
+  return (await runToEnd(daemon, script, extra, 'src/daemon/containers/container-service.ts start (prepareStart)')).output;
 }
 
 /** Starts a long-running busybox container (`script`) with extra create fields; returns its id. */
