@@ -499,18 +499,18 @@ describe('lesson 12 — daemon: containers API', () => {
 
     // Refused rather than accepted and ignored: each a 400 naming the field.
     const refusals: Array<[Record<string, unknown>, RegExp]> = [
-      [{ HostConfig: { Binds: ['/tmp:/data'] } }, /HostConfig\.Binds/],
+      [{ HostConfig: { VolumesFrom: ['other'] } }, /HostConfig\.VolumesFrom/],
       [{ HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }] } } }, /not a loopback address/],
       [{ HostConfig: { Privileged: true } }, /HostConfig\.Privileged/],
       [{ HostConfig: { CapAdd: ['NET_ADMIN'] } }, /HostConfig\.CapAdd/],
       [{ HostConfig: { RestartPolicy: { Name: 'always' } } }, /HostConfig\.RestartPolicy/],
-      [{ HostConfig: { Tmpfs: { '/run': '' } } }, /HostConfig\.Tmpfs/],
+      [{ HostConfig: { Devices: [{ PathOnHost: '/dev/null', PathInContainer: '/dev/x', CgroupPermissions: 'rwm' }] } }, /HostConfig\.Devices/],
       [{ HostConfig: { Links: ['db:db'] } }, /legacy container links.*user-defined network/],
       [{ HostConfig: { LogConfig: { Type: 'syslog' } } }, /^logger: no log driver named 'syslog' is registered$/],
       [{ HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-sise': '1k' } } } }, /^unknown log opt 'max-sise' for json-file log driver$/],
       [{ HostConfig: { Runtime: 'kata' } }, /^unknown or invalid runtime name: kata$/],
       [{ HostConfig: { Memory: memory, MemorySwap: memory / 2 } }, /^Minimum memoryswap limit should be larger than memory limit/],
-      [{ Volumes: { '/data': {} } }, /Config\.Volumes/],
+      [{ HostConfig: { VolumeDriver: 'convoy' } }, /HostConfig\.VolumeDriver/],
       [{ StopSignal: 'SIGNOPE' }, /^Invalid signal: SIGNOPE$/],
     ];
     for (const [fields, message] of refusals) {
