@@ -23,8 +23,6 @@ import { exec } from './commands/exec.js';
 import type { ExecOptions } from './commands/exec.js';
 import type { LogsOptions, PsOptions, RmOptions, StopOptions } from './commands/containers.js';
 import { images, pull, rmi } from './commands/images.js';
-import { connectNetwork, createNetwork, disconnectNetwork, inspectNetworks, listNetworks, pruneNetworks, removeNetworks } from './commands/networks.js';
-import type { NetworkCreateOptions, NetworkLsOptions, NetworkPruneOptions } from './commands/networks.js';
 import { port } from './commands/port.js';
 import { pause, stats, top, unpause } from './commands/processes.js';
 import type { StatsOptions } from './commands/processes.js';
@@ -37,14 +35,13 @@ import type { HealthFlags } from './health-flags.js';
 import { networkingOf } from './network-flags.js';
 import type { NetworkFlags } from './network-flags.js';
 import { info, version } from './commands/system.js';
-import { createVolume, inspectVolumes, listVolumes, pruneVolumes, removeVolumes } from './commands/volumes.js';
-import type { VolumeCreateOptions, VolumeLsOptions, VolumePruneOptions } from './commands/volumes.js';
 import { volumesOf } from './volume-flags.js';
 import type { VolumeFlags } from './volume-flags.js';
 import { packageVersion } from '../config.js';
 import { StatusError } from './context.js';
 import type { CliIO, CommandContext } from './context.js';
 import { describeError } from './format.js';
+import { collect, registerNetworkCommands, registerVolumeCommands } from './command-groups.js';
 
 // Commander's codes for a flag it cannot use: docker answers these with 125.
 const FLAG_ERRORS = new Set(['commander.unknownOption', 'commander.optionMissingArgument', 'commander.invalidArgument']);
@@ -221,58 +218,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .argument('<container>')
     .argument('[private-port]')
     .action((container: string, privatePort: string | undefined) => act((ctx) => port(ctx, container, privatePort)));
-  const network = program.command('network').description('Manage networks').usage('COMMAND');
-  network.action(() => network.outputHelp()); // `minidocker network` alone: its usage, exit 0, as docker
-  network
-    .command('ls')
-    .alias('list')
-    .description('List networks')
-    .option('-q, --quiet', 'only display network IDs')
-    .option('--no-trunc', 'do not truncate the output')
-    .option('-f, --filter <filter>', 'provide filter values (e.g. "driver=bridge")', collect)
-    .action((options: NetworkLsOptions) => act((ctx) => listNetworks(ctx, options)));
-  network
-    .command('create')
-    .description('Create a network')
-    .argument('<network>')
-    .option('-d, --driver <driver>', 'driver to manage the network', 'bridge')
-    .option('-o, --opt <key=value>', 'set driver specific options (repeatable)', collect)
-    .option('--label <label>', 'set metadata on a network (repeatable)', collect)
-    .option('--internal', 'restrict external access to the network')
-    .option('--attachable', 'enable manual container attachment')
-    .action((name: string, options: NetworkCreateOptions) => act((ctx) => createNetwork(ctx, name, options)));
-  network
-    .command('inspect')
-    .description('Display detailed information on one or more networks')
-    .argument('<network...>')
-    .action((names: string[]) => act((ctx) => inspectNetworks(ctx, names)));
-  network
-    .command('rm')
-    .alias('remove')
-    .description('Remove one or more networks')
-    .argument('<network...>')
-    .option('-f, --force', 'do not error if the network does not exist')
-    .action((names: string[], options: { force?: boolean }) => act((ctx) => removeNetworks(ctx, names, options)));
-  network
-    .command('connect')
-    .description('Connect a container to a network')
-    .argument('<network>')
-    .argument('<container>')
-    .option('--alias <alias>', 'add network-scoped alias for the container (repeatable, or comma-separated)', collect)
-    .action((name: string, container: string, options: { alias?: string[] }) => act((ctx) => connectNetwork(ctx, name, container, options)));
-  network
-    .command('disconnect')
-    .description('Disconnect a container from a network')
-    .argument('<network>')
-    .argument('<container>')
-    .option('-f, --force', 'force the container to disconnect from a network')
-    .action((name: string, container: string, options: { force?: boolean }) => act((ctx) => disconnectNetwork(ctx, name, container, options)));
-  network
-    .command('prune')
-    .description('Remove all unused networks')
-    .option('-f, --force', 'do not prompt for confirmation')
-    .option('--filter <filter>', 'provide filter values (e.g. "until=<timestamp>")', collect)
-    .action((options: NetworkPruneOptions) => act((ctx) => pruneNetworks(ctx, options)));
+  registerNetworkCommands(program, act);
   program
     .command('cp')
     .description('Copy files/folders between a container and the local filesystem')
@@ -283,43 +229,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option('-L, --follow-link', 'always follow symbol link in SRC_PATH')
     .option('-q, --quiet', 'suppress progress output during copy (the default when stdout is not a terminal)')
     .action((source: string, destination: string, options: CpOptions) => act((ctx) => cp(ctx, source, destination, options)));
-  const volume = program.command('volume').description('Manage volumes').usage('COMMAND');
-  volume.action(() => volume.outputHelp()); // `minidocker volume` alone: its usage, exit 0, as docker
-  volume
-    .command('create')
-    .description('Create a volume')
-    .argument('[volume]')
-    .option('-d, --driver <driver>', 'specify volume driver name', 'local')
-    .option('-o, --opt <key=value>', 'set driver specific options (repeatable)', collect)
-    .option('--label <label>', 'set metadata for a volume (repeatable)', collect)
-    .addOption(new Option('--name <name>').hideHelp()) // docker's hidden spelling of the argument
-    .action((name: string | undefined, options: VolumeCreateOptions) => act((ctx) => createVolume(ctx, name, options)));
-  volume
-    .command('ls')
-    .alias('list')
-    .description('List volumes')
-    .option('-q, --quiet', 'only display volume names')
-    .option('-f, --filter <filter>', 'provide filter values (e.g. "dangling=true")', collect)
-    .action((options: VolumeLsOptions) => act((ctx) => listVolumes(ctx, options)));
-  volume
-    .command('inspect')
-    .description('Display detailed information on one or more volumes')
-    .argument('<volume...>')
-    .action((names: string[]) => act((ctx) => inspectVolumes(ctx, names)));
-  volume
-    .command('rm')
-    .alias('remove')
-    .description('Remove one or more volumes')
-    .argument('<volume...>')
-    .option('-f, --force', 'force the removal of one or more volumes')
-    .action((names: string[], options: { force?: boolean }) => act((ctx) => removeVolumes(ctx, names, options)));
-  volume
-    .command('prune')
-    .description('Remove unused local volumes')
-    .option('-a, --all', 'remove all unused volumes, not just anonymous ones')
-    .option('-f, --force', 'do not prompt for confirmation')
-    .option('--filter <filter>', 'provide filter values (e.g. "label=<label>")', collect)
-    .action((options: VolumePruneOptions) => act((ctx) => pruneVolumes(ctx, options)));
+  registerVolumeCommands(program, act);
   program
     .command('rmi')
     .description('Remove one or more images')
@@ -369,10 +279,6 @@ function commandPath(program: Command, argv: string[]): string[] {
     }
   }
   return path;
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 function toInteger(value: string): number {
