@@ -1,6 +1,8 @@
 /**
- * One testcontainers scenario in a process of its own, for lesson 14's
- * interop checks (test/lessons/14-ports/testcontainers.ts).
+ * One testcontainers scenario in a process of its own, for the interop checks
+ * of lessons 14 (test/lessons/14-ports/testcontainers.ts: ports and networks)
+ * and 15 (test/lessons/15-volumes/testcontainers.ts: copies, binds, tmpfs),
+ * run by test/support/testcontainers-run.ts.
  *
  * testcontainers keeps one container runtime client per process
  * (`getContainerRuntimeClient` is memoised, with the daemon it found, the
@@ -20,7 +22,7 @@
  * Run directly only: importing it runs it.
  */
 import http from 'node:http';
-import { GenericContainer, Network, getContainerRuntimeClient } from 'testcontainers';
+import { GenericContainer, Network, Wait, getContainerRuntimeClient } from 'testcontainers';
 import type { StartedNetwork, StartedTestContainer } from 'testcontainers';
 
 /** What the parent asks for. */
@@ -30,14 +32,58 @@ export interface ScenarioInput {
    * strategy, then a GET of `http://<getHost()>:<getMappedPort(80)>/`.
    * `network`: a `Network`, httpd on it under `alias`, and a second container
    * on it that fetches `http://<alias>/` through `exec`.
+   * `copy-before-start`: busybox built with `withCopyContentToContainer`,
+   * `withCopyFilesToContainer` and `withCopyDirectoriesToContainer` (`copies`),
+   * then each of `commands` through `exec`.
+   * `copy-running`: busybox started first, then `copyContentToContainer`,
+   * `copyFilesToContainer` and `copyDirectoriesToContainer` (`copies`), each of
+   * `commands` through `exec`, and `copyArchiveFromContainer` of each of `archives`.
+   * `mounts`: busybox with `withBindMounts(binds)` and `withTmpFs(tmpfs)`, then
+   * each of `commands` through `exec`.
+   * The busybox of the last three runs `startScript`, says it is ready (the
+   * wait strategy waits for that line), then sleeps.
    */
-  scenario: 'exposed' | 'network';
-  /** What the server's index.html holds. */
-  token: string;
+  scenario: 'exposed' | 'network' | 'copy-before-start' | 'copy-running' | 'mounts';
+  /** What the server's index.html holds (`exposed`, `network`). */
+  token?: string;
   /** The server's network alias (`network` only). */
   alias?: string;
+  /** What to copy into the container (`copy-before-start`, `copy-running`). */
+  copies?: ScenarioCopies;
+  /** testcontainers' bind mounts, its BindMount (`mounts`). */
+  binds?: Array<{ source: string; target: string; mode?: 'rw' | 'ro' | 'z' | 'Z' }>;
+  /** testcontainers' tmpfs mounts, target → options (`mounts`). */
+  tmpfs?: Record<string, string>;
+  /** A shell script the container's command runs before it says it is ready. */
+  startScript?: string;
+  /** Shell scripts run one by one with `exec(['sh', '-c', script])` once the container runs. */
+  commands?: string[];
+  /** Container paths read back with `copyArchiveFromContainer` (`copy-running`). */
+  archives?: string[];
   /** Give up after this many ms (default 80 000). */
   deadlineMs?: number;
+}
+
+/** What to copy: testcontainers' ContentToCopy (text content here), FileToCopy and DirectoryToCopy (its index exports none of them). */
+export interface ScenarioCopies {
+  contents: Array<{ content: string; target: string; mode?: number }>;
+  files: Array<{ source: string; target: string; mode?: number }>;
+  directories: Array<{ source: string; target: string; mode?: number }>;
+}
+
+/** One `exec` of the scenario: the script and what testcontainers returned. */
+export interface ScenarioExec {
+  command: string;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** What `copyArchiveFromContainer(path)` gave: the tar's bytes (base64), or the error it threw. */
+export interface ScenarioArchive {
+  path: string;
+  tar?: string;
+  error?: string;
 }
 
 /** What the scenario did, printed as one JSON line. */
@@ -61,6 +107,10 @@ export interface ScenarioReport {
   network?: string;
   output?: string;
   exitCode?: number;
+  /** The results of `commands`, in order (`copy-*`, `mounts`). */
+  execs?: ScenarioExec[];
+  /** The archives read back, in the order of `archives` (`copy-running`). */
+  archives?: ScenarioArchive[];
   /** Failures while stopping containers and the network (after the scenario itself). */
   cleanupErrors: string[];
 }
@@ -107,7 +157,7 @@ function get(host: string, port: number, timeoutMs = 5_000): Promise<{ status: n
 
 async function exposed(input: ScenarioInput): Promise<void> {
   const server = await step('start', () =>
-    new GenericContainer('busybox').withCommand(['sh', '-c', HTTPD(input.token)]).withExposedPorts(80).withStartupTimeout(30_000).start(),
+    new GenericContainer('busybox').withCommand(['sh', '-c', HTTPD(input.token ?? '')]).withExposedPorts(80).withStartupTimeout(30_000).start(),
   );
   started.push(server);
   report.host = server.getHost();
@@ -122,7 +172,7 @@ async function onNetwork(input: ScenarioInput): Promise<void> {
   network = await step('network', () => new Network().start());
   report.network = network.getName();
   const server = await step('start-server', () =>
-    new GenericContainer('busybox').withCommand(['sh', '-c', HTTPD(input.token)]).withNetwork(network!).withNetworkAliases(alias).withStartupTimeout(30_000).start(),
+    new GenericContainer('busybox').withCommand(['sh', '-c', HTTPD(input.token ?? '')]).withNetwork(network!).withNetworkAliases(alias).withStartupTimeout(30_000).start(),
   );
   started.push(server);
   const client = await step('start-client', () =>
@@ -137,6 +187,75 @@ async function onNetwork(input: ScenarioInput): Promise<void> {
   });
   await step('network-stop', () => network!.stop());
   network = undefined;
+}
+
+/** The line the files scenarios' busybox prints once its start script is done. */
+const READY = 'scenario-ready';
+
+/** busybox running `startScript`, then saying it is ready and sleeping; the wait strategy waits for that line. */
+function sleeper(input: ScenarioInput): GenericContainer {
+  const script = `${input.startScript ?? ':'}\necho ${READY}\nexec sleep 300`;
+  return new GenericContainer('busybox').withCommand(['sh', '-c', script]).withWaitStrategy(Wait.forLogMessage(READY)).withStartupTimeout(30_000);
+}
+
+/** Runs each of `commands` through exec, one step, and records the results. */
+async function runCommands(container: StartedTestContainer, commands: string[]): Promise<void> {
+  report.execs = [];
+  await step('exec', async () => {
+    for (const command of commands) {
+      const result = await container.exec(['sh', '-c', command]);
+      report.execs!.push({ command, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr });
+    }
+  });
+}
+
+/** Reads each of `paths` with copyArchiveFromContainer: the tar's bytes, or the error. */
+async function readArchives(container: StartedTestContainer, paths: string[]): Promise<void> {
+  report.archives = [];
+  await step('archive', async () => {
+    for (const path of paths) {
+      try {
+        const stream = await container.copyArchiveFromContainer(path);
+        const chunks: Buffer[] = [];
+        for await (const chunk of stream as AsyncIterable<Buffer | string>) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+        report.archives!.push({ path, tar: Buffer.concat(chunks).toString('base64') });
+      } catch (err) {
+        report.archives!.push({ path, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  });
+}
+
+/** withCopy…ToContainer on the builder: one archive PUT between create and start. */
+async function copyBeforeStart(input: ScenarioInput): Promise<void> {
+  const copies = input.copies ?? { contents: [], files: [], directories: [] };
+  const container = await step('start', () =>
+    sleeper(input).withCopyContentToContainer(copies.contents).withCopyFilesToContainer(copies.files).withCopyDirectoriesToContainer(copies.directories).start(),
+  );
+  started.push(container);
+  await runCommands(container, input.commands ?? []);
+  await step('stop', () => container.stop());
+}
+
+/** copy…ToContainer on a running container (an archive PUT each), then reading back with copyArchiveFromContainer. */
+async function copyRunning(input: ScenarioInput): Promise<void> {
+  const copies = input.copies ?? { contents: [], files: [], directories: [] };
+  const container = await step('start', () => sleeper(input).start());
+  started.push(container);
+  await step('copy-content', () => container.copyContentToContainer(copies.contents));
+  await step('copy-files', () => container.copyFilesToContainer(copies.files));
+  await step('copy-directories', () => container.copyDirectoriesToContainer(copies.directories));
+  await runCommands(container, input.commands ?? []);
+  await readArchives(container, input.archives ?? []);
+  await step('stop', () => container.stop());
+}
+
+/** withBindMounts and withTmpFs: HostConfig.Binds and HostConfig.Tmpfs at create. */
+async function mounts(input: ScenarioInput): Promise<void> {
+  const container = await step('start', () => sleeper(input).withBindMounts(input.binds ?? []).withTmpFs(input.tmpfs ?? {}).start());
+  started.push(container);
+  await runCommands(container, input.commands ?? []);
+  await step('stop', () => container.stop());
 }
 
 /** Stops whatever is still running (a stop of a stopped container is a no-op in testcontainers). */
@@ -162,10 +281,19 @@ const watchdog = setTimeout(() => {
 try {
   const client = await step('runtime', () => getContainerRuntimeClient());
   report.runtimeHost = client.info.containerRuntime.host;
-  if (input.scenario === 'exposed') await exposed(input);
-  else await onNetwork(input);
-} catch {
-  // recorded by step()
+  const scenarios: Record<ScenarioInput['scenario'], (input: ScenarioInput) => Promise<void>> = {
+    exposed,
+    network: onNetwork,
+    'copy-before-start': copyBeforeStart,
+    'copy-running': copyRunning,
+    mounts,
+  };
+  const run = scenarios[input.scenario];
+  if (run === undefined) throw new Error(`no scenario "${input.scenario}"`);
+  await run(input);
+} catch (err) {
+  // A step's error is recorded by step() already.
+  report.failed ??= { step: current, message: err instanceof Error ? err.message : String(err) };
 }
 await cleanup();
 clearTimeout(watchdog);

@@ -1,27 +1,22 @@
 /**
  * Lesson 14 checks: testcontainers 11 on minidockerd, as a user's test suite
  * runs it. Each scenario runs in a process of its own
- * (test/support/testcontainers-scenario.ts: testcontainers keeps one client,
- * for one daemon, per process), pointed at one real daemon on the offline
+ * (test/support/testcontainers-run.ts: testcontainers keeps one client, for
+ * one daemon, per process), pointed at one real daemon on the offline
  * busybox mirror by DOCKER_HOST, with ryuk off and no
  * TESTCONTAINERS_HOST_OVERRIDE: testcontainers finds the host by itself.
  * Tokens and aliases come from a printed seed. Only loopback is used.
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, it } from 'vitest';
-import { inCI } from '../../../fixtures/ci.js';
-import { repoRoot } from '../../../kata/impl-switch.js';
-import { api, within } from '../../support/container-harness.js';
+import { api } from '../../support/container-harness.js';
 import type { ContainerDaemons } from '../../support/container-harness.js';
 import type { DaemonProcess } from '../../support/daemon-harness.js';
 import { requireTool } from '../../support/prereq.js';
-import type { Prerequisite } from '../../support/prereq.js';
 import { seeded } from '../../support/seeded.js';
-import type { ScenarioInput, ScenarioReport } from '../../support/testcontainers-scenario.js';
-
-const SCENARIO = fileURLToPath(new URL('../../support/testcontainers-scenario.ts', import.meta.url));
+import { leftOver, runScenario as runIn, testcontainersPrerequisite } from '../../support/testcontainers-run.js';
+import type { ScenarioRun } from '../../support/testcontainers-run.js';
+import type { ScenarioInput } from '../../support/testcontainers-scenario.js';
 
 /** Where to look when a step of a scenario fails. */
 const WHERE: Record<string, string> = {
@@ -41,22 +36,6 @@ const WHERE: Record<string, string> = {
   'network-stop': 'StartedNetwork.stop() sends DELETE /networks/{id} once its containers are stopped — src/daemon/network/network-service.ts remove',
 };
 
-/** The testcontainers package, resolved from here; a prerequisite like a tool's (it is a dependency, so always there after npm install). */
-function packagePrerequisite(name: string): Prerequisite {
-  let found: string | undefined;
-  try {
-    found = createRequire(import.meta.url).resolve(name);
-  } catch {
-    found = undefined;
-  }
-  return { path: found, skip: found === undefined && !inCI, reason: `${name} is not installed (npm install); this interop check is skipped` };
-}
-
-/** The URL of tsx's loader, for `node --import`. */
-function tsxLoader(): string {
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-}
-
 /** A lower-case name from the seed: letters only, so it is a valid host name and file content. */
 function nameFrom(rng: ReturnType<typeof seeded>, prefix: string): string {
   let name = prefix;
@@ -69,58 +48,9 @@ function isLoopback(host: string | undefined): boolean {
   return host !== undefined && (/^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || host === 'localhost');
 }
 
-/** What one scenario process reported, and the end of what testcontainers logged. */
-interface ScenarioRun {
-  report: ScenarioReport;
-  /** `step "x" failed: message — where to look`, or '' when no step failed. */
-  failure: string;
-  /** The last lines testcontainers logged (DEBUG=testcontainers), for messages. */
-  log: string;
-}
-
-/**
- * Runs one scenario against `daemon` in a new process: DOCKER_HOST its socket,
- * ryuk off, no TESTCONTAINERS_HOST_OVERRIDE, HOME an empty dir (no
- * ~/.testcontainers.properties can send it elsewhere).
- */
-async function runScenario(daemons: ContainerDaemons, daemon: DaemonProcess, input: ScenarioInput): Promise<ScenarioRun> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DOCKER_HOST: `unix://${daemon.socketPath}`,
-    TESTCONTAINERS_RYUK_DISABLED: 'true',
-    HOME: await daemons.harness.tempDir(),
-    DEBUG: 'testcontainers',
-  };
-  // NODE_ENV=test (vitest's) would send testcontainers' log to stdout, where the report goes.
-  for (const name of ['NODE_ENV', 'TESTCONTAINERS_HOST_OVERRIDE', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_CONTEXT', 'TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX', 'DOCKER_AUTH_CONFIG']) delete env[name];
-  const child = daemons.harness.scope.spawn(process.execPath, ['--import', tsxLoader(), SCENARIO, JSON.stringify({ deadlineMs: 80_000, ...input })], {
-    cwd: repoRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    label: `testcontainers ${input.scenario}`,
-  });
-  const ended = await within(child.exited, 100_000, `the testcontainers process did not end within 100 s; it logged: ${child.stderr().slice(-600)}`).catch(async (err: unknown) => {
-    await child.stop();
-    throw err;
-  });
-  const log = child.stderr().trim().split('\n').slice(-6).join('\n');
-  const line = child.stdout().trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '';
-  let report: ScenarioReport;
-  try {
-    report = JSON.parse(line) as ScenarioReport;
-  } catch {
-    throw new Error(`the testcontainers process ended (code ${ended.code}, signal ${ended.signal}) without its report; it logged:\n${child.stderr().slice(-1000)}`);
-  }
-  const failed = report.failed;
-  const failure = failed ? `step "${failed.step}" failed after ${report.done.join(', ') || 'nothing'}: ${failed.message} — ${WHERE[failed.step] ?? ''}` : '';
-  return { report, failure, log };
-}
-
-/** The containers testcontainers left on the daemon (label org.testcontainers=true), stopped ones too. */
-async function leftOver(daemon: DaemonProcess): Promise<string[]> {
-  const filters = encodeURIComponent(JSON.stringify({ label: ['org.testcontainers=true'] }));
-  const listed = await api<any[]>(daemon, 'GET', `/v1.41/containers/json?all=1&filters=${filters}`);
-  return (listed.body ?? []).map((c) => `${String(c.Id).slice(0, 12)} ${c.State}`);
+/** Runs one scenario against `daemon` in a process of its own (test/support/testcontainers-run.ts), with this lesson's hints. */
+function runScenario(daemons: ContainerDaemons, daemon: DaemonProcess, input: ScenarioInput): Promise<ScenarioRun> {
+  return runIn(daemons, daemon, input, WHERE);
 }
 
 /**
@@ -129,7 +59,7 @@ async function leftOver(daemon: DaemonProcess): Promise<string[]> {
  * its beforeAll, cleanup in its afterEach).
  */
 export function registerTestcontainersChecks(daemons: ContainerDaemons): void {
-  const testcontainers = packagePrerequisite('testcontainers');
+  const testcontainers = testcontainersPrerequisite();
 
   async function daemonWithBusybox(): Promise<DaemonProcess> {
     const daemon = await daemons.start();
