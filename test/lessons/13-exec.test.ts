@@ -290,7 +290,9 @@ describe('lesson 13 — exec', () => {
     const ended = await eventually(async () => !(await inspectExec(daemon, id)).Running, 10_000);
     expect(ended, 'the detached exec ends by itself').toBe(true);
     expect(await inspectExec(daemon, id), `then inspect shows its ExitCode (4) and Pid 0 — ${SERVICE} #exited`).toMatchObject({ Running: false, ExitCode: 4, Pid: 0 });
-    expect(await fs.stat(dir).then(() => 'still there', () => 'gone'), `the exec's dir is removed once it ended — ${SERVICE} #exited`).toBe('gone');
+    // The record comes first, then the dir goes: give the removal a moment after inspect says it ended.
+    const dirGone = await eventually(async () => !(await fs.stat(dir).then(() => true, () => false)), 5_000);
+    expect(dirGone ? 'gone' : 'still there', `the exec's dir is removed once it ended — ${SERVICE} #exited`).toBe('gone');
     expect((await api(daemon, 'GET', `/v1.41/containers/${container}/json`)).body?.ExecIDs, 'an exec that ended leaves ExecIDs (null for none, as docker shows it)').toBeNull();
     expect((await sh(daemon, container, 'cat /tmp/detached')).stdout, 'and it did its work in the container').toBe('done\n');
     const removed = await api(daemon, 'DELETE', `/v1.41/containers/${container}?force=1`, undefined, 20_000);
