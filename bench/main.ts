@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only unpack|registry|run|ports] [-- --json PATH]`:
+ * `npm run bench [-- --quick] [-- --only unpack|registry|run|ports|cp] [-- --json PATH]`:
  * how the selected implementation performs, side by side with established tools.
  *
  * Unpack: how fast applyLayer unpacks layers, next to `tar -xzf` and
@@ -29,9 +29,17 @@
  * same client run with nsenter in the container's network namespace, straight
  * to port 80. Goals: p50 ≤ 2 × direct, req/s ≥ 0.5 × direct (alone and 8 at a time).
  *
+ * cp (bench/cp.ts): lesson 15's archive API on a running busybox container of
+ * a real minidockerd, next to `tar` on the host, on one 100 MB tree (a 50 MB
+ * file, a few of some MB, about 2000 small ones): its tar PUT into the
+ * container vs `tar -xf -`, and the GET of it read to its end vs `tar -cf -`;
+ * the daemon's RSS growth while a 1 GB file is PUT and read back.
+ * Goals: PUT ≥ 0.25 × tar -xf's MB/s, GET ≥ 0.15 × tar -cf's, RSS growth under 50 MB.
+ *
  * `--quick` shrinks the inputs (10 MB, 10 × 1 MB, 100 MB; registry 1 MB,
  * 10 MB, 10 × 1 MB, 100 MB; 10 runs instead of 30 of each container, and 10
- * rounds instead of 30 of the port proxy's requests) for a
+ * rounds instead of 30 of the port proxy's requests; a 20 MB cp tree and a
+ * 100 MB file) for a
  * smoke run; `--module FILE` measures the applyLayer of another file (an experiment).
  * The implementation is the learner's src/ unless DOCKERLINGS_IMPL=reference.
  * Results are printed as tables and written as JSON (machine, tools, every run).
@@ -48,10 +56,12 @@ import { GOALS, rssCase, throughputCase } from './cases.js';
 import type { ApplyLayer, CaseContext, MeasuredRow } from './cases.js';
 import { layerSeriesSet, singleLayerSet } from './input-sets.js';
 import type { InputSet } from './input-sets.js';
+import { runInterruptHooks } from './interrupt.js';
 import { registryImages } from './registry-inputs.js';
 import type { PushImage, RegistrySizes } from './registry-inputs.js';
 import { REGISTRY_GOALS, registrySection } from './registry.js';
 import type { RegistryContext, RegistryRow } from './registry.js';
+import { cpSection } from './cp.js';
 import { portSection } from './ports.js';
 import { RUN_GOALS, runSection } from './run.js';
 import type { RunRow } from './run.js';
@@ -118,7 +128,7 @@ interface Options {
   quick?: boolean;
   json?: string;
   module?: string;
-  only?: 'unpack' | 'registry' | 'run' | 'ports';
+  only?: 'unpack' | 'registry' | 'run' | 'ports' | 'cp';
 }
 
 /** The unpack section: its table, footer and JSON, or undefined (after saying why) when applyLayer cannot run yet. */
@@ -268,10 +278,10 @@ async function runBenchSection(opts: Options, workDir: string): Promise<{ text: 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('npm run bench --')
     .description(
-      'unpack throughput and memory of applyLayer next to tar and umoci; registry push/pull next to docker-registry; container runs and exec next to runc and podman; the port proxy next to no proxy',
+      'unpack throughput and memory of applyLayer next to tar and umoci; registry push/pull next to docker-registry; container runs and exec next to runc and podman; the port proxy next to no proxy; docker cp\'s archive API next to tar',
     )
     .option('--quick', 'small inputs for a smoke run')
-    .addOption(new Option('--only <section>', 'run one section').choices(['unpack', 'registry', 'run', 'ports']))
+    .addOption(new Option('--only <section>', 'run one section').choices(['unpack', 'registry', 'run', 'ports', 'cp']))
     .option('--json <path>', 'where to write the results (default: .bench-cache/results-<time>.json)')
     .option('--module <file>', 'measure the applyLayer exported by this file instead (an experiment)')
     .parse(argv, { from: 'user' });
@@ -281,9 +291,17 @@ async function main(argv: string[]): Promise<number> {
   fs.mkdirSync(CACHE, { recursive: true });
   const workDir = fs.mkdtempSync(path.join(CACHE, 'work-'));
   const cleanUp = (): void => fs.rmSync(workDir, { recursive: true, force: true });
-  process.once('SIGINT', () => {
-    cleanUp();
-    process.exit(130);
+  let interrupted = false;
+  // `on`, not `once`: under tsx a second SIGINT follows the first, and with no listener left tsx's ends the process.
+  process.on('SIGINT', () => {
+    if (interrupted) return;
+    interrupted = true;
+    // First what the fixtures left running or mounted under the work folder (bench/interrupt.ts), then the
+    // folder, never blocking the event loop: tsx's parent SIGKILLs a child that does not answer its relayed SIGINT.
+    void runInterruptHooks()
+      .then(() => fs.promises.rm(workDir, { recursive: true, force: true, maxRetries: 3 }))
+      .catch((err: unknown) => process.stderr.write(`bench: ${(err as Error).message}\n`))
+      .finally(() => process.exit(130));
   });
   try {
     const wanted = (section: NonNullable<Options['only']>): boolean => opts.only === undefined || opts.only === section;
@@ -292,11 +310,12 @@ async function main(argv: string[]): Promise<number> {
     const registry = wanted('registry') ? await registryBenchSection(opts, workDir) : undefined;
     const runs = wanted('run') ? await runBenchSection(opts, workDir) : undefined;
     const ports = wanted('ports') ? await portSection({ runs: opts.quick ? RUN_RUNS.quick : RUN_RUNS.full, workDir, say }) : undefined;
+    const cp = wanted('cp') ? await cpSection({ quick: opts.quick === true, workDir, cacheRoot: CACHE, say }) : undefined;
 
     const out = process.stdout;
     const m = machine();
     out.write(`\n${chalk.dim(`${m.cpus} × ${String(m.cpuModel)}, ${m.memoryGB} GB, Linux ${m.kernel}, Node ${m.node}, uid ${m.uid}`)}\n`);
-    for (const section of [unpack, registry, runs, ports]) if (section) out.write(`\n${section.text}\n`);
+    for (const section of [unpack, registry, runs, ports, cp]) if (section) out.write(`\n${section.text}\n`);
     out.write('\n');
 
     const resultsFile = opts.json
@@ -313,12 +332,13 @@ async function main(argv: string[]): Promise<number> {
       ...(registry ? { registry: registry.json } : {}),
       ...(runs ? { run: runs.json } : {}),
       ...(ports ? { ports: ports.json } : {}),
+      ...(cp ? { cp: cp.json } : {}),
     };
     fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
     fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
     const shown = path.relative(process.cwd(), resultsFile);
     out.write(`results: ${shown.startsWith('..') ? resultsFile : shown}\n`);
-    const rows: MeasuredRow[] = [...(unpack?.rows ?? []), ...(registry?.rows ?? []), ...(runs?.rows ?? []), ...(ports?.rows ?? [])];
+    const rows: MeasuredRow[] = [...(unpack?.rows ?? []), ...(registry?.rows ?? []), ...(runs?.rows ?? []), ...(ports?.rows ?? []), ...(cp?.rows ?? [])];
     return unpackUnavailable || rows.some((r) => r.note?.startsWith('failed')) ? 1 : 0;
   } finally {
     cleanUp();

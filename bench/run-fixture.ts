@@ -14,8 +14,14 @@
  * Teardown force-removes whatever containers are left, stops the daemon by
  * pid (SIGTERM, then SIGKILL), force-deletes what runc still knows under
  * either root, unmounts anything still mounted under the folder and removes it.
+ * Should the bench stop without it (Ctrl-C: main's SIGINT listener runs the
+ * hooks of bench/interrupt.ts, removes the work folder, then exits; or an
+ * exit meanwhile), a hook kills the daemon by pid, `runc delete -f`s every
+ * container under both roots and unmounts what is mounted under the folder
+ * before the folder goes: the containers' state and mounts are still there
+ * to undo, and main's removal finds nothing mounted to descend into.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
@@ -35,6 +41,7 @@ import { parseDigest } from '../solutions/image/digest.js';
 import { buildBaseImages } from '../fixtures/base-images.js';
 import { mountsUnder } from '../fixtures/host-state.js';
 import { pushLayout } from '../fixtures/registry-push.js';
+import { onInterrupt } from './interrupt.js';
 import { run } from './tools.js';
 
 /** The options of a {@link Client} call the section passes (solutions/client/request-options.ts). */
@@ -151,11 +158,46 @@ async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
 }
 
 /**
+ * What an interrupted bench does before main removes the work folder: kills
+ * the daemon (by pid), `runc delete -f`s every container under `roots`
+ * (their shims outlive the daemon) and unmounts what is under `dir`, each
+ * command awaited in turn (main's SIGINT listener, bench/interrupt.ts).
+ */
+async function abandon(daemonPid: number | undefined, roots: string[], dir: string): Promise<void> {
+  killQuietly(daemonPid);
+  for (const root of roots) {
+    const list = await run('runc', ['--root', root, 'list', '-q']).catch(() => '');
+    for (const id of list.split('\n').filter(Boolean)) await run('runc', ['--root', root, 'delete', '-f', id]).catch(() => undefined);
+  }
+  for (const mount of mountsUnder(dir)) await run('umount', ['-l', mount]).catch(() => undefined);
+}
+
+/** {@link abandon}, blocking: all an exit hook may do. */
+function abandonSync(daemonPid: number | undefined, roots: string[], dir: string): void {
+  killQuietly(daemonPid);
+  for (const root of roots) {
+    const list = spawnSync('runc', ['--root', root, 'list', '-q'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+    for (const id of (list.stdout ?? '').split('\n').filter(Boolean)) spawnSync('runc', ['--root', root, 'delete', '-f', id], { stdio: 'ignore', timeout: 10_000 });
+  }
+  for (const mount of mountsUnder(dir)) spawnSync('umount', ['-l', mount], { stdio: 'ignore', timeout: 10_000 });
+}
+
+/** SIGKILL to `pid`, if there is one and it is still there. */
+function killQuietly(pid: number | undefined): void {
+  try {
+    if (pid !== undefined) process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone already
+  }
+}
+
+/**
  * Sets the fixture up: base images, registry, daemon, `docker pull busybox`
  * through the daemon, the unpacked rootfs and runc's bundle.
+ * @param label the progress lines' prefix: the section's name.
  * @throws Error saying which step failed (the steps done so far are undone).
  */
-export async function setUpRunFixture(workDir: string, say: (line: string) => void): Promise<RunFixture> {
+export async function setUpRunFixture(workDir: string, say: (line: string) => void, label = 'run'): Promise<RunFixture> {
   const dir = await fs.mkdtemp(path.join(workDir, 'run-'));
   let registry: Registry | undefined;
   let daemon: ChildProcess | undefined;
@@ -165,31 +207,48 @@ export async function setUpRunFixture(workDir: string, say: (line: string) => vo
   const dataRoot = path.join(dir, 'data');
   // compose.ts: `--root <data root>/runtime/<basename of --runtime>`, runc by default.
   const daemonRuncRoot = path.join(dataRoot, 'runtime', 'runc');
+  let abandoned = false;
+  const roots = [runcRoot, daemonRuncRoot];
+  // Run by main's SIGINT listener before it removes the work folder, or at an exit meanwhile (synchronously).
+  const unhook = onInterrupt(async () => {
+    if (!abandoned) await abandon(daemon?.pid, roots, dir);
+    abandoned = true;
+  });
+  const atExit = (): void => {
+    if (!abandoned) abandonSync(daemon?.pid, roots, dir);
+    abandoned = true;
+  };
+  process.on('exit', atExit);
   const teardown = async (): Promise<void> => {
-    if (client) {
-      const signal = AbortSignal.timeout(30_000);
-      const left = await client.json<{ Id: string }[]>('GET', '/containers/json', { query: { all: 1 }, signal }).catch(() => []);
-      for (const c of left ?? []) await client.json('DELETE', `/containers/${c.Id}`, { query: { force: 1 }, signal }).catch(() => undefined);
+    try {
+      if (client) {
+        const signal = AbortSignal.timeout(30_000);
+        const left = await client.json<{ Id: string }[]>('GET', '/containers/json', { query: { all: 1 }, signal }).catch(() => []);
+        for (const c of left ?? []) await client.json('DELETE', `/containers/${c.Id}`, { query: { force: 1 }, signal }).catch(() => undefined);
+      }
+      if (daemon) await stopChild(daemon, 5000);
+      await registry?.close().catch(() => undefined);
+      // The raw rows' containers, and any of the daemon's its remove did not take (their shims outlive the daemon).
+      for (const root of [runcRoot, daemonRuncRoot]) {
+        if (!(await fs.stat(root).then(() => true, () => false))) continue;
+        const list = await run('runc', ['--root', root, 'list', '-q']).catch(() => '');
+        for (const id of list.split('\n').filter(Boolean)) await run('runc', ['--root', root, 'delete', '-f', id]).catch(() => undefined);
+      }
+      for (const mount of mountsUnder(dir)) await run('umount', ['-l', mount]).catch(() => undefined);
+      await fs.rm(dir, { recursive: true, force: true });
+    } finally {
+      unhook();
+      process.off('exit', atExit);
     }
-    if (daemon) await stopChild(daemon, 5000);
-    await registry?.close().catch(() => undefined);
-    // The raw rows' containers, and any of the daemon's its remove did not take (their shims outlive the daemon).
-    for (const root of [runcRoot, daemonRuncRoot]) {
-      if (!(await fs.stat(root).then(() => true, () => false))) continue;
-      const list = await run('runc', ['--root', root, 'list', '-q']).catch(() => '');
-      for (const id of list.split('\n').filter(Boolean)) await run('runc', ['--root', root, 'delete', '-f', id]).catch(() => undefined);
-    }
-    for (const mount of mountsUnder(dir)) await run('umount', ['-l', mount]).catch(() => undefined);
-    await fs.rm(dir, { recursive: true, force: true });
   };
   try {
-    say('run: building the busybox image …');
+    say(`${label}: building the busybox image …`);
     const images = await buildBaseImages(path.join(dir, 'images'));
     registry = await startRegistry({ listen: '127.0.0.1:0', root: path.join(dir, 'registry') });
     await pushLayout(registry.url, 'library/busybox', 'latest', images.busybox.layoutDir);
 
     const socketPath = path.join(dir, 'd.sock');
-    say('run: starting minidockerd and pulling busybox …');
+    say(`${label}: starting minidockerd and pulling busybox …`);
     const started = await startDaemon(socketPath, dataRoot, registry.url);
     daemon = started.child;
     daemonLog = started.output;
