@@ -5,6 +5,7 @@
  */
 import { InvalidParameterError } from '../../errdefs.js';
 import type { ContainerRecord } from '../containers/container-store.js';
+import { hasLabel, parseFilterQuery } from '../server/filters.js';
 import { LOOPBACK_ADDRESS } from './network-files.js';
 import { isBuiltin } from './network-attachment.js';
 import type { NetworkRecord } from './network-store.js';
@@ -77,22 +78,7 @@ function inDockerOrder(record: NetworkRecord, containers: Record<string, Network
  * @throws InvalidParameterError `invalid filter '<key>'` for a filter docker does not have, or bad JSON.
  */
 export function parseNetworkFilters(text: string | undefined, allowed: readonly string[] = NETWORK_FILTERS): NetworkFilters {
-  if (text === undefined || text.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new InvalidParameterError(`invalid filter '${text}'`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidParameterError(`invalid filter '${text}'`);
-  const filters: Record<string, string[]> = {};
-  for (const [key, value] of Object.entries(parsed)) {
-    if (!allowed.includes(key)) throw new InvalidParameterError(`invalid filter '${key}'`);
-    if (Array.isArray(value)) filters[key] = value.map(String);
-    else if (typeof value === 'object' && value !== null) filters[key] = Object.keys(value);
-    else throw new InvalidParameterError(`invalid filter '${key}'`);
-  }
-  return filters;
+  return parseFilterQuery(text, allowed);
 }
 
 /**
@@ -116,11 +102,5 @@ export function matchesNetworkFilters(record: NetworkRecord, filters: NetworkFil
     const dangling = !isBuiltin(record) && members === 0;
     if (dangling !== (value === 'true' || value === '1')) return false;
   }
-  for (const label of filters.label ?? []) {
-    const eq = label.indexOf('=');
-    const key = eq < 0 ? label : label.slice(0, eq);
-    if (!(key in record.Labels)) return false;
-    if (eq >= 0 && record.Labels[key] !== label.slice(eq + 1)) return false;
-  }
-  return true;
+  return (filters.label ?? []).every((label) => hasLabel(record.Labels, label));
 }

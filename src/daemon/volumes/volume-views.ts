@@ -5,6 +5,7 @@
  */
 import { InvalidParameterError } from '../../errdefs.js';
 import type { ContainerRecord } from '../containers/container-store.js';
+import { hasLabel, parseFilterQuery } from '../server/filters.js';
 import type { VolumeRecord } from './volume-store.js';
 
 /** The filters `GET /volumes?filters=` and prune understand. */
@@ -35,28 +36,7 @@ export function toVolumeView(volume: VolumeRecord): Record<string, unknown> {
  * @throws InvalidParameterError `invalid filter '<key>'` for one docker does not have here, or bad JSON.
  */
 export function parseVolumeFilters(text: string | undefined, allowed: readonly string[] = VOLUME_FILTERS): VolumeFilters {
-  if (text === undefined || text.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new InvalidParameterError(`invalid filter '${text}'`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidParameterError(`invalid filter '${text}'`);
-  const filters: Record<string, string[]> = {};
-  for (const [key, value] of Object.entries(parsed)) {
-    if (!allowed.includes(key)) throw new InvalidParameterError(`invalid filter '${key}'`);
-    if (Array.isArray(value)) filters[key] = value.map(String);
-    else if (typeof value === 'object' && value !== null) filters[key] = Object.keys(value);
-    else throw new InvalidParameterError(`invalid filter '${key}'`);
-  }
-  return filters;
-}
-
-function hasLabel(volume: VolumeRecord, label: string): boolean {
-  const eq = label.indexOf('=');
-  const key = eq < 0 ? label : label.slice(0, eq);
-  return key in volume.Labels && (eq < 0 || volume.Labels[key] === label.slice(eq + 1));
+  return parseFilterQuery(text, allowed);
 }
 
 /**
@@ -72,7 +52,7 @@ export function matchesVolumeFilters(volume: VolumeRecord, filters: VolumeFilter
     if (!['true', 'false', '1', '0'].includes(value)) throw new InvalidParameterError(`invalid filter 'dangling=${value}'`);
     if ((users === 0) !== (value === 'true' || value === '1')) return false;
   }
-  if (!(filters.label ?? []).every((l) => hasLabel(volume, l))) return false;
-  if ((filters['label!'] ?? []).some((l) => hasLabel(volume, l))) return false;
+  if (!(filters.label ?? []).every((l) => hasLabel(volume.Labels, l))) return false;
+  if ((filters['label!'] ?? []).some((l) => hasLabel(volume.Labels, l))) return false;
   return true;
 }
