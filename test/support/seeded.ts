@@ -27,3 +27,10 @@ export function seeded(seed: number = Number(process.env.DOCKERLINGS_SEED ?? ran
   };
   return { seed, why: `(seed ${seed}: DOCKERLINGS_SEED=${seed} repeats this run)`, next, int: (min, max) => min + Math.floor(next() * (max - min + 1)) };
 }
+
+/** A name from the seed: `prefix` and `length` lower-case letters, valid as a container, network, volume or host name. */
+export function nameFrom(rng: Seeded, prefix: string, length = 6): string {
+  let name = prefix;
+  for (let i = 0; i < length; i++) name += String.fromCharCode(97 + rng.int(0, 25));
+  return name;
+}

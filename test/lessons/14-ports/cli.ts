@@ -14,19 +14,12 @@ import type { ContainerDaemons } from '../../support/container-harness.js';
 import type { DaemonProcess } from '../../support/daemon-harness.js';
 import { minidocker } from '../../support/minidocker-cli.js';
 import { prerequisite, requireTool } from '../../support/prereq.js';
-import { seeded } from '../../support/seeded.js';
+import { nameFrom, seeded } from '../../support/seeded.js';
 import type { Seeded } from '../../support/seeded.js';
 import { freePort } from './publish.js';
 
 const RUN = 'src/cli/commands/run.ts buildCreateRequest (lesson 02): return withNetworking(body, options.networking)';
 const PS = 'src/cli/commands/containers.ts ps (lesson 02): PORTS is displayablePorts(c.Ports)';
-
-/** A lower-case name from the seed: letters only, so it is a valid container, network and host name. */
-function nameFrom(rng: Seeded, prefix: string): string {
-  let name = prefix;
-  for (let i = 0; i < 6; i++) name += String.fromCharCode(97 + rng.int(0, 25));
-  return name;
-}
 
 /** GET http://127.0.0.1:<port>/passwd until busybox httpd (serving /etc) answers 200; its body, or '' after `withinMs`. */
 async function fetchPasswd(port: number, withinMs = 10_000): Promise<string> {

@@ -15,17 +15,10 @@ import type { ContainerDaemons } from '../../support/container-harness.js';
 import type { DaemonProcess } from '../../support/daemon-harness.js';
 import { dockerCli } from '../../support/docker-cli.js';
 import { prerequisite, requireTool } from '../../support/prereq.js';
-import { seeded } from '../../support/seeded.js';
+import { nameFrom, seeded } from '../../support/seeded.js';
 
 const WHERE_FILES = 'src/daemon/network/network-files.ts';
 const WHERE_SERVICE = 'src/daemon/network/network-service.ts';
-
-/** A lower-case name from the seed: letters only, so it is a valid host and container name. */
-function nameFrom(rng: ReturnType<typeof seeded>, prefix: string): string {
-  let name = prefix;
-  for (let i = 0; i < 6; i++) name += String.fromCharCode(97 + rng.int(0, 25));
-  return name;
-}
 
 /** A loopback address from the seed: 127.x.y.z, never 127.0.0.1. */
 function loopbackFrom(rng: ReturnType<typeof seeded>): string {

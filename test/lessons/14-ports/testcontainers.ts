@@ -13,7 +13,7 @@ import { api } from '../../support/container-harness.js';
 import type { ContainerDaemons } from '../../support/container-harness.js';
 import type { DaemonProcess } from '../../support/daemon-harness.js';
 import { requireTool } from '../../support/prereq.js';
-import { seeded } from '../../support/seeded.js';
+import { nameFrom, seeded } from '../../support/seeded.js';
 import { leftOver, runScenario as runIn, testcontainersPrerequisite } from '../../support/testcontainers-run.js';
 import type { ScenarioRun } from '../../support/testcontainers-run.js';
 import type { ScenarioInput } from '../../support/testcontainers-scenario.js';
@@ -35,13 +35,6 @@ const WHERE: Record<string, string> = {
   exec: 'exec() is POST /containers/{id}/exec, then POST /exec/{id}/start without Upgrade (lesson 13)',
   'network-stop': 'StartedNetwork.stop() sends DELETE /networks/{id} once its containers are stopped — src/daemon/network/network-service.ts remove',
 };
-
-/** A lower-case name from the seed: letters only, so it is a valid host name and file content. */
-function nameFrom(rng: ReturnType<typeof seeded>, prefix: string): string {
-  let name = prefix;
-  for (let i = 0; i < 8; i++) name += String.fromCharCode(97 + rng.int(0, 25));
-  return name;
-}
 
 /** A loopback host as testcontainers may name it: 127.0.0.0/8, ::1 or localhost. */
 function isLoopback(host: string | undefined): boolean {
@@ -71,7 +64,7 @@ export function registerTestcontainersChecks(daemons: ContainerDaemons): void {
     requireTool(testcontainers);
     const daemon = await daemonWithBusybox();
     const rng = seeded();
-    const token = nameFrom(rng, 'token');
+    const token = nameFrom(rng, 'token', 8);
     const { report, failure, log } = await runScenario(daemons, daemon, { scenario: 'exposed', token });
     expect(report.failed?.step === 'runtime' ? failure : '', `testcontainers finds the daemon at DOCKER_HOST; testcontainers logged:\n${log}`).toBe('');
     expect(isLoopback(report.runtimeHost), `the host testcontainers takes for the daemon (the gateway of GET /networks/bridge where /.dockerenv exists, else localhost) is a loopback address, where ports are published; it was ${report.runtimeHost} — src/daemon/network/network-store.ts (the built-in bridge)`).toBe(true);
@@ -87,8 +80,8 @@ export function registerTestcontainersChecks(daemons: ContainerDaemons): void {
     requireTool(testcontainers);
     const daemon = await daemonWithBusybox();
     const rng = seeded();
-    const token = nameFrom(rng, 'token');
-    const alias = nameFrom(rng, 'web');
+    const token = nameFrom(rng, 'token', 8);
+    const alias = nameFrom(rng, 'web', 8);
     const { report, failure, log } = await runScenario(daemons, daemon, { scenario: 'network', token, alias });
     expect(failure, `new Network().start(), httpd on it with withNetworkAliases('${alias}'), a second container on it running wget http://${alias}/ through exec, then stop() of both and of the network ${rng.why}; testcontainers logged:\n${log}`).toBe('');
     expect([report.exitCode, report.output], `the client container on the network got the server's page from http://${alias}/: the alias names the server in the client's /etc/hosts, and both share the network's namespace ${rng.why} — src/daemon/network/network-service.ts connect, namespaceOf; src/daemon/network/network-files.ts hostsFile (peers)`).toEqual([0, `${token}\n`]);
@@ -102,7 +95,7 @@ export function registerTestcontainersChecks(daemons: ContainerDaemons): void {
     requireTool(testcontainers);
     const daemon = await daemonWithBusybox();
     const rng = seeded();
-    const token = nameFrom(rng, 'token');
+    const token = nameFrom(rng, 'token', 8);
     const dockerenv = fs.existsSync('/.dockerenv');
     const bridge = await api<any>(daemon, 'GET', '/networks/bridge');
     const answered = `GET /networks/bridge answered ${bridge.status} with IPAM ${JSON.stringify(bridge.body?.IPAM) ?? bridge.text.slice(0, 200)}`;

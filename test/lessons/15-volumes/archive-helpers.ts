@@ -169,13 +169,6 @@ export async function logsUntil(daemon: DaemonProcess, id: string, text: string,
   return logs;
 }
 
-/** A lower-case name from the seed, letters only, after `prefix`. */
-export function nameFrom(rng: Seeded, prefix: string, length = 6): string {
-  let name = prefix;
-  for (let i = 0; i < length; i++) name += String.fromCharCode(97 + rng.int(0, 25));
-  return name;
-}
-
 /** Random text from the seed: letters and digits, `n` of them. */
 export function textFrom(rng: Seeded, n = 24): string {
   let text = '';

@@ -12,8 +12,8 @@ import { expect, it } from 'vitest';
 import { RequestTooLargeError } from '#kata/errdefs.js';
 import { archiveOut, extractIn, resolveContainerPath, statPath } from '#kata/daemon/containers/archive.js';
 import type { ContainerDaemons } from '../../support/container-harness.js';
-import { seeded } from '../../support/seeded.js';
-import { makeTar, nameFrom, readTar, textFrom } from './archive-helpers.js';
+import { nameFrom, seeded } from '../../support/seeded.js';
+import { makeTar, readTar, textFrom } from './archive-helpers.js';
 
 const WHERE = 'src/daemon/containers/archive.ts';
 

@@ -17,11 +17,9 @@ import type { ContainerDaemons } from '../../support/container-harness.js';
 import type { DaemonProcess } from '../../support/daemon-harness.js';
 import { dockerCli } from '../../support/docker-cli.js';
 import { prerequisite, requireTool } from '../../support/prereq.js';
-import { seeded } from '../../support/seeded.js';
+import { nameFrom, seeded } from '../../support/seeded.js';
 import type { Seeded } from '../../support/seeded.js';
-import {
-  createBusybox, getArchive, GO_DIR, GO_SYMLINK, headPath, logsOf, logsUntil, makeTar, mountedAt, nameFrom, pick, putArchive, readTar, start, textFrom, waitExit,
-} from './archive-helpers.js';
+import { createBusybox, getArchive, GO_DIR, GO_SYMLINK, headPath, logsOf, logsUntil, makeTar, mountedAt, pick, putArchive, readTar, start, textFrom, waitExit } from './archive-helpers.js';
 import { registerArchivePathChecks } from './archive-paths.js';
 import type { TarItem } from './archive-helpers.js';
 

@@ -19,18 +19,11 @@ import type { ContainerDaemons } from '../../support/container-harness.js';
 import type { DaemonProcess } from '../../support/daemon-harness.js';
 import type { CliResult } from '../../support/docker-cli.js';
 import { minidocker } from '../../support/minidocker-cli.js';
-import { seeded } from '../../support/seeded.js';
+import { nameFrom, seeded } from '../../support/seeded.js';
 import type { Seeded } from '../../support/seeded.js';
 
 const RUN = 'src/cli/commands/run.ts buildCreateRequest (lesson 02): return withVolumes(withNetworking(body, options.networking), options.volumes)';
 const ARCHIVE = "the daemon's archive API: HEAD, GET and PUT /containers/{id}/archive?path=";
-
-/** A lower-case name from the seed: letters only, so it is a valid container and volume name. */
-function nameFrom(rng: Seeded, prefix: string): string {
-  let name = prefix;
-  for (let i = 0; i < 6; i++) name += String.fromCharCode(97 + rng.int(0, 25));
-  return name;
-}
 
 /** `minidocker -H unix://<socket> …args` with `input` on its stdin. */
 function minidockerWithInput(socketPath: string, args: string[], input: Buffer, timeoutMs = 60_000): Promise<CliResult> {

@@ -17,12 +17,12 @@ import { expect, it } from 'vitest';
 import type { ContainerDaemons } from '../../support/container-harness.js';
 import type { DaemonProcess } from '../../support/daemon-harness.js';
 import { requireTool } from '../../support/prereq.js';
-import { seeded } from '../../support/seeded.js';
+import { nameFrom, seeded } from '../../support/seeded.js';
 import type { Seeded } from '../../support/seeded.js';
 import { leftOver, runScenario, testcontainersPrerequisite } from '../../support/testcontainers-run.js';
 import type { ScenarioRun } from '../../support/testcontainers-run.js';
 import type { ScenarioExec } from '../../support/testcontainers-scenario.js';
-import { nameFrom, pick, readTar, textFrom } from './archive-helpers.js';
+import { pick, readTar, textFrom } from './archive-helpers.js';
 
 const ARCHIVE = 'src/daemon/containers/archive.ts';
 /** File modes from the seed: never 0644, what a daemon that ignores the tar's modes would likely give. */

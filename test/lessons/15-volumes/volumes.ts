@@ -17,18 +17,11 @@ import type { ContainerDaemons, MirrorFixture } from '../../support/container-ha
 import type { DaemonProcess } from '../../support/daemon-harness.js';
 import { dockerCli } from '../../support/docker-cli.js';
 import { prerequisite, requireTool } from '../../support/prereq.js';
-import { seeded } from '../../support/seeded.js';
+import { nameFrom, seeded } from '../../support/seeded.js';
 
 const WHERE_POINTS = 'src/daemon/volumes/mount-points.ts';
 const WHERE_SERVICE = 'src/daemon/volumes/volume-service.ts';
 const WHERE_SPEC = 'src/runtime/mounts.ts specMounts';
-
-/** A lower-case name from the seed. */
-function nameFrom(rng: ReturnType<typeof seeded>, prefix: string): string {
-  let name = prefix;
-  for (let i = 0; i < 6; i++) name += String.fromCharCode(97 + rng.int(0, 25));
-  return name;
-}
 
 /** Declares the volume checks; call it inside the lesson's describe, with the test file's fixtures. */
 export function registerVolumeChecks(daemons: ContainerDaemons, mirror: MirrorFixture): void {
